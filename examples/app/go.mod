@@ -1,0 +1,3 @@
+module example.com/gohost-app
+
+go 1.19

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Buckets in seconds for the request duration histogram (the p99 SLO default is 0.3 s).
+var buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5}
+
+type histogram struct {
+	counts []uint64
+	sum    float64
+	count  uint64
+}
+
+type metrics struct {
+	mu       sync.Mutex
+	requests map[string]uint64 // by status code
+	duration histogram
+}
+
+func newMetrics() *metrics {
+	return &metrics{requests: map[string]uint64{}, duration: histogram{counts: make([]uint64, len(buckets))}}
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (m *metrics) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if r.URL.Path == "/metrics" {
+			return
+		}
+		elapsed := time.Since(start).Seconds()
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.requests[fmt.Sprint(rec.status)]++
+		m.duration.count++
+		m.duration.sum += elapsed
+		for i, b := range buckets {
+			if elapsed <= b {
+				m.duration.counts[i]++
+			}
+		}
+	})
+}
+
+func openFDs() int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(entries)
+}
+
+// serve writes the Prometheus text exposition format by hand (standard library only).
+func (m *metrics) serve(w http.ResponseWriter, _ *http.Request) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	fmt.Fprintf(w, "# HELP go_goroutines Number of goroutines.\n# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
+	fmt.Fprintf(w, "# HELP go_memstats_heap_inuse_bytes Heap bytes in use.\n# TYPE go_memstats_heap_inuse_bytes gauge\ngo_memstats_heap_inuse_bytes %d\n", ms.HeapInuse)
+	fmt.Fprintf(w, "# HELP go_memstats_sys_bytes Bytes obtained from the OS.\n# TYPE go_memstats_sys_bytes gauge\ngo_memstats_sys_bytes %d\n", ms.Sys)
+	fmt.Fprintf(w, "# HELP go_gc_pause_seconds_total Total GC stop-the-world pause.\n# TYPE go_gc_pause_seconds_total counter\ngo_gc_pause_seconds_total %g\n", float64(ms.PauseTotalNs)/1e9)
+	fmt.Fprintf(w, "# HELP go_gc_cycles_total Completed GC cycles.\n# TYPE go_gc_cycles_total counter\ngo_gc_cycles_total %d\n", ms.NumGC)
+	fmt.Fprintf(w, "# HELP process_open_fds Open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds %d\n", openFDs())
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	codes := make([]string, 0, len(m.requests))
+	for c := range m.requests {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	fmt.Fprintf(w, "# HELP http_requests_total HTTP requests by status code.\n# TYPE http_requests_total counter\n")
+	for _, c := range codes {
+		fmt.Fprintf(w, "http_requests_total{code=%q} %d\n", c, m.requests[c])
+	}
+	fmt.Fprintf(w, "# HELP http_request_duration_seconds Request duration.\n# TYPE http_request_duration_seconds histogram\n")
+	for i, b := range buckets {
+		fmt.Fprintf(w, "http_request_duration_seconds_bucket{le=\"%g\"} %d\n", b, m.duration.counts[i])
+	}
+	fmt.Fprintf(w, "http_request_duration_seconds_bucket{le=\"+Inf\"} %d\n", m.duration.count)
+	fmt.Fprintf(w, "http_request_duration_seconds_sum %g\nhttp_request_duration_seconds_count %d\n", m.duration.sum, m.duration.count)
+}

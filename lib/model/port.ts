@@ -1,0 +1,91 @@
+/**
+ * Networking intent: a Port (protocol + range) and a Peer (who is on the other side). The same
+ * values drive the security group rules and UFW on the host. Pure: no cdktf imports.
+ */
+
+export type Protocol = 'tcp' | 'udp';
+
+export class Port {
+  public static tcp(port: number): Port {
+    return new Port('tcp', port, port);
+  }
+  public static tcpRange(from: number, to: number): Port {
+    return new Port('tcp', from, to);
+  }
+  public static udpRange(from: number, to: number): Port {
+    return new Port('udp', from, to);
+  }
+  public static udp(port: number): Port {
+    return new Port('udp', port, port);
+  }
+
+  public static readonly SSH = Port.tcp(22);
+  public static readonly HTTP = Port.tcp(80);
+  public static readonly HTTPS = Port.tcp(443);
+  /** HTTP/3 (QUIC). */
+  public static readonly HTTPS_UDP = Port.udp(443);
+  public static readonly NODE_EXPORTER = Port.tcp(9100);
+  public static readonly NGINX_EXPORTER = Port.tcp(9113);
+
+  private constructor(
+    public readonly protocol: Protocol,
+    public readonly fromPort: number,
+    public readonly toPort: number,
+  ) {}
+
+  /** `tcp/443` or `tcp/10000-10010`. */
+  public toString(): string {
+    return this.fromPort === this.toPort
+      ? `${this.protocol}/${this.fromPort}`
+      : `${this.protocol}/${this.fromPort}-${this.toPort}`;
+  }
+
+  public includes(port: number): boolean {
+    return port >= this.fromPort && port <= this.toPort;
+  }
+
+  public overlaps(other: Port): boolean {
+    return this.protocol === other.protocol && this.fromPort <= other.toPort && other.fromPort <= this.toPort;
+  }
+}
+
+/** The other side of a rule. */
+export interface IPeer {
+  /** Stable, human-readable name used in construct IDs and rule descriptions. */
+  readonly uniqueId: string;
+  /** Set for address peers. */
+  readonly cidrIpv4?: string;
+  readonly cidrIpv6?: string;
+  /** Set for security-group peers (may be a Terraform reference). */
+  readonly securityGroupId?: string;
+}
+
+function cidrId(cidr: string): string {
+  return cidr.replace(/[^0-9a-fA-F]+/g, '-').replace(/-+$/, '');
+}
+
+export class Peer {
+  public static ipv4(cidr: string): IPeer {
+    return { uniqueId: `ipv4-${cidrId(cidr)}`, cidrIpv4: cidr };
+  }
+  public static ipv6(cidr: string): IPeer {
+    return { uniqueId: `ipv6-${cidrId(cidr)}`, cidrIpv6: cidr };
+  }
+  /** Either family, by the shape of the CIDR. */
+  public static cidr(cidr: string): IPeer {
+    return cidr.includes(':') ? Peer.ipv6(cidr) : Peer.ipv4(cidr);
+  }
+  public static anyIpv4(): IPeer {
+    return { uniqueId: 'anywhere-ipv4', cidrIpv4: '0.0.0.0/0' };
+  }
+  public static anyIpv6(): IPeer {
+    return { uniqueId: 'anywhere-ipv6', cidrIpv6: '::/0' };
+  }
+  /** A security group by ID; `name` keeps construct IDs stable when the ID is a reference. */
+  public static securityGroupId(id: string, name: string): IPeer {
+    return { uniqueId: `sg-${name}`, securityGroupId: id };
+  }
+}
+
+/** Private address ranges (RFC 1918) — UFW's stand-in for "another security group in this VPC". */
+export const PRIVATE_IPV4_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;

@@ -1,0 +1,96 @@
+/**
+ * Everything one host gets at first boot, collected from every construct that contributes to it
+ * and rendered as exactly two user-data parts: one `#cloud-config` document and one strict bash
+ * script. Append-only, like aws-ec2's UserData. Pure: no cdktf imports.
+ */
+import { AptSource, CloudConfig, CloudConfigUser, renderCloudConfig, WriteFile } from '../render/cloud-config';
+import { renderShellScript, ScriptStep } from '../render/shell';
+
+/** When a script step runs; steps of one phase keep the order they were added in. */
+export type StepPhase = 'system' | 'artifact' | 'firewall' | 'services' | 'verify';
+const PHASES: readonly StepPhase[] = ['system', 'artifact', 'firewall', 'services', 'verify'];
+
+export class HostProvisioning {
+  private readonly users: CloudConfigUser[] = [];
+  private readonly packageSet = new Set<string>();
+  private readonly files = new Map<string, WriteFile>();
+  private readonly aptSources = new Map<string, AptSource>();
+  private readonly steps: Array<{ phase: StepPhase; step: ScriptStep }> = [];
+  private ntpServers: string[] | undefined;
+
+  public addUser(user: CloudConfigUser): void {
+    if (!this.users.some((u) => u.name === user.name)) this.users.push(user);
+  }
+
+  public addPackages(...names: string[]): void {
+    for (const n of names) this.packageSet.add(n);
+  }
+
+  /** Adds a file; two different contents for one path is a programming error. */
+  public addFile(file: WriteFile): void {
+    const existing = this.files.get(file.path);
+    if (existing && existing.content !== file.content) {
+      throw new Error(`two different contents were added for ${file.path}`);
+    }
+    this.files.set(file.path, file);
+  }
+
+  public addAptSource(name: string, source: AptSource): void {
+    this.aptSources.set(name, source);
+  }
+
+  public useChrony(servers: readonly string[]): void {
+    this.ntpServers = [...servers];
+  }
+
+  public addStep(phase: StepPhase, step: ScriptStep): void {
+    this.steps.push({ phase, step });
+  }
+
+  /** Folds another builder's contributions into this one, after this one's own. */
+  public merge(other: HostProvisioning): void {
+    other.users.forEach((u) => this.addUser(u));
+    this.addPackages(...other.packageSet);
+    other.files.forEach((f) => this.addFile(f));
+    other.aptSources.forEach((s, n) => this.addAptSource(n, s));
+    if (other.ntpServers) this.useChrony(other.ntpServers);
+    other.steps.forEach((s) => this.addStep(s.phase, s.step));
+  }
+
+  /** Every package the user data installs (the ntp module installs chrony itself). */
+  public get packages(): string[] {
+    return [...this.packageSet, ...(this.ntpServers ? ['chrony'] : [])].sort();
+  }
+
+  public get filePaths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  public cloudConfig(): CloudConfig {
+    return {
+      // `default` first: without it cloud-init skips the distribution's login user and the key pair.
+      users: ['default', ...this.users],
+      aptSources: Object.fromEntries([...this.aptSources.entries()].sort(([a], [b]) => a.localeCompare(b))),
+      packageUpdate: this.packageSet.size > 0 ? true : undefined,
+      packages: [...this.packageSet].sort(),
+      ntp: this.ntpServers ? { ntpClient: 'chrony', servers: this.ntpServers } : undefined,
+      writeFiles: [...this.files.values()],
+    };
+  }
+
+  public renderCloudConfig(): string {
+    return renderCloudConfig(this.cloudConfig());
+  }
+
+  public renderScript(description: readonly string[]): string {
+    const ordered = PHASES.flatMap((p) => this.steps.filter((s) => s.phase === p).map((s) => s.step));
+    return renderShellScript({
+      description,
+      preamble: [
+        'log() { printf \'cdktf-gohost: %s\\n\' "$*" | systemd-cat -t cdktf-gohost -p info; printf \'cdktf-gohost: %s\\n\' "$*"; }',
+        'export DEBIAN_FRONTEND=noninteractive',
+      ],
+      steps: ordered,
+    });
+  }
+}

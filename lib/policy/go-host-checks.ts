@@ -1,0 +1,265 @@
+/**
+ * Validation of HardenedGoHost props: every failure names the prop, the bad value and the fix.
+ * Token-valued inputs (late-bound Terraform references) are skipped. Pure: no cdktf imports.
+ */
+import type { HardenedGoHostProps } from '../constructs/hardened-go-host';
+import { DISTROS, isDistroName } from '../model/distro';
+import { INSTANCE_TYPE_PATTERN, instanceShape } from '../model/instance-types';
+import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
+import { PropChecks } from './errors';
+import {
+  AMI_ID_PATTERN, ENV_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
+  SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
+} from './validators';
+
+/** Ports a host of this library listens on besides the service (sshd, the front door, exporters). */
+export const HOST_PORTS: Readonly<Record<number, string>> = {
+  22: 'sshd', 80: 'nginx (HTTP)', 443: 'nginx (HTTPS)', 9100: 'node_exporter', 9113: 'nginx-prometheus-exporter',
+};
+
+export const GO_HOST_DEFAULTS = {
+  instanceType: 't3.small',
+  listenPort: 8080,
+  healthPath: '/healthz',
+  limitNofile: 65536,
+  tasksMax: 4096,
+  oomScoreAdjust: -500,
+  restartSec: 5,
+  startLimitIntervalSec: 60,
+  startLimitBurst: 3,
+  timeoutStopSec: 30,
+  rootVolumeSizeGiB: 20,
+  metadataHopLimit: 1,
+  somaxconn: 65535,
+  ephemeralPortRangeStart: 10240,
+  ephemeralPortRangeEnd: 65535,
+  journalSystemMaxUse: '1G',
+  ntpServers: ['169.254.169.123'],
+  healthTimeoutSec: 60,
+  /** Share of the instance's memory the service may use when memoryMax is not given. */
+  memoryShare: 0.75,
+  /** Share of each vCPU the service may use when cpuQuota is not given (headroom for sshd, nginx, agents). */
+  cpuShare: 0.9,
+} as const;
+
+export interface GoHostCheckResult {
+  readonly checks: PropChecks;
+  readonly warnings: string[];
+}
+
+const isInt = (v: number) => Number.isInteger(v);
+
+export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknown) => boolean): GoHostCheckResult {
+  const c = new PropChecks();
+  const warnings: string[] = [];
+  const known = (v: unknown): boolean => v !== undefined && !isToken(v);
+  const d = GO_HOST_DEFAULTS;
+
+  // Service name: it becomes the unit name, the user name and directory names.
+  if (known(props.serviceName)) {
+    if (!SERVICE_NAME_PATTERN.test(props.serviceName)) {
+      c.fail('serviceName', props.serviceName, 'is not usable as a systemd unit and Linux user name',
+        'use 2–32 lower-case letters, digits and dashes, starting with a letter, e.g. "orders-api"');
+    } else if (RESERVED_USER_NAMES.has(props.serviceName)) {
+      c.fail('serviceName', props.serviceName, 'collides with a system or distribution account',
+        'choose a name of your own, e.g. "orders-api"');
+    }
+  }
+
+  // The artifact: where it comes from and what it must hash to.
+  const artifact = props.artifact;
+  if (artifact === undefined) {
+    c.fail('artifact', undefined, 'is required', 'pass ReleaseArtifact.fromS3({...}, sha256) or ReleaseArtifact.fromUrl(url, sha256)');
+  } else {
+    if (known(artifact.url) && !/^(https:\/\/[^\s/]+\/\S+|s3:\/\/[^\s/]+\/\S+)$/.test(artifact.url)) {
+      c.fail('artifact.url', artifact.url, 'is neither an https:// URL nor an s3://bucket/key location',
+        'serve the binary over HTTPS or from S3 (plain HTTP cannot be trusted even with a checksum pinned)');
+    }
+    if (known(artifact.sha256) && !SHA256_PATTERN.test(artifact.sha256)) {
+      c.fail('artifact.sha256', artifact.sha256, `is not 64 lower-case hex characters (got ${artifact.sha256.length})`,
+        'use the output of `sha256sum <binary>` (lower-case hex)');
+    }
+    if (artifact.s3 && known(artifact.s3.bucket) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(artifact.s3.bucket)) {
+      c.fail('artifact.bucket', artifact.s3.bucket, 'is not a valid S3 bucket name', 'use 3–63 lower-case letters, digits, dots and dashes');
+    }
+  }
+
+  // Networking inputs.
+  if (known(props.subnetId) && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId)) {
+    c.fail('subnetId', props.subnetId, 'is not a subnet ID', 'pass an ID like "subnet-0123456789abcdef0" or a reference to an aws_subnet');
+  }
+  if (known(props.vpcId) && !/^vpc-[0-9a-f]{8,17}$/.test(props.vpcId!)) {
+    c.fail('vpcId', props.vpcId, 'is not a VPC ID', 'pass an ID like "vpc-0123456789abcdef0", or leave it out to look it up from the subnet');
+  }
+
+  // Machine.
+  const instanceType = props.instanceType ?? d.instanceType;
+  const shape = known(instanceType) ? instanceShape(instanceType) : undefined;
+  if (known(instanceType) && !INSTANCE_TYPE_PATTERN.test(instanceType)) {
+    c.fail('instanceType', instanceType, 'is not an EC2 instance type', 'use a name like "t3.small" or "m7g.large"');
+  }
+  const image = props.machineImage;
+  if (image && !isDistroName(image.distro)) {
+    c.fail('machineImage', image.distro, 'is not a supported machine image',
+      `use one of ${Object.keys(DISTROS).map((n) => `"${n}"`).join(', ')} (MachineImage.ubuntu2404(), .ubuntu2204(), .debian12())`);
+  }
+  if (image?.amiId !== undefined && known(image.amiId) && !AMI_ID_PATTERN.test(image.amiId)) {
+    c.fail('machineImage', image.amiId, 'is not an AMI ID', 'pass an ID like "ami-0123456789abcdef0"');
+  }
+
+  // The service's port and health path.
+  const listenPort = props.listenPort ?? d.listenPort;
+  if (known(listenPort)) {
+    if (!isPort(listenPort)) {
+      c.fail('listenPort', listenPort, 'is not a TCP port (1–65535)', 'use a port such as 8080');
+    } else if (listenPort < 1024) {
+      c.fail('listenPort', listenPort, 'is a privileged port and the service runs without capabilities',
+        'listen on a port ≥ 1024 (e.g. 8080); NginxFrontDoor serves 80/443');
+    } else if (HOST_PORTS[listenPort]) {
+      c.fail('listenPort', listenPort, `collides with ${HOST_PORTS[listenPort]} on the same host`, 'choose another port, e.g. 8080');
+    }
+  }
+  const healthPath = props.healthPath ?? d.healthPath;
+  if (known(healthPath) && !URL_PATH_PATTERN.test(healthPath)) {
+    c.fail('healthPath', healthPath, 'is not an absolute URL path', 'start it with "/" and leave out spaces, query and fragment, e.g. "/healthz"');
+  }
+
+  // Environment.
+  for (const [name, value] of Object.entries(props.environment ?? {})) {
+    if (!ENV_NAME_PATTERN.test(name)) {
+      c.fail(`environment.${name}`, value, 'has a name that is not a valid environment variable', 'use letters, digits and underscores, not starting with a digit');
+    } else if ((MANAGED_ENV as readonly string[]).includes(name)) {
+      c.fail(`environment.${name}`, value, 'is set by the library from other props',
+        name === 'GOGC' ? 'use the gogc prop' : name.startsWith('GO') ? 'set memoryMax / cpuQuota instead; the library derives it' : 'use listenPort / healthPath instead');
+    } else if (SECRET_ENV_PATTERN.test(name)) {
+      warnings.push(`environment.${name} looks like a secret: environment values are stored in user data and Terraform state. Fetch secrets at runtime (SSM Parameter Store, Secrets Manager) instead.`);
+    }
+    if (known(value) && /[\n\r]/.test(value)) {
+      c.fail(`environment.${name}`, value, 'contains a line break, which systemd cannot carry in Environment=', 'remove the line break or deliver the value in configFileContent');
+    }
+  }
+
+  // Resource limits.
+  const memoryMax = props.memoryMax;
+  if (memoryMax === undefined) {
+    if (known(instanceType) && !shape) {
+      c.fail('memoryMax', undefined, `cannot be derived: the memory of instance type "${instanceType}" is not known to the library`,
+        'set memoryMax (e.g. "1536M") and cpuQuota (e.g. "180%") explicitly');
+    }
+  } else if (known(memoryMax)) {
+    const bytes = parseSystemdBytes(memoryMax);
+    if (bytes === undefined) {
+      c.fail('memoryMax', memoryMax, "is not in systemd's MemoryMax= byte syntax", 'write a size like "1536M" or "2G" (K, M, G, T are powers of 1024)');
+    } else if (bytes < 64 * 1024 * 1024) {
+      c.fail('memoryMax', memoryMax, 'is below 64 MiB, too little for a Go service and its runtime', 'give the service at least "64M"');
+    } else if (shape && bytes > shape.memoryMiB * 1024 * 1024) {
+      c.fail('memoryMax', memoryMax, `exceeds the ${shape.memoryMiB} MiB of a ${instanceType}`, 'lower memoryMax or pick a larger instance type');
+    }
+  }
+  const cpuQuota = props.cpuQuota;
+  if (cpuQuota === undefined) {
+    if (known(instanceType) && !shape) {
+      c.fail('cpuQuota', undefined, `cannot be derived: the vCPU count of instance type "${instanceType}" is not known to the library`, 'set cpuQuota explicitly, e.g. "180%"');
+    }
+  } else if (known(cpuQuota)) {
+    const pct = parseCpuQuotaPercent(cpuQuota);
+    if (pct === undefined) {
+      c.fail('cpuQuota', cpuQuota, "is not in systemd's CPUQuota= syntax", 'write a percentage of one CPU, e.g. "150%" for one and a half CPUs');
+    } else if (shape && pct > shape.vcpus * 100) {
+      c.fail('cpuQuota', cpuQuota, `exceeds the ${shape.vcpus} vCPUs (${shape.vcpus * 100}%) of a ${instanceType}`, `use at most "${shape.vcpus * 100}%"`);
+    }
+  }
+  const limitNofile = props.limitNofile ?? d.limitNofile;
+  if (!isInt(limitNofile) || limitNofile < 1024 || limitNofile > 1048576) {
+    c.fail('limitNofile', limitNofile, 'is outside 1024–1048576 (fs.nr_open)', 'use a value such as 65536');
+  }
+  const tasksMax = props.tasksMax ?? d.tasksMax;
+  if (!isInt(tasksMax) || tasksMax < 16) c.fail('tasksMax', tasksMax, 'is below 16 threads, too few for the Go runtime', 'use a value such as 4096');
+  const oom = props.oomScoreAdjust ?? d.oomScoreAdjust;
+  if (!isInt(oom) || oom < -1000 || oom > 1000) c.fail('oomScoreAdjust', oom, 'is outside -1000–1000', 'use a value such as -500');
+  if (props.gogc !== undefined && props.gogc !== 'off' && (!isInt(props.gogc) || props.gogc < 1)) {
+    c.fail('gogc', props.gogc, 'is neither a positive integer nor "off"', 'use a percentage such as 100 (Go\'s default) or 200');
+  }
+
+  // Restart and stop behaviour.
+  const timeoutStopSec = props.timeoutStopSec ?? d.timeoutStopSec;
+  if (!(timeoutStopSec > 0)) c.fail('timeoutStopSec', timeoutStopSec, 'must be positive', 'set it at least as long as the service\'s shutdown drain timeout, e.g. 30');
+  const restartSec = props.restartSec ?? d.restartSec;
+  if (!(restartSec >= 0)) c.fail('restartSec', restartSec, 'must not be negative', 'use a delay such as 5');
+  const burst = props.startLimitBurst ?? d.startLimitBurst;
+  if (!isInt(burst) || burst < 1) c.fail('startLimitBurst', burst, 'must be a positive integer', 'use a value such as 3');
+  const interval = props.startLimitIntervalSec ?? d.startLimitIntervalSec;
+  if (!(interval > 0)) c.fail('startLimitIntervalSec', interval, 'must be positive', 'use a value such as 60');
+  else if (burst >= 1 && interval < burst * restartSec) {
+    c.fail('startLimitIntervalSec', interval, `is shorter than startLimitBurst × restartSec (${burst * restartSec} s), so the start limit can never trigger`,
+      `raise it above ${burst * restartSec} or lower restartSec`);
+  }
+  if (props.watchdogSec !== undefined && !(props.watchdogSec > 0)) {
+    c.fail('watchdogSec', props.watchdogSec, 'must be positive', 'use a value such as 30, and call sd_notify("WATCHDOG=1") from the service at least every half of it');
+  }
+
+  // SSH.
+  const cidrs = props.adminSshCidrs ?? [];
+  cidrs.forEach((cidr, i) => {
+    if (!known(cidr)) return;
+    if (!isCidr(cidr)) {
+      c.fail(`adminSshCidrs[${i}]`, cidr, 'is not a valid IPv4 or IPv6 CIDR', 'write an address and a prefix length, e.g. "203.0.113.10/32"');
+    } else if (/\/0$/.test(cidr) && !props.allowSshFromAnywhere) {
+      c.fail(`adminSshCidrs[${i}]`, cidr, 'opens SSH to the whole internet', 'narrow it to your office or VPN range, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk');
+    }
+  });
+  if (props.allowSshFromAnywhere && cidrs.length === 0) {
+    c.fail('allowSshFromAnywhere', true, 'has no effect without adminSshCidrs', 'add "0.0.0.0/0" to adminSshCidrs, or drop allowSshFromAnywhere');
+  }
+  if (props.keyPairName !== undefined && cidrs.length === 0) {
+    warnings.push('keyPairName is set but SSH is closed (no adminSshCidrs); the key is usable only through SSM port forwarding.');
+  }
+
+  // Kernel.
+  const somaxconn = props.somaxconn ?? d.somaxconn;
+  if (!isInt(somaxconn) || somaxconn < 128 || somaxconn > 65535) {
+    c.fail('somaxconn', somaxconn, 'is outside 128–65535 (Go and nginx clamp listen backlogs to 65535)', 'use a value such as 65535');
+  }
+  const from = props.ephemeralPortRangeStart ?? d.ephemeralPortRangeStart;
+  const to = props.ephemeralPortRangeEnd ?? d.ephemeralPortRangeEnd;
+  if (!isInt(from) || !isInt(to) || from < 1024 || to > 65535 || to - from < 1000) {
+    c.fail('ephemeralPortRangeStart', `${from}-${to}`, 'is not a range of at least 1000 ports within 1024–65535', 'use e.g. 10240–65535');
+  } else {
+    const listening = new Map<number, string>(Object.entries(HOST_PORTS).map(([p, n]) => [Number(p), n]));
+    if (known(listenPort)) listening.set(listenPort, `the service (listenPort)`);
+    for (const [port, who] of [...listening.entries()].sort(([a], [b]) => a - b)) {
+      if (port >= from && port <= to) {
+        c.fail('ephemeralPortRangeStart', `${from}-${to}`, `overlaps port ${port} (${who}); outgoing connections could take it`, `start the range above ${port}, e.g. ${Math.max(10240, port + 1)}`);
+      }
+    }
+  }
+  for (const [key, value] of Object.entries(props.sysctlOverrides ?? {})) {
+    if (key === 'net.ipv4.tcp_tw_recycle') {
+      c.fail(`sysctlOverrides["${key}"]`, value, 'was removed in Linux 4.12 and broke clients behind NAT', 'remove it; tcp_tw_reuse (already set) is the safe equivalent');
+    }
+    if (key === 'net.ipv4.tcp_congestion_control' && value === 'bbr2') {
+      c.fail(`sysctlOverrides["${key}"]`, value, 'is not in mainline kernels ("bbr" is the mainline BBR)', 'use "bbr" (tcpCongestionControl) or leave it out');
+    }
+    if (key === 'vm.overcommit_memory' && String(value) === '2' && !props.strictOvercommit) {
+      c.fail(`sysctlOverrides["${key}"]`, value, 'turns on strict overcommit, which makes Go runtime reservations fail', 'leave it out, or set strictOvercommit: true to opt in knowingly');
+    }
+    if (!/^[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$/.test(key)) {
+      c.fail(`sysctlOverrides["${key}"]`, value, 'is not a sysctl key', 'use the dotted name, e.g. "net.core.netdev_max_backlog"');
+    }
+  }
+  if (props.strictOvercommit) {
+    warnings.push('strictOvercommit is on: vm.overcommit_memory=2 can make the Go runtime fail with "cannot allocate memory" (GUIDANCE G12).');
+  }
+
+  // Instance settings.
+  const hop = props.metadataHopLimit ?? d.metadataHopLimit;
+  if (!isInt(hop) || hop < 1 || hop > 64) c.fail('metadataHopLimit', hop, 'is outside 1–64', 'use 1 (2 only if containers on the host need the metadata service)');
+  const volume = props.rootVolumeSizeGiB ?? d.rootVolumeSizeGiB;
+  if (!isInt(volume) || volume < 8 || volume > 16384) c.fail('rootVolumeSizeGiB', volume, 'is outside 8–16384 GiB (the AMIs need 8)', 'use e.g. 20');
+  const ntp = props.ntpServers ?? d.ntpServers;
+  if (ntp.length === 0) c.fail('ntpServers', ntp, 'is empty; TLS and logs need a synchronised clock', 'leave it out to use the Amazon Time Sync Service (169.254.169.123)');
+  if (props.journalSystemMaxUse !== undefined && parseSystemdBytes(props.journalSystemMaxUse) === undefined) {
+    c.fail('journalSystemMaxUse', props.journalSystemMaxUse, "is not in journald's size syntax", 'write a size like "500M" or "1G"');
+  }
+  return { checks: c, warnings };
+}

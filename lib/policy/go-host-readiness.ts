@@ -1,0 +1,58 @@
+/** Readiness rows for a HardenedGoHost (the G and X rows of GUIDANCE.md). Pure. */
+import { GoHostSettings } from '../model/go-host';
+import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../model/units';
+import { ReadinessRow } from './readiness';
+
+export interface GoHostFacts {
+  readonly settings: GoHostSettings;
+  readonly sshCidrs: readonly string[];
+  readonly imdsHopLimit: number;
+  readonly autoRecovery: boolean;
+  readonly artifactFromS3: boolean;
+  readonly publicIp: boolean;
+}
+
+export function goHostReadiness(f: GoHostFacts): ReadinessRow[] {
+  const s = f.settings;
+  const e = (id: string, detail: string): ReadinessRow => ({ id, status: 'enforced', detail });
+  const rows: ReadinessRow[] = [
+    e('G1', `${s.distro.title}, AMI looked up by owner ${s.distro.amiOwner} and name, or pinned by ID`),
+    e('G2', `one release artifact (${f.artifactFromS3 ? 'S3 object' : 'HTTPS URL'}) verified against SHA-256 ${s.artifact.sha256.slice(0, 12)}…; a mismatch stops provisioning`),
+    e('G3', `chrony with ${s.ntpServers.join(', ')}`),
+    e('G4', `system user ${s.serviceName}, /usr/sbin/nologin, state in /var/lib/${s.serviceName}; binary owned by root`),
+    e('G5', `MemoryHigh=${memoryHighFor(s.memoryMaxBytes)} MemoryMax=${systemdMiB(s.memoryMaxBytes)} CPUQuota=${s.cpuQuotaPercent}% TasksMax=${s.tasksMax}, accounting on`),
+    e('G6', `UFW default deny with ${s.ufwRules.length} allow rule(s) from the port model; service on ${s.listenAddress}:${s.listenPort}`),
+    e('G7', `somaxconn and tcp_max_syn_backlog ${s.somaxconn}`),
+    e('G8', 'tcp_tw_reuse=1, tcp_timestamps=1, tcp_fin_timeout=30; tcp_tw_recycle never set'),
+    e('G9', `ip_local_port_range ${s.ephemeralPortRange[0]}–${s.ephemeralPortRange[1]}, checked against every listening port`),
+    e('G10', `fs.file-max 2097152, LimitNOFILE=${s.limitNofile} in the unit, limits.d for PAM sessions`),
+    e('G11', 'vm.swappiness=1'),
+    s.strictOvercommit
+      ? { id: 'G12', status: 'enforced', detail: 'strict overcommit opted in (vm.overcommit_memory=2, ratio 80) — warned at synth' }
+      : { id: 'G12', status: 'off', detail: 'strict overcommit breaks Go runtime reservations (correction); overcommit left at the kernel default 0' },
+    e('G13', s.tcpCongestionControl === 'bbr' ? 'bbr + fq, tcp_bbr loaded at boot, tcp_fastopen=3' : `congestion control ${s.tcpCongestionControl} (BBR turned off), tcp_fastopen=3`),
+    e('G14', `OOMScoreAdjust=${s.oomScoreAdjust}`),
+    e('G15', `Restart=on-failure RestartSec=${s.restartSec}; StartLimitIntervalSec=${s.startLimitIntervalSec} StartLimitBurst=${s.startLimitBurst} in [Unit]`),
+    e('G16', `GOMAXPROCS=${gomaxprocsForQuota(s.cpuQuotaPercent)} from CPUQuota, GOMEMLIMIT=${gomemlimitFor(s.memoryMaxBytes)}${s.gogc !== undefined ? `, GOGC=${s.gogc}` : ''}`),
+    e('G17', `KillSignal=SIGTERM KillMode=mixed TimeoutStopSec=${s.timeoutStopSec}`),
+    e('G18', 'ExecStartPre precheck: binary present with the pinned SHA-256, config present, port free'),
+    e('G19', `journal output with SyslogIdentifier=${s.serviceName}; persistent journal capped at ${s.journalSystemMaxUse}`),
+    e('G20', `health path ${s.healthPath}, waited for at first boot`),
+    e('G21', 'no security group rule or proxy route for a debug port; reach pprof through SSM port forwarding'),
+    s.watchdogSec !== undefined
+      ? e('G22', `WatchdogSec=${s.watchdogSec} (Type=notify)${f.autoRecovery ? ' and the EC2 recover alarm' : ''}`)
+      : f.autoRecovery
+        ? e('G22', 'EC2 auto-recovery alarm on StatusCheckFailed_System; systemd watchdog off (set watchdogSec if the app calls sd_notify)')
+        : { id: 'G22', status: 'off', detail: 'autoRecovery is false and no watchdogSec' },
+    { id: 'G23', status: 'not applicable', detail: `${s.distro.title} uses AppArmor; the unit sandbox (G24) confines the service` },
+    e('G24', 'unit sandbox: NoNewPrivileges, empty capability set, ProtectSystem=strict, syscall filter …; exposure checked ≤ 2.0 by the test suite'),
+    s.configFileContent !== undefined
+      ? e('G25', 'config file delivered to /etc; ExecReload sends SIGHUP')
+      : { id: 'G25', status: 'not applicable', detail: 'no configFileContent' },
+    e('X1', f.sshCidrs.length > 0 ? `SSH only from ${f.sshCidrs.join(', ')}; everything else closed unless a construct opens it` : 'SSH closed (SSM Session Manager); nothing open unless a construct opens it'),
+    e('X2', `IMDSv2 required (hop limit ${f.imdsHopLimit}), encrypted gp3 root volume, role limited to SSM core${f.artifactFromS3 ? ' and s3:GetObject on the artifact' : ''}${f.publicIp ? '; public IP requested' : ''}`),
+    e('X3', 'readiness report written at synth (this table)'),
+    e('R1', 'this report'),
+  ];
+  return rows;
+}

@@ -1,0 +1,12 @@
+// The only module that imports the CDK for Terraform core. Moving to CDK Terrain (`cdktn`) means
+// changing this import and package.json; nothing else in lib/ names the framework.
+export {
+  Annotations,
+  App,
+  Fn,
+  Lazy,
+  TerraformOutput,
+  TerraformStack,
+  Token,
+} from 'cdktf';
+export type { IResolvable } from 'cdktf';
