@@ -49,6 +49,15 @@ func main() {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("/metrics", m.serve)
+	// /slow?ms=N answers after N milliseconds (at most 5 s): lets tests hold a request in flight.
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		if ms > 5000 {
+			ms = 5000
+		}
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		fmt.Fprintln(w, "done")
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			_, _ = io_discard(r)

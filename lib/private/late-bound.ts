@@ -30,5 +30,5 @@ export class LateBoundText {
 
 /** `${` → `$${` and `%{` → `%%{`: Terraform's escapes for literal template sequences. */
 export function escapeTerraformTemplate(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }

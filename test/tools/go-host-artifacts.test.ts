@@ -1,0 +1,169 @@
+/**
+ * Every file a HardenedGoHost writes, judged by the program that consumes it (Debian packages).
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HardenedGoHostProps, MachineImage, Peer, Port } from '../../lib';
+import { hostFiles, HostFiles } from '../helpers/host-files';
+import { hostStack, synthJson, userDataParts } from '../helpers/stacks';
+import { buildExampleApp } from '../helpers/app';
+import { requireTool, run, tempDir } from '../helpers/tools';
+
+const VARIANTS: Record<string, Partial<HardenedGoHostProps>> = {
+  default: {},
+  'watchdog + config file + arguments': {
+    watchdogSec: 30,
+    configFileContent: 'level = "debug"\n',
+    args: ['--mode', 'api server'],
+    gogc: 200,
+    environment: { GREETING: 'hello world', RATE: '50%' },
+  },
+  'debian 12, admin SSH, exposed port': { machineImage: MachineImage.debian12(), adminSshCidrs: ['203.0.113.0/24'] },
+};
+
+function filesFor(props: Partial<HardenedGoHostProps>, exposed = false): HostFiles {
+  const { stack, host } = hostStack(props);
+  if (exposed) host.connections.allowFrom(Peer.ipv4('10.0.0.0/16'), Port.tcp(8080), 'app from VPC');
+  return hostFiles(userDataParts(synthJson(stack)));
+}
+
+const all = Object.entries(VARIANTS).map(([name, props]) => ({ name, files: filesFor(props, name.includes('exposed')) }));
+const UNIT = '/etc/systemd/system/orders-api.service';
+const PRECHECK = '/usr/local/lib/orders-api/precheck';
+
+let appBinary: string;
+beforeAll(() => {
+  for (const t of ['cloud-init', 'systemd-analyze', 'shellcheck', 'sshd', 'go', 'unshare']) requireTool(t);
+  appBinary = buildExampleApp();
+});
+
+function write(dir: string, name: string, content: string, mode = 0o644): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, content, { mode });
+  return p;
+}
+
+/** Runs a shell snippet in a private mount namespace where /opt and /usr/local/lib are empty tmpfs. */
+function inPrivateMounts(script: string, env: Record<string, string> = {}): ReturnType<typeof run> {
+  return run('unshare', ['--mount', '--propagation', 'private', 'bash', '-euo', 'pipefail', '-c',
+    'mount -t tmpfs tmpfs /opt && mount -t tmpfs tmpfs /usr/local/lib && ' + script], { env: { ...process.env, ...env } });
+}
+
+describe.each(all)('host artifacts ($name)', ({ files }) => {
+  it('cloud-init schema accepts the cloud-config', () => {
+    const dir = tempDir('cc');
+    const r = run('cloud-init', ['schema', '--config-file', write(dir, 'user-data.yaml', files.cloudConfig)]);
+    expect(r.stderr + r.stdout).toContain('Valid cloud-config');
+    expect(r.status).toBe(0);
+  });
+
+  it('shellcheck finds nothing in the bootstrap script', () => {
+    const r = run('shellcheck', ['--shell=bash', '-'], { input: files.script });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('shellcheck finds nothing in the precheck script', () => {
+    const r = run('shellcheck', ['-'], { input: files.file(PRECHECK) });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('systemd-analyze verify reports nothing for the unit (binaries in place, in a private mount namespace)', () => {
+    const dir = tempDir('unit');
+    const unit = write(dir, 'orders-api.service', files.file(UNIT));
+    const pre = write(dir, 'precheck', files.file(PRECHECK), 0o755);
+    const r = inPrivateMounts(
+      `mkdir -p /opt/orders-api/current /usr/local/lib/orders-api && cp ${appBinary} /opt/orders-api/current/orders-api && ` +
+        `cp ${pre} ${PRECHECK} && systemd-analyze verify ${unit}`,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('systemd-analyze security rates the unit at exposure 2.0 or better', () => {
+    const dir = tempDir('sec');
+    const r = run('systemd-analyze', ['security', '--offline=true', '--no-pager', write(dir, 'orders-api.service', files.file(UNIT))]);
+    const m = /Overall exposure level for orders-api\.service: (\d+\.\d)/.exec(r.stdout);
+    expect(m, r.stdout + r.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeLessThanOrEqual(2.0);
+  });
+
+  it('every sysctl key it sets exists under /proc/sys on this kernel', () => {
+    const keys = files
+      .file('/etc/sysctl.d/60-gohost.conf')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split('=')[0].trim());
+    expect(keys.length).toBeGreaterThan(30);
+    const missing = keys.filter((k) => !fs.existsSync(path.join('/proc/sys', k.replace(/\./g, '/'))));
+    expect(missing).toEqual([]);
+  });
+
+  it('sshd -t accepts the hardening drop-in', () => {
+    const dir = tempDir('sshd');
+    const dropin = write(dir, '10-gohost.conf', files.file('/etc/ssh/sshd_config.d/10-gohost-hardening.conf'));
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
+    const cfg = write(dir, 'sshd_config', `Include ${dropin}\nHostKey ${path.join(dir, 'host_key')}\nPidFile ${path.join(dir, 'pid')}\n`);
+    fs.mkdirSync('/run/sshd', { recursive: true }); // sshd checks its privilege-separation directory exists
+    const r = run(requireTool('sshd'), ['-T', '-f', cfg]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('permitrootlogin no');
+    expect(r.stdout).toContain('passwordauthentication no');
+  });
+
+  it('apt-config reads the unattended-upgrades settings', () => {
+    const dir = tempDir('apt');
+    const f = write(dir, '20auto-upgrades', files.file('/etc/apt/apt.conf.d/20auto-upgrades'));
+    const r = run('apt-config', ['-c', f, 'dump']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('APT::Periodic::Unattended-Upgrade "1";');
+  });
+});
+
+describe('precheck (ExecStartPre) run for real', () => {
+  const files = all[0].files;
+  const runPrecheck = (setup: string) => {
+    const dir = tempDir('pre');
+    const pre = write(dir, 'precheck', files.file(PRECHECK), 0o755);
+    return inPrivateMounts(`mkdir -p /opt/orders-api/current /usr/local/lib/orders-api && ${setup} && cp ${pre} ${PRECHECK} && ${PRECHECK}`);
+  };
+
+  it('refuses a binary whose SHA-256 is not the pinned one', () => {
+    const r = runPrecheck(`cp ${appBinary} /opt/orders-api/current/orders-api`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/has SHA-256 [0-9a-f]{64}, expected a{64}/);
+  });
+
+  it('refuses a missing binary', () => {
+    const r = runPrecheck('true');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('/opt/orders-api/current/orders-api is missing or not executable');
+  });
+
+  it('passes the pinned binary on a free port and refuses it when the port is taken', async () => {
+    const sha = run('sha256sum', [appBinary]).stdout.split(' ')[0];
+    const { stack } = hostStack({
+      artifact: (await import('../../lib')).ReleaseArtifact.fromUrl('https://example.com/app', sha),
+      listenPort: 18080,
+      ephemeralPortRangeStart: 20000,
+    });
+    const pre = hostFiles(userDataParts(synthJson(stack))).file(PRECHECK);
+    const dir = tempDir('pre2');
+    const script = write(dir, 'precheck', pre, 0o755);
+    const setup = `mkdir -p /opt/orders-api/current /usr/local/lib/orders-api && cp ${appBinary} /opt/orders-api/current/orders-api && cp ${script} ${PRECHECK}`;
+    expect(inPrivateMounts(`${setup} && ${PRECHECK}`).status).toBe(0);
+
+    const server = net.createServer().listen(18080, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const taken = inPrivateMounts(`${setup} && ${PRECHECK}`);
+      expect(taken.status).toBe(1);
+      expect(taken.stderr).toContain('port 18080 is already in use');
+    } finally {
+      server.close();
+    }
+  });
+});
