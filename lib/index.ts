@@ -4,6 +4,7 @@ export * from './model/release-artifact';
 export * from './model/distro';
 export * from './model/provisioning';
 export * from './constructs/connections';
+export * from './constructs/hardened-host';
 export * from './constructs/hardened-go-host';
 export * from './constructs/readiness-report';
 export * from './policy/errors';

@@ -12,9 +12,21 @@ import { environmentAssignment, renderSystemdUnit, SystemdUnit } from '../render
 import { renderAptConf, renderKeywordFile, renderLimits, renderSysctl, SysctlEntry } from '../render/text';
 import { renderUfwCommands, UfwRule } from '../render/ufw';
 
-export interface GoHostSettings {
-  readonly serviceName: string;
+/** What every hardened host gets, with or without a Go service (kernel, firewall, time, logs, sshd, updates). */
+export interface BaseHostSettings {
   readonly distro: DistroInfo;
+  readonly somaxconn: number;
+  readonly ephemeralPortRange: readonly [number, number];
+  readonly tcpCongestionControl: 'bbr' | 'cubic';
+  readonly strictOvercommit: boolean;
+  readonly sysctlOverrides: Readonly<Record<string, string | number>>;
+  readonly journalSystemMaxUse: string;
+  readonly ufwRules: readonly UfwRule[];
+  readonly ntpServers: readonly string[];
+}
+
+export interface GoHostSettings extends BaseHostSettings {
+  readonly serviceName: string;
   readonly artifact: ReleaseArtifact;
   /** `127.0.0.1` unless another host must reach the service port. */
   readonly listenAddress: string;
@@ -34,14 +46,6 @@ export interface GoHostSettings {
   readonly timeoutStopSec: number;
   readonly watchdogSec?: number;
   readonly configFileContent?: string;
-  readonly somaxconn: number;
-  readonly ephemeralPortRange: readonly [number, number];
-  readonly tcpCongestionControl: 'bbr' | 'cubic';
-  readonly strictOvercommit: boolean;
-  readonly sysctlOverrides: Readonly<Record<string, string | number>>;
-  readonly journalSystemMaxUse: string;
-  readonly ufwRules: readonly UfwRule[];
-  readonly ntpServers: readonly string[];
   readonly healthTimeoutSec: number;
 }
 
@@ -163,7 +167,7 @@ export function goServiceUnit(s: GoHostSettings): SystemdUnit {
 }
 
 /** The kernel settings (G7–G13 and dev-sec's network/kernel hardening keys that are safe on EC2). */
-export function hostSysctl(s: GoHostSettings): SysctlEntry[] {
+export function hostSysctl(s: BaseHostSettings): SysctlEntry[] {
   const [portFrom, portTo] = s.ephemeralPortRange;
   const entries: SysctlEntry[] = [
     { key: 'net.core.somaxconn', value: s.somaxconn, why: 'accept queue; nginx `listen … backlog=` uses the same figure' },
@@ -274,18 +278,12 @@ function downloadLines(s: GoHostSettings, target: string): string[] {
   ];
 }
 
-/** Builds the Go host's own share of the user data. */
-export function provisionGoHost(s: GoHostSettings): HostProvisioning {
-  const p = goHostPaths(s.serviceName);
-  const name = s.serviceName;
+/** The hardening every host gets (GUIDANCE G3, G6–G13, G19, X1). */
+export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
   const h = new HostProvisioning();
-
-  // G4: a system account with no login shell; its only writable place is its state directory.
-  h.addUser({ name, gecos: `${name} Go service`, system: true, shell: '/usr/sbin/nologin', homedir: p.stateDir, lockPasswd: true });
   h.addPackages('ca-certificates', 'curl', 'ufw', 'unattended-upgrades');
   // G3: chrony with the Amazon Time Sync Service (link-local, needs no egress rule).
   h.useChrony(s.ntpServers);
-
   h.addFile({
     path: '/etc/sysctl.d/60-gohost.conf',
     permissions: '0644',
@@ -298,19 +296,6 @@ export function provisionGoHost(s: GoHostSettings): HostProvisioning {
       content: '# BBR congestion control is a module on Ubuntu and Debian kernels; load it before systemd-sysctl runs.\ntcp_bbr\n',
     });
   }
-  h.addFile({
-    path: `/etc/security/limits.d/60-${name}.conf`,
-    permissions: '0644',
-    content: renderLimits(
-      [
-        'limits.conf applies to PAM sessions only (sudo -u, cron); the service takes LimitNOFILE from its unit.',
-      ],
-      [
-        { domain: name, type: 'soft', item: 'nofile', value: s.limitNofile },
-        { domain: name, type: 'hard', item: 'nofile', value: s.limitNofile },
-      ],
-    ),
-  });
   h.addFile({
     path: '/etc/systemd/journald.conf.d/60-gohost.conf',
     permissions: '0644',
@@ -352,31 +337,48 @@ export function provisionGoHost(s: GoHostSettings): HostProvisioning {
       ],
     ),
   });
+  h.addStep('system', {
+    name: 'kernel settings',
+    lines: [...(s.tcpCongestionControl === 'bbr' ? ['modprobe tcp_bbr'] : []), 'sysctl --system >/dev/null'],
+  });
+  h.addStep('system', { name: 'persistent journal', lines: ['systemctl restart systemd-journald.service'] });
+  h.addStep('system', { name: 'sshd hardening', lines: ['sshd -t', 'systemctl try-reload-or-restart ssh.service'] });
+  h.addStep('firewall', {
+    name: 'firewall (ufw) from the port model',
+    lines: [
+      '# ufw would otherwise apply its own sysctl file over ours at every start.',
+      "sed -i 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/sysctl.d/60-gohost.conf|' /etc/default/ufw",
+      ...renderUfwCommands(s.ufwRules),
+    ],
+  });
+  return h;
+}
+
+/** Builds everything a Go service host gets: the base hardening plus the service (G2, G4, G5, G14–G22, G24, G25). */
+export function provisionGoHost(s: GoHostSettings): HostProvisioning {
+  const p = goHostPaths(s.serviceName);
+  const name = s.serviceName;
+  const h = provisionBaseHost(s);
+
+  // G4: a system account with no login shell; its only writable place is its state directory.
+  h.addUser({ name, gecos: `${name} Go service`, system: true, shell: '/usr/sbin/nologin', homedir: p.stateDir, lockPasswd: true });
+  h.addFile({
+    path: `/etc/security/limits.d/60-${name}.conf`,
+    permissions: '0644',
+    content: renderLimits(
+      ['limits.conf applies to PAM sessions only (sudo -u, cron); the service takes LimitNOFILE from its unit.'],
+      [
+        { domain: name, type: 'soft', item: 'nofile', value: s.limitNofile },
+        { domain: name, type: 'hard', item: 'nofile', value: s.limitNofile },
+      ],
+    ),
+  });
   h.addFile({ path: p.unit, permissions: '0644', content: renderSystemdUnit(goServiceUnit(s)) });
   h.addFile({ path: p.precheck, permissions: '0755', content: precheckScript(s) });
   if (s.configFileContent !== undefined) {
     // Deferred: the group it belongs to exists only after users_groups has run.
     h.addFile({ path: p.config, permissions: '0640', owner: `root:${name}`, defer: true, content: s.configFileContent });
   }
-
-  h.addStep('system', {
-    name: 'kernel settings',
-    lines: [
-      ...(s.tcpCongestionControl === 'bbr' ? ['modprobe tcp_bbr'] : []),
-      'sysctl --system >/dev/null',
-    ],
-  });
-  h.addStep('system', {
-    name: 'persistent journal',
-    lines: ['systemctl restart systemd-journald.service'],
-  });
-  h.addStep('system', {
-    name: 'sshd hardening',
-    lines: [
-      'sshd -t',
-      'systemctl try-reload-or-restart ssh.service',
-    ],
-  });
   h.addStep('artifact', {
     name: `release artifact for ${name}`,
     lines: [
@@ -392,14 +394,6 @@ export function provisionGoHost(s: GoHostSettings): HostProvisioning {
       `install -d -m 0755 "${p.releaseDir}/$expected_sha256"`,
       `install -m 0755 -o root -g root "$artifact_tmp" "${p.releaseDir}/$expected_sha256/${name}"`,
       `ln -sfn "${p.releaseDir}/$expected_sha256" ${p.current}`,
-    ],
-  });
-  h.addStep('firewall', {
-    name: 'firewall (ufw) from the port model',
-    lines: [
-      '# ufw would otherwise apply its own sysctl file over ours at every start.',
-      "sed -i 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/sysctl.d/60-gohost.conf|' /etc/default/ufw",
-      ...renderUfwCommands(s.ufwRules),
     ],
   });
   h.addStep('services', {

@@ -1,20 +1,55 @@
 /** Readiness rows for a HardenedGoHost (the G and X rows of GUIDANCE.md). Pure. */
-import { GoHostSettings } from '../model/go-host';
+import { BaseHostSettings, GoHostSettings } from '../model/go-host';
 import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../model/units';
 import { ReadinessRow } from './readiness';
 
-export interface GoHostFacts {
-  readonly settings: GoHostSettings;
+export interface HostFacts {
+  readonly settings: BaseHostSettings;
   readonly sshCidrs: readonly string[];
   readonly imdsHopLimit: number;
   readonly autoRecovery: boolean;
-  readonly artifactFromS3: boolean;
   readonly publicIp: boolean;
 }
 
-export function goHostReadiness(f: GoHostFacts): ReadinessRow[] {
+const e = (id: string, detail: string): ReadinessRow => ({ id, status: 'enforced', detail });
+
+/** Rows of a host without a Go service: the service rows are "not applicable". */
+export function hostReadiness(f: HostFacts): ReadinessRow[] {
   const s = f.settings;
-  const e = (id: string, detail: string): ReadinessRow => ({ id, status: 'enforced', detail });
+  const na = (id: string): ReadinessRow => ({ id, status: 'not applicable', detail: 'no Go service on this host' });
+  return [
+    e('G1', `${s.distro.title}, AMI looked up by owner ${s.distro.amiOwner} and name, or pinned by ID`),
+    na('G2'),
+    e('G3', `chrony with ${s.ntpServers.join(', ')}`),
+    na('G4'),
+    na('G5'),
+    e('G6', `UFW default deny with ${s.ufwRules.length} allow rule(s) from the port model`),
+    e('G7', `somaxconn and tcp_max_syn_backlog ${s.somaxconn}`),
+    e('G8', 'tcp_tw_reuse=1, tcp_timestamps=1, tcp_fin_timeout=30; tcp_tw_recycle never set'),
+    e('G9', `ip_local_port_range ${s.ephemeralPortRange[0]}–${s.ephemeralPortRange[1]}, checked against every listening port`),
+    e('G10', 'fs.file-max 2097152; per-service LimitNOFILE in each unit'),
+    e('G11', 'vm.swappiness=1'),
+    s.strictOvercommit
+      ? { id: 'G12', status: 'enforced', detail: 'strict overcommit opted in (vm.overcommit_memory=2, ratio 80) — warned at synth' }
+      : { id: 'G12', status: 'off', detail: 'strict overcommit breaks Go runtime reservations (correction); overcommit left at the kernel default 0' },
+    e('G13', s.tcpCongestionControl === 'bbr' ? 'bbr + fq, tcp_bbr loaded at boot, tcp_fastopen=3' : `congestion control ${s.tcpCongestionControl} (BBR turned off), tcp_fastopen=3`),
+    ...['G14', 'G15', 'G16', 'G17', 'G18'].map(na),
+    e('G19', `persistent journal capped at ${s.journalSystemMaxUse}`),
+    ...['G20', 'G21'].map(na),
+    f.autoRecovery ? e('G22', 'EC2 auto-recovery alarm on StatusCheckFailed_System') : { id: 'G22', status: 'off', detail: 'autoRecovery is false' },
+    { id: 'G23', status: 'not applicable', detail: `${s.distro.title} uses AppArmor; unit sandboxing confines services` },
+    na('G24'),
+    na('G25'),
+    e('X1', f.sshCidrs.length > 0 ? `SSH only from ${f.sshCidrs.join(', ')}; everything else closed unless a construct opens it` : 'SSH closed (SSM Session Manager); nothing open unless a construct opens it'),
+    e('X2', `IMDSv2 required (hop limit ${f.imdsHopLimit}), encrypted gp3 root volume, role limited to SSM core and the grants constructs add${f.publicIp ? '; public IP requested' : ''}`),
+    e('X3', 'readiness report written at synth (this table)'),
+    e('R1', 'this report'),
+  ];
+}
+
+/** Rows of a Go service host: the host rows with the service rows filled in. */
+export function goHostReadiness(f: HostFacts & { readonly settings: GoHostSettings; readonly artifactFromS3: boolean }): ReadinessRow[] {
+  const s = f.settings;
   const rows: ReadinessRow[] = [
     e('G1', `${s.distro.title}, AMI looked up by owner ${s.distro.amiOwner} and name, or pinned by ID`),
     e('G2', `one release artifact (${f.artifactFromS3 ? 'S3 object' : 'HTTPS URL'}) verified against SHA-256 ${s.artifact.sha256.slice(0, 12)}…; a mismatch stops provisioning`),

@@ -3,6 +3,7 @@
  * Token-valued inputs (late-bound Terraform references) are skipped. Pure: no cdktf imports.
  */
 import type { HardenedGoHostProps } from '../constructs/hardened-go-host';
+import type { HardenedHostProps } from '../constructs/hardened-host';
 import { DISTROS, isDistroName } from '../model/distro';
 import { INSTANCE_TYPE_PATTERN, instanceShape } from '../model/instance-types';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
@@ -42,16 +43,10 @@ export const GO_HOST_DEFAULTS = {
   cpuShare: 0.9,
 } as const;
 
-export interface GoHostCheckResult {
-  readonly checks: PropChecks;
-  readonly warnings: string[];
-}
-
 const isInt = (v: number) => Number.isInteger(v);
 
-export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknown) => boolean): GoHostCheckResult {
-  const c = new PropChecks();
-  const warnings: string[] = [];
+/** The Go service's own props (the base host's are checked by checkHostProps). */
+export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   const d = GO_HOST_DEFAULTS;
 
@@ -84,28 +79,8 @@ export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknow
     }
   }
 
-  // Networking inputs.
-  if (known(props.subnetId) && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId)) {
-    c.fail('subnetId', props.subnetId, 'is not a subnet ID', 'pass an ID like "subnet-0123456789abcdef0" or a reference to an aws_subnet');
-  }
-  if (known(props.vpcId) && !/^vpc-[0-9a-f]{8,17}$/.test(props.vpcId!)) {
-    c.fail('vpcId', props.vpcId, 'is not a VPC ID', 'pass an ID like "vpc-0123456789abcdef0", or leave it out to look it up from the subnet');
-  }
-
-  // Machine.
   const instanceType = props.instanceType ?? d.instanceType;
   const shape = known(instanceType) ? instanceShape(instanceType) : undefined;
-  if (known(instanceType) && !INSTANCE_TYPE_PATTERN.test(instanceType)) {
-    c.fail('instanceType', instanceType, 'is not an EC2 instance type', 'use a name like "t3.small" or "m7g.large"');
-  }
-  const image = props.machineImage;
-  if (image && !isDistroName(image.distro)) {
-    c.fail('machineImage', image.distro, 'is not a supported machine image',
-      `use one of ${Object.keys(DISTROS).map((n) => `"${n}"`).join(', ')} (MachineImage.ubuntu2404(), .ubuntu2204(), .debian12())`);
-  }
-  if (image?.amiId !== undefined && known(image.amiId) && !AMI_ID_PATTERN.test(image.amiId)) {
-    c.fail('machineImage', image.amiId, 'is not an AMI ID', 'pass an ID like "ami-0123456789abcdef0"');
-  }
 
   // The service's port and health path.
   const listenPort = props.listenPort ?? d.listenPort;
@@ -198,6 +173,43 @@ export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknow
     c.fail('watchdogSec', props.watchdogSec, 'must be positive', 'use a value such as 30, and call sd_notify("WATCHDOG=1") from the service at least every half of it');
   }
 
+}
+
+/**
+ * Props every hardened host has (machine, network, SSH, kernel). `extraListenPorts` are the
+ * ports the host's own services listen on, checked against the ephemeral port range.
+ */
+export function checkHostProps(
+  props: HardenedHostProps,
+  isToken: (v: unknown) => boolean,
+  extraListenPorts: ReadonlyMap<number, string>,
+  c: PropChecks,
+  warnings: string[],
+): void {
+  const known = (v: unknown): boolean => v !== undefined && !isToken(v);
+  const d = GO_HOST_DEFAULTS;
+  // Networking inputs.
+  if (known(props.subnetId) && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId)) {
+    c.fail('subnetId', props.subnetId, 'is not a subnet ID', 'pass an ID like "subnet-0123456789abcdef0" or a reference to an aws_subnet');
+  }
+  if (known(props.vpcId) && !/^vpc-[0-9a-f]{8,17}$/.test(props.vpcId!)) {
+    c.fail('vpcId', props.vpcId, 'is not a VPC ID', 'pass an ID like "vpc-0123456789abcdef0", or leave it out to look it up from the subnet');
+  }
+
+  // Machine.
+  const instanceType = props.instanceType ?? d.instanceType;
+  if (known(instanceType) && !INSTANCE_TYPE_PATTERN.test(instanceType)) {
+    c.fail('instanceType', instanceType, 'is not an EC2 instance type', 'use a name like "t3.small" or "m7g.large"');
+  }
+  const image = props.machineImage;
+  if (image && !isDistroName(image.distro)) {
+    c.fail('machineImage', image.distro, 'is not a supported machine image',
+      `use one of ${Object.keys(DISTROS).map((n) => `"${n}"`).join(', ')} (MachineImage.ubuntu2404(), .ubuntu2204(), .debian12())`);
+  }
+  if (image?.amiId !== undefined && known(image.amiId) && !AMI_ID_PATTERN.test(image.amiId)) {
+    c.fail('machineImage', image.amiId, 'is not an AMI ID', 'pass an ID like "ami-0123456789abcdef0"');
+  }
+
   // SSH.
   const cidrs = props.adminSshCidrs ?? [];
   cidrs.forEach((cidr, i) => {
@@ -226,7 +238,7 @@ export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknow
     c.fail('ephemeralPortRangeStart', `${from}-${to}`, 'is not a range of at least 1000 ports within 1024–65535', 'use e.g. 10240–65535');
   } else {
     const listening = new Map<number, string>(Object.entries(HOST_PORTS).map(([p, n]) => [Number(p), n]));
-    if (known(listenPort)) listening.set(listenPort, `the service (listenPort)`);
+    extraListenPorts.forEach((who, port) => listening.set(port, who));
     for (const [port, who] of [...listening.entries()].sort(([a], [b]) => a - b)) {
       if (port >= from && port <= to) {
         c.fail('ephemeralPortRangeStart', `${from}-${to}`, `overlaps port ${port} (${who}); outgoing connections could take it`, `start the range above ${port}, e.g. ${Math.max(10240, port + 1)}`);
@@ -261,5 +273,4 @@ export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknow
   if (props.journalSystemMaxUse !== undefined && parseSystemdBytes(props.journalSystemMaxUse) === undefined) {
     c.fail('journalSystemMaxUse', props.journalSystemMaxUse, "is not in journald's size syntax", 'write a size like "500M" or "1G"');
   }
-  return { checks: c, warnings };
 }
