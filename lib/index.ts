@@ -9,3 +9,6 @@ export * from './constructs/hardened-go-host';
 export * from './constructs/readiness-report';
 export * from './policy/errors';
 export * from './policy/readiness';
+export * from './model/certificate-source';
+export * from './model/tls-profiles';
+export * from './constructs/nginx-front-door';

@@ -1,26 +1,28 @@
 /**
- * One Go service host in a given VPC subnet: the smallest complete use of the library.
- * `cdktf deploy single-host -var subnet_id=subnet-…`
+ * One Go service host with its nginx TLS front door on the same instance, in a given VPC subnet.
+ * `cdktf deploy single-host --var subnet_id=subnet-… --var domain_name=api.example.com --var acme_email=ops@example.com`
  */
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { HardenedGoHost, ReleaseArtifact } from '../../lib';
+import { CertificateSource, HardenedGoHost, NginxFrontDoor, ReleaseArtifact } from '../../lib';
 
 export class SingleHostStack extends TerraformStack {
   public readonly host: HardenedGoHost;
+  public readonly frontDoor: NginxFrontDoor;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
     const subnetId = new TerraformVariable(this, 'subnet_id', {
       type: 'string',
-      description: 'Private subnet for the host (it needs a NAT gateway or VPC endpoints for HTTPS egress)',
+      description: 'Public subnet for the host (it serves 80/443 itself)',
     });
 
     this.host = new HardenedGoHost(this, 'Api', {
       serviceName: 'orders-api',
       subnetId: subnetId.stringValue,
+      associatePublicIpAddress: true,
       // Built from examples/app with `CGO_ENABLED=0 go build`; the host verifies this digest.
       artifact: ReleaseArtifact.fromS3(
         { bucket: 'example-releases', key: 'orders-api/v1.0.0/orders-api' },
@@ -30,10 +32,15 @@ export class SingleHostStack extends TerraformStack {
       timeoutStopSec: 30,
     });
 
-    new TerraformOutput(this, 'instance_id', { value: this.host.instance.id });
-    new TerraformOutput(this, 'ssm_session', {
-      value: `aws ssm start-session --target ${this.host.instance.id}`,
-      description: 'Shell access (SSH is closed)',
+    this.frontDoor = new NginxFrontDoor(this, 'FrontDoor', {
+      host: this.host,
+      domainNames: ['api.example.com'],
+      certificate: CertificateSource.letsEncrypt({ email: 'ops@example.com' }),
+      proxyPaths: ['/api/', '/healthz'],
+      staticRootDirectory: '/var/www/static',
     });
+
+    new TerraformOutput(this, 'instance_id', { value: this.host.instance.id });
+    new TerraformOutput(this, 'public_ip', { value: this.host.instance.publicIp, description: 'Point api.example.com here' });
   }
 }

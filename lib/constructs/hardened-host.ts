@@ -248,7 +248,7 @@ export class HardenedHost extends Construct implements IConnectable {
 
     if (props.autoRecovery ?? true) {
       new CloudwatchMetricAlarm(this, 'RecoverAlarm', {
-        alarmName: `${kind.name}-system-status-recover`,
+        alarmName: `${tags.Name}-system-status-recover`,
         alarmDescription: `Recover ${this.node.path} when the EC2 system status check fails`,
         namespace: 'AWS/EC2',
         metricName: 'StatusCheckFailed_System',

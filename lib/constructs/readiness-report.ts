@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HardenedGoHost } from './hardened-go-host';
+import { HardenedHost } from './hardened-host';
 import { HostReadiness, readinessScore, renderReadinessMarkdown, sortRows } from '../policy/readiness';
 import { App, TerraformStack } from '../private/cdktf';
 
@@ -21,8 +21,8 @@ function stackDirectory(app: App, stack: TerraformStack): string {
   return path.join(app.outdir, entry?.workingDirectory ?? path.join('stacks', stack.node.id));
 }
 
-export function hostsOf(stack: TerraformStack): HardenedGoHost[] {
-  return stack.node.findAll().filter((c): c is HardenedGoHost => c instanceof HardenedGoHost);
+export function hostsOf(stack: TerraformStack): HardenedHost[] {
+  return stack.node.findAll().filter((c): c is HardenedHost => c instanceof HardenedHost);
 }
 
 export function writeReadinessReports(app: App): StackSummary[] {

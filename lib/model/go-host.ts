@@ -2,6 +2,7 @@
  * What a hardened Go service host gets at first boot (the G rows of GUIDANCE.md), built from
  * resolved settings into a HostProvisioning. Pure: no cdktf imports.
  */
+import { awsRoleShellFunctions } from './aws-shell';
 import { DistroInfo } from './distro';
 import { HostProvisioning } from './provisioning';
 import { ReleaseArtifact } from './release-artifact';
@@ -260,17 +261,8 @@ function downloadLines(s: GoHostSettings, target: string): string[] {
   if (a.s3) {
     const key = a.s3.key.split('/').map(encodeURIComponent).join('/');
     return [
-      '# Signed with the instance role (IMDSv2 token), so the host needs no AWS CLI.',
-      'imds_token=$(curl -fsS --retry 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)',
-      'imds() { curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $imds_token" "http://169.254.169.254/latest/$1"; }',
-      'json_field() { python3 -c \'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])\' "$1"; }',
-      'role=$(imds meta-data/iam/security-credentials/)',
-      'credentials=$(imds "meta-data/iam/security-credentials/$role")',
-      a.s3.region ? `region=${shq(a.s3.region)}` : 'region=$(imds meta-data/placement/region)',
-      `curl -fsS --retry 5 --retry-all-errors --retry-delay 2 --proto '=https' --aws-sigv4 "aws:amz:$region:s3" \\`,
-      '  --user "$(json_field AccessKeyId <<<"$credentials"):$(json_field SecretAccessKey <<<"$credentials")" \\',
-      '  -H "x-amz-security-token: $(json_field Token <<<"$credentials")" \\',
-      `  -o "${target}" "https://${a.s3.bucket}.s3.$region.amazonaws.com/${key}"`,
+      ...awsRoleShellFunctions(a.s3.region && shq(a.s3.region)),
+      `aws_curl s3 -o "${target}" "https://${a.s3.bucket}.s3.$region.amazonaws.com/${key}"`,
     ];
   }
   return [

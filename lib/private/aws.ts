@@ -14,3 +14,4 @@ export { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
 export { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
 export { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 export { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+export { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';

@@ -1,0 +1,26 @@
+/**
+ * Bash that calls AWS APIs with the instance role's credentials, read from IMDSv2, signed by
+ * `curl --aws-sigv4` (curl ≥ 7.75: every supported distribution). Hosts need no AWS CLI. Pure.
+ */
+export function awsRoleShellFunctions(region?: string): string[] {
+  return [
+    'imds_token=$(curl -fsS --retry 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)',
+    'imds() { curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $imds_token" "http://169.254.169.254/latest/$1"; }',
+    '# json_field a.b reads a dotted path from the JSON on stdin.',
+    'json_field() { python3 -c \'import functools, json, sys; print(functools.reduce(lambda v, k: v[k], sys.argv[1].split("."), json.load(sys.stdin)))\' "$1"; }',
+    'role_credentials=$(imds "meta-data/iam/security-credentials/$(imds meta-data/iam/security-credentials/)")',
+    region ? `region=${region}` : 'region=$(imds meta-data/placement/region)',
+    '# aws_curl SERVICE CURL-ARGS…: one request signed with the role credentials.',
+    'aws_curl() {',
+    '  local service=$1; shift',
+    '  curl -fsS --retry 5 --retry-all-errors --retry-delay 2 --proto \'=https\' --aws-sigv4 "aws:amz:$region:$service" \\',
+    '    --user "$(json_field AccessKeyId <<<"$role_credentials"):$(json_field SecretAccessKey <<<"$role_credentials")" \\',
+    '    -H "x-amz-security-token: $(json_field Token <<<"$role_credentials")" "$@"',
+    '}',
+  ];
+}
+
+/** A JSON-protocol API call (SSM, Secrets Manager) printing the response body. */
+export function awsJsonCall(service: string, endpointPrefix: string, target: string, body: string): string {
+  return `aws_curl ${service} -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: ${target}' --data '${body.replace(/'/g, `'\\''`)}' "https://${endpointPrefix}.$region.amazonaws.com/"`;
+}

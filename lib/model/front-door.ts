@@ -1,0 +1,486 @@
+/**
+ * What an nginx front door host gets (the N rows of GUIDANCE.md), built from resolved settings.
+ * Pure: no cdktf imports.
+ */
+import { awsJsonCall, awsRoleShellFunctions } from './aws-shell';
+import { versionAtLeast } from './distro';
+import { HostProvisioning } from './provisioning';
+import { MOZILLA_GUIDELINE_VERSION, TLS_PROFILES, TlsProfileName } from './tls-profiles';
+import { blank, block, comment, directive, NginxNode, renderNginx } from '../render/nginx';
+import { shq } from '../render/shell';
+import { renderSystemdUnit } from '../render/systemd';
+
+export const NGINX = {
+  dir: '/etc/nginx/gohost',
+  conf: '/etc/nginx/gohost/nginx.conf',
+  headers: '/etc/nginx/gohost/security-headers.conf',
+  ocsp: '/etc/nginx/gohost/ocsp.conf',
+  clientCa: '/etc/nginx/gohost/client-ca.pem',
+  tlsDir: '/etc/nginx/gohost/tls',
+  liveCert: '/etc/nginx/gohost/tls/live.crt',
+  liveKey: '/etc/nginx/gohost/tls/live.key',
+  placeholderCert: '/etc/nginx/gohost/tls/placeholder.crt',
+  placeholderKey: '/etc/nginx/gohost/tls/placeholder.key',
+  acmeRoot: '/var/www/acme',
+  libDir: '/usr/local/lib/gohost',
+  precheck: '/usr/local/lib/gohost/nginx-precheck',
+  reloadCertificate: '/usr/local/lib/gohost/nginx-reload-certificate',
+  obtainCertificate: '/usr/local/lib/gohost/obtain-certificate',
+  fetchCertificate: '/usr/local/lib/gohost/fetch-certificate',
+  dropIn: '/etc/systemd/system/nginx.service.d/60-gohost.conf',
+  stubStatusPort: 8088,
+  accessLog: '/var/log/nginx/access.json',
+} as const;
+
+export type CertificateSettings =
+  | { readonly kind: 'letsencrypt'; readonly email: string; readonly staging: boolean }
+  | { readonly kind: 'ssm'; readonly certificateParameter: string; readonly privateKeyParameter: string }
+  | { readonly kind: 'secretsmanager'; readonly secretId: string };
+
+export interface FrontDoorSettings {
+  readonly domainNames: readonly string[];
+  readonly tlsProfile: TlsProfileName;
+  readonly certificate: CertificateSettings;
+  /** `address:port` of every backend. */
+  readonly upstreams: readonly string[];
+  readonly upstreamKeepalive: number;
+  readonly upstreamMaxFails: number;
+  readonly upstreamFailTimeoutSec: number;
+  readonly proxyPaths: readonly string[];
+  readonly staticUrlPath?: string;
+  readonly staticRootDirectory?: string;
+  readonly clientMaxBodySizeMiB: number;
+  readonly proxyConnectTimeoutSec: number;
+  readonly proxyReadTimeoutSec: number;
+  readonly clientTimeoutSec: number;
+  readonly rateLimitPerSecond?: number;
+  readonly rateLimitBurst: number;
+  readonly mtlsPaths: readonly string[];
+  readonly mtlsClientCaBundle?: string;
+  readonly hsts: boolean;
+  readonly hstsMaxAgeSeconds: number;
+  readonly hstsIncludeSubdomains: boolean;
+  readonly hstsPreload: boolean;
+  readonly http3: boolean;
+  /** Listen backlog: the host's somaxconn. */
+  readonly backlog: number;
+  readonly workerRlimitNofile: number;
+  readonly nginxVersion: string;
+  /** Where the health check goes through the front door at first boot. */
+  readonly healthPath: string;
+}
+
+const UPSTREAM = 'gohost_backend';
+const RATE_ZONE = 'gohost_per_ip';
+
+/** Response headers every HTTPS response carries; repeated in any location with its own add_header. */
+export function securityHeaders(s: FrontDoorSettings): string {
+  const hsts = [`max-age=${s.hstsMaxAgeSeconds}`, s.hstsIncludeSubdomains && 'includeSubDomains', s.hstsPreload && 'preload']
+    .filter(Boolean)
+    .join('; ');
+  return renderNginx([
+    comment('nginx drops inherited add_header lines in any block that sets its own: include this file there too.'),
+    s.hsts ? directive('add_header', 'Strict-Transport-Security', hsts, 'always') : comment('HSTS turned off (hsts: false)'),
+    directive('add_header', 'X-Content-Type-Options', 'nosniff', 'always'),
+    directive('add_header', 'X-Frame-Options', 'DENY', 'always'),
+    directive('add_header', 'Content-Security-Policy', "frame-ancestors 'none'", 'always'),
+    directive('add_header', 'Referrer-Policy', 'strict-origin-when-cross-origin', 'always'),
+    directive('add_header', 'X-Request-ID', '$request_id', 'always'),
+    ...(s.http3 ? [directive('add_header', 'Alt-Svc', 'h3=":443"; ma=86400', 'always')] : []),
+  ]);
+}
+
+function listen(port: number | string, opts: { ipv6?: boolean; ssl?: boolean; http2?: boolean; defaultServer?: boolean; backlog?: number; quic?: boolean }): NginxNode {
+  const addr = opts.ipv6 ? `[::]:${port}` : `${port}`;
+  return directive(
+    'listen', addr,
+    opts.quic && 'quic',
+    opts.ssl && 'ssl',
+    opts.http2 && 'http2',
+    opts.defaultServer && 'default_server',
+    // Listen options may appear once per address:port, so only the default server carries them.
+    opts.backlog !== undefined && `backlog=${opts.backlog}`,
+    opts.backlog !== undefined && 'reuseport',
+  );
+}
+
+function proxyLocation(path: string, mtls: boolean): NginxNode {
+  return block('location', [path], [
+    mtls && block('if', ['($ssl_client_verify', '!=', 'SUCCESS)'], [directive('return', 403)]),
+    directive('proxy_pass', `http://${UPSTREAM}`),
+  ]);
+}
+
+export function frontDoorNginxConfig(s: FrontDoorSettings): string {
+  const tls = TLS_PROFILES[s.tlsProfile];
+  const http2InListen = !versionAtLeast(s.nginxVersion, '1.25.1');
+  const rejectHandshake = versionAtLeast(s.nginxVersion, '1.19.4');
+  const names = s.domainNames;
+  const connections = Math.floor(s.workerRlimitNofile / 2);
+
+  const catchAll = block('server', [], [
+    comment('Unknown Host headers and SNI names are refused.'),
+    listen(80, { defaultServer: true, backlog: s.backlog }),
+    listen(80, { ipv6: true, defaultServer: true, backlog: s.backlog }),
+    listen(443, { ssl: true, http2: http2InListen, defaultServer: true, backlog: s.backlog }),
+    listen(443, { ipv6: true, ssl: true, http2: http2InListen, defaultServer: true, backlog: s.backlog }),
+    ...(rejectHandshake
+      ? [directive('ssl_reject_handshake', 'on')]
+      : [comment('nginx < 1.19.4 has no ssl_reject_handshake: answer with the placeholder certificate.'),
+        directive('ssl_certificate', NGINX.placeholderCert), directive('ssl_certificate_key', NGINX.placeholderKey)]),
+    directive('return', 444),
+  ]);
+
+  const http80 = block('server', [], [
+    listen(80, {}),
+    listen(80, { ipv6: true }),
+    directive('server_name', ...names),
+    block('location', ['^~', '/.well-known/acme-challenge/'], [
+      directive('root', NGINX.acmeRoot),
+      directive('default_type', 'text/plain'),
+    ]),
+    block('location', ['/'], [
+      comment('301 keeps GET/HEAD cacheable; 308 keeps the method and body of everything else.'),
+      block('if', ['($request_method', '!~', '^(GET|HEAD)$)'], [directive('return', 308, 'https://$host$request_uri')]),
+      directive('return', 301, 'https://$host$request_uri'),
+    ]),
+  ]);
+
+  const locations: NginxNode[] = [];
+  for (const path of s.proxyPaths) locations.push(proxyLocation(path, s.mtlsPaths.includes(path)));
+  for (const path of s.mtlsPaths.filter((p) => !s.proxyPaths.includes(p))) locations.push(proxyLocation(path, true));
+  if (s.staticRootDirectory) {
+    locations.push(block('location', [s.staticUrlPath ?? '/static/'], [
+      directive('alias', s.staticRootDirectory.endsWith('/') ? s.staticRootDirectory : `${s.staticRootDirectory}/`),
+      directive('sendfile', 'on'),
+      directive('tcp_nopush', 'on'),
+      directive('add_header', 'Cache-Control', 'public, max-age=604800', 'always'),
+      directive('include', NGINX.headers),
+    ]));
+  }
+
+  const https = block('server', [], [
+    listen(443, { ssl: true, http2: http2InListen }),
+    listen(443, { ipv6: true, ssl: true, http2: http2InListen }),
+    ...(s.http3 ? [listen(443, { quic: true }), directive('http3', 'on')] : []),
+    ...(http2InListen ? [] : [directive('http2', 'on')]),
+    directive('server_name', ...names),
+    directive('ssl_certificate', NGINX.liveCert),
+    directive('ssl_certificate_key', NGINX.liveKey),
+    comment('Stapling only when the certificate names an OCSP responder (Let\'s Encrypt no longer does); written at boot.'),
+    directive('include', NGINX.ocsp),
+    ...(s.mtlsPaths.length > 0
+      ? [
+          comment('Client certificates are asked for, and required only in the mTLS locations.'),
+          directive('ssl_client_certificate', NGINX.clientCa),
+          directive('ssl_verify_client', 'optional'),
+          directive('ssl_verify_depth', 2),
+        ]
+      : []),
+    directive('include', NGINX.headers),
+    ...(s.rateLimitPerSecond !== undefined ? [directive('limit_req', `zone=${RATE_ZONE}`, `burst=${s.rateLimitBurst}`, 'nodelay')] : []),
+    comment('Proxy settings here are inherited by every location that sets none of its own.'),
+    directive('proxy_http_version', '1.1'),
+    comment('An empty Connection header keeps upstream connections alive (keepalive needs it).'),
+    directive('proxy_set_header', 'Connection', ''),
+    directive('proxy_set_header', 'Host', '$host'),
+    directive('proxy_set_header', 'X-Real-IP', '$remote_addr'),
+    comment('This is the edge: the client address replaces whatever X-Forwarded-For the client sent.'),
+    directive('proxy_set_header', 'X-Forwarded-For', '$remote_addr'),
+    directive('proxy_set_header', 'X-Forwarded-Proto', '$scheme'),
+    directive('proxy_set_header', 'X-Request-ID', '$request_id'),
+    directive('proxy_connect_timeout', `${s.proxyConnectTimeoutSec}s`),
+    directive('proxy_send_timeout', `${s.proxyReadTimeoutSec}s`),
+    directive('proxy_read_timeout', `${s.proxyReadTimeoutSec}s`),
+    comment('Retries go to the next backend for idempotent requests only (nginx never retries POST, PATCH, LOCK).'),
+    directive('proxy_next_upstream', 'error', 'timeout', 'http_502', 'http_503', 'http_504'),
+    directive('proxy_next_upstream_tries', 3),
+    directive('proxy_next_upstream_timeout', '10s'),
+    ...locations,
+  ]);
+
+  const stubStatus = block('server', [], [
+    comment('Connection metrics for nginx-prometheus-exporter, on loopback only.'),
+    directive('listen', `127.0.0.1:${NGINX.stubStatusPort}`),
+    directive('server_name', 'localhost'),
+    directive('access_log', 'off'),
+    block('location', ['=', '/stub_status'], [directive('stub_status'), directive('allow', '127.0.0.1'), directive('deny', 'all')]),
+    block('location', ['/'], [directive('return', 404)]),
+  ]);
+
+  const json = [
+    '"time":"$time_iso8601"', '"remote_addr":"$remote_addr"', '"host":"$host"', '"method":"$request_method"', '"uri":"$request_uri"',
+    '"status":$status', '"bytes_sent":$body_bytes_sent', '"request_time":$request_time', '"upstream_addr":"$upstream_addr"',
+    '"upstream_status":"$upstream_status"', '"upstream_response_time":"$upstream_response_time"', '"request_id":"$request_id"',
+    '"user_agent":"$http_user_agent"',
+  ];
+
+  return renderNginx([
+    comment(`cdktf-gohost front door for ${names.join(', ')}: Mozilla ${s.tlsProfile} TLS (guideline ${MOZILLA_GUIDELINE_VERSION}).`),
+    comment('Started by nginx.service with -c (see the drop-in), so the distribution nginx.conf stays untouched for upgrades.'),
+    directive('user', 'www-data'),
+    directive('worker_processes', 'auto'),
+    directive('worker_rlimit_nofile', s.workerRlimitNofile),
+    directive('pid', '/run/nginx.pid'),
+    directive('error_log', '/var/log/nginx/error.log', 'warn'),
+    directive('include', '/etc/nginx/modules-enabled/*.conf'),
+    blank,
+    block('events', [], [
+      comment('Each proxied request holds two descriptors (client and upstream).'),
+      directive('worker_connections', connections),
+    ]),
+    blank,
+    block('http', [], [
+      directive('include', '/etc/nginx/mime.types'),
+      directive('default_type', 'application/octet-stream'),
+      directive('sendfile', 'on'),
+      directive('tcp_nopush', 'on'),
+      directive('tcp_nodelay', 'on'),
+      directive('server_tokens', 'off'),
+      directive('keepalive_timeout', '65s'),
+      directive('client_max_body_size', `${s.clientMaxBodySizeMiB}m`),
+      directive('client_body_timeout', `${s.clientTimeoutSec}s`),
+      directive('client_header_timeout', `${s.clientTimeoutSec}s`),
+      directive('send_timeout', `${s.clientTimeoutSec}s`),
+      blank,
+      comment('TLS at http level, so the default server negotiates with the same policy.'),
+      directive('ssl_protocols', ...tls.protocols),
+      tls.ciphers ? directive('ssl_ciphers', tls.ciphers) : false,
+      directive('ssl_prefer_server_ciphers', 'off'),
+      directive('ssl_ecdh_curve', tls.curves),
+      directive('ssl_session_timeout', '1d'),
+      directive('ssl_session_cache', 'shared:GOHOST_TLS:10m'),
+      directive('ssl_session_tickets', 'off'),
+      blank,
+      directive('log_format', 'gohost_json', 'escape=json', `{${json.join(',')}}`),
+      directive('access_log', NGINX.accessLog, 'gohost_json', 'buffer=64k', 'flush=1s'),
+      ...(s.rateLimitPerSecond !== undefined
+        ? [directive('limit_req_zone', '$binary_remote_addr', `zone=${RATE_ZONE}:10m`, `rate=${s.rateLimitPerSecond}r/s`), directive('limit_req_status', 429)]
+        : []),
+      blank,
+      block('upstream', [UPSTREAM], [
+        comment('least_conn must come before keepalive.'),
+        directive('least_conn'),
+        ...s.upstreams.map((u) => directive('server', u, `max_fails=${s.upstreamMaxFails}`, `fail_timeout=${s.upstreamFailTimeoutSec}s`)),
+        directive('keepalive', s.upstreamKeepalive),
+        comment('Shorter than the Go server\'s IdleTimeout, so nginx closes idle connections first.'),
+        directive('keepalive_timeout', '60s'),
+      ]),
+      blank,
+      catchAll,
+      blank,
+      http80,
+      blank,
+      https,
+      blank,
+      stubStatus,
+    ]),
+  ]);
+}
+
+export function nginxDropIn(s: FrontDoorSettings): string {
+  const nginx = `/usr/sbin/nginx -c ${NGINX.conf} -g 'daemon on; master_process on;'`;
+  return renderSystemdUnit({
+    header: ['nginx runs the cdktf-gohost configuration; every start and reload is checked first (an empty line resets a list).'],
+    service: {
+      ExecStartPre: ['', NGINX.precheck],
+      ExecStart: ['', nginx],
+      ExecReload: ['', NGINX.precheck, `${nginx} -s reload`],
+      LimitNOFILE: s.workerRlimitNofile,
+    },
+  });
+}
+
+export function nginxPrecheck(): string {
+  return [
+    '#!/usr/bin/env bash',
+    '# nginx precheck: certificate files present, configuration valid. Runs before every start and reload.',
+    'set -euo pipefail',
+    `for f in ${NGINX.liveCert} ${NGINX.liveKey}; do`,
+    '  [[ -s "$(readlink -f "$f")" ]] || { echo "nginx precheck: $f is missing or empty" >&2; exit 1; }',
+    'done',
+    `exec /usr/sbin/nginx -t -q -c ${NGINX.conf}`,
+  ].join('\n') + '\n';
+}
+
+/** Turns OCSP stapling on only for certificates that name a responder, then checks and reloads nginx. */
+export function reloadCertificateScript(): string {
+  return [
+    '#!/usr/bin/env bash',
+    '# After a certificate change: stapling only if the certificate has an OCSP URL, then nginx -t and reload.',
+    'set -euo pipefail',
+    `if [[ -n "$(openssl x509 -noout -ocsp_uri -in ${NGINX.liveCert})" ]]; then`,
+    `  printf 'ssl_stapling on;\\nssl_stapling_verify on;\\n' > ${NGINX.ocsp}`,
+    'else',
+    `  echo '# The certificate names no OCSP responder: stapling off.' > ${NGINX.ocsp}`,
+    'fi',
+    NGINX.precheck,
+    'if systemctl is-active --quiet nginx.service; then systemctl reload nginx.service; fi',
+  ].join('\n') + '\n';
+}
+
+export function obtainCertificateScript(s: FrontDoorSettings): string {
+  if (s.certificate.kind !== 'letsencrypt') throw new Error('obtainCertificateScript is for Let\'s Encrypt');
+  const c = s.certificate;
+  const domainArgs = s.domainNames.map((d) => `-d ${shq(d)}`).join(' ');
+  return [
+    '#!/usr/bin/env bash',
+    "# Obtains the Let's Encrypt certificate once DNS points at this host, backing off between attempts",
+    '# (failed validations count against a rate limit of 5 per hour, so none is tried before DNS is right).',
+    'set -euo pipefail',
+    `domains=(${s.domainNames.map(shq).join(' ')})`,
+    'imds_token=$(curl -fsS --retry 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)',
+    'public_ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/public-ipv4 || true)',
+    'dns_points_here() {',
+    '  # Without a public IP (behind a load balancer) there is nothing to compare: try.',
+    '  [[ -z "$public_ip" ]] && return 0',
+    '  local d',
+    '  for d in "${domains[@]}"; do',
+    '    getent ahostsv4 "$d" | awk \'{ print $1 }\' | grep -qxF "$public_ip" || return 1',
+    '  done',
+    '}',
+    'delay=60',
+    'for attempt in $(seq 1 12); do',
+    '  if dns_points_here; then',
+    `    if certbot certonly --webroot -w ${NGINX.acmeRoot} --cert-name gohost ${domainArgs} \\`,
+    `      --email ${shq(c.email)} --agree-tos --non-interactive --keep-until-expiring${c.staging ? ' --staging' : ''}; then`,
+    `      ln -sfn /etc/letsencrypt/live/gohost/fullchain.pem ${NGINX.liveCert}`,
+    `      ln -sfn /etc/letsencrypt/live/gohost/privkey.pem ${NGINX.liveKey}`,
+    `      ${NGINX.reloadCertificate}`,
+    '      exit 0',
+    '    fi',
+    '  else',
+    '    echo "attempt $attempt: ${domains[*]} does not resolve to $public_ip yet"',
+    '  fi',
+    '  sleep "$delay"',
+    '  delay=$((delay * 2 > 1800 ? 1800 : delay * 2))',
+    'done',
+    'echo "no certificate after 12 attempts; nginx keeps serving the placeholder" >&2',
+    'exit 1',
+  ].join('\n') + '\n';
+}
+
+/** Fetches a bring-your-own certificate and key with the instance role; the key never passes through user data or state. */
+export function fetchCertificateScript(s: FrontDoorSettings): string {
+  const c = s.certificate;
+  let fetch: string[];
+  if (c.kind === 'ssm') {
+    const get = (name: string) => awsJsonCall('ssm', 'ssm', 'AmazonSSM.GetParameter', JSON.stringify({ Name: name, WithDecryption: true }));
+    fetch = [
+      `${get(c.certificateParameter)} | json_field Parameter.Value > "$tmp/cert"`,
+      `${get(c.privateKeyParameter)} | json_field Parameter.Value > "$tmp/key"`,
+    ];
+  } else if (c.kind === 'secretsmanager') {
+    fetch = [
+      `${awsJsonCall('secretsmanager', 'secretsmanager', 'secretsmanager.GetSecretValue', JSON.stringify({ SecretId: c.secretId }))} | json_field SecretString > "$tmp/secret"`,
+      'json_field certificate < "$tmp/secret" > "$tmp/cert"',
+      'json_field privateKey < "$tmp/secret" > "$tmp/key"',
+    ];
+  } else {
+    throw new Error('fetchCertificateScript is for bring-your-own certificates');
+  }
+  return [
+    '#!/usr/bin/env bash',
+    '# Fetches the certificate and private key with the instance role and installs them if they changed.',
+    'set -euo pipefail',
+    'umask 077',
+    ...awsRoleShellFunctions(),
+    'tmp=$(mktemp -d)',
+    'trap \'rm -rf "$tmp"\' EXIT',
+    ...fetch,
+    'openssl x509 -noout -in "$tmp/cert"',
+    'openssl pkey -noout -in "$tmp/key"',
+    `if cmp -s "$tmp/cert" ${NGINX.tlsDir}/byo.crt && cmp -s "$tmp/key" ${NGINX.tlsDir}/byo.key; then exit 0; fi`,
+    `install -m 0644 "$tmp/cert" ${NGINX.tlsDir}/byo.crt`,
+    `install -m 0600 "$tmp/key" ${NGINX.tlsDir}/byo.key`,
+    `ln -sfn byo.crt ${NGINX.liveCert}`,
+    `ln -sfn byo.key ${NGINX.liveKey}`,
+    NGINX.reloadCertificate,
+  ].join('\n') + '\n';
+}
+
+/** Builds the front door's share of a host's user data. */
+export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
+  const h = new HostProvisioning();
+  const le = s.certificate.kind === 'letsencrypt';
+  h.addPackages('nginx', 'openssl', ...(le ? ['certbot'] : []));
+  // Files under /etc/nginx belong to the package's directory: written after it is installed.
+  h.addFile({ path: NGINX.conf, permissions: '0644', defer: true, content: frontDoorNginxConfig(s) });
+  h.addFile({ path: NGINX.headers, permissions: '0644', defer: true, content: securityHeaders(s) });
+  h.addFile({ path: NGINX.ocsp, permissions: '0644', defer: true, content: '# Written by nginx-reload-certificate.\n' });
+  if (s.mtlsClientCaBundle) {
+    h.addFile({ path: NGINX.clientCa, permissions: '0644', defer: true, content: s.mtlsClientCaBundle });
+  }
+  h.addFile({ path: NGINX.dropIn, permissions: '0644', content: nginxDropIn(s) });
+  h.addFile({ path: NGINX.precheck, permissions: '0755', content: nginxPrecheck() });
+  h.addFile({ path: NGINX.reloadCertificate, permissions: '0755', content: reloadCertificateScript() });
+  if (le) {
+    h.addFile({ path: NGINX.obtainCertificate, permissions: '0755', content: obtainCertificateScript(s) });
+    h.addFile({
+      path: '/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx',
+      permissions: '0755',
+      defer: true,
+      content: `#!/usr/bin/env bash\n# certbot deploy hook: runs after every successful renewal.\nset -euo pipefail\nexec ${NGINX.reloadCertificate}\n`,
+    });
+    h.addFile({
+      path: '/etc/systemd/system/gohost-certificate.service',
+      permissions: '0644',
+      content: renderSystemdUnit({
+        unit: { Description: "Obtain the front door's Let's Encrypt certificate", Wants: ['network-online.target'], After: ['network-online.target', 'nginx.service'] },
+        service: { Type: 'oneshot', ExecStart: [NGINX.obtainCertificate], TimeoutStartSec: 0 },
+      }),
+    });
+  } else {
+    h.addFile({ path: NGINX.fetchCertificate, permissions: '0755', content: fetchCertificateScript(s) });
+    h.addFile({
+      path: '/etc/systemd/system/gohost-certificate-refresh.service',
+      permissions: '0644',
+      content: renderSystemdUnit({
+        unit: { Description: 'Refresh the front door certificate from AWS', Wants: ['network-online.target'], After: ['network-online.target'] },
+        service: { Type: 'oneshot', ExecStart: [NGINX.fetchCertificate] },
+      }),
+    });
+    h.addFile({
+      path: '/etc/systemd/system/gohost-certificate-refresh.timer',
+      permissions: '0644',
+      content: '[Unit]\nDescription=Refresh the front door certificate daily\n\n[Timer]\nOnCalendar=daily\nRandomizedDelaySec=1h\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n',
+    });
+  }
+
+  const domains = s.domainNames;
+  h.addStep('services', {
+    name: 'nginx front door on a placeholder certificate',
+    lines: [
+      `install -d -m 0750 ${NGINX.tlsDir}`,
+      `install -d -m 0755 ${NGINX.acmeRoot}`,
+      '# Self-signed and outside /etc/letsencrypt/live, so nginx starts before any real certificate exists.',
+      `if [[ ! -s ${NGINX.placeholderCert} ]]; then`,
+      `  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj ${shq(`/CN=${domains[0]}`)} \\`,
+      `    -addext ${shq(`subjectAltName=${domains.map((d) => `DNS:${d}`).join(',')}`)} -keyout ${NGINX.placeholderKey} -out ${NGINX.placeholderCert} 2>/dev/null`,
+      'fi',
+      `[[ -e ${NGINX.liveCert} ]] || ln -sfn placeholder.crt ${NGINX.liveCert}`,
+      `[[ -e ${NGINX.liveKey} ]] || ln -sfn placeholder.key ${NGINX.liveKey}`,
+      ...(le ? [] : [NGINX.fetchCertificate]),
+      'systemctl daemon-reload',
+      'systemctl enable nginx.service',
+      'systemctl restart nginx.service',
+      ...(le
+        ? ['# In the background: DNS may not point here yet.', 'systemctl start --no-block gohost-certificate.service']
+        : ['systemctl enable --now gohost-certificate-refresh.timer']),
+    ],
+  });
+  h.addStep('verify', {
+    name: `front door answers ${s.healthPath} over HTTPS`,
+    lines: [
+      'healthy=0',
+      '# Up to 2 minutes: in a fleet the backends boot at the same time as the front door.',
+      'for _ in $(seq 1 60); do',
+      `  if curl -fsSk --max-time 2 -o /dev/null --resolve ${shq(`${domains[0]}:443:127.0.0.1`)} ${shq(`https://${domains[0]}${s.healthPath}`)}; then healthy=1; break; fi`,
+      '  sleep 2',
+      'done',
+      'if [[ "$healthy" -ne 1 ]]; then log "the front door did not answer over HTTPS"; exit 1; fi',
+      'log "the front door answers over HTTPS"',
+    ],
+  });
+  return h;
+}

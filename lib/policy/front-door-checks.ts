@@ -1,0 +1,145 @@
+/** Validation of NginxFrontDoor props. Token-valued inputs are skipped. Pure: no cdktf imports. */
+import type { NginxFrontDoorProps } from '../constructs/nginx-front-door';
+import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from '../model/certificate-source';
+import { DistroInfo, versionAtLeast } from '../model/distro';
+import { PropChecks } from './errors';
+import { URL_PATH_PATTERN } from './validators';
+
+const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const ONE_YEAR = 31536000;
+
+export interface FrontDoorCheckContext {
+  /** The distribution nginx runs on. */
+  readonly distro: DistroInfo;
+  /** True when nginx shares the instance with a Go host. */
+  readonly sameInstance: boolean;
+  readonly isToken: (v: unknown) => boolean;
+}
+
+export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCheckContext, c: PropChecks): void {
+  const known = (v: unknown) => v !== undefined && !ctx.isToken(v);
+
+  // Domains.
+  if (!props.domainNames || props.domainNames.length === 0) {
+    c.fail('domainNames', props.domainNames ?? [], 'is empty', 'list the names the front door serves, e.g. ["api.example.com"]');
+  }
+  const seen = new Set<string>();
+  (props.domainNames ?? []).forEach((d, i) => {
+    if (!known(d)) return;
+    if (!DOMAIN.test(d) || d.length > 253) {
+      c.fail(`domainNames[${i}]`, d, 'is not a valid lower-case DNS name', 'write a name like "api.example.com"');
+    } else if (seen.has(d)) {
+      c.fail(`domainNames[${i}]`, d, 'is listed twice', 'list every name once');
+    } else if (d.startsWith('*.') && props.certificate?.kind === 'letsencrypt') {
+      c.fail(`domainNames[${i}]`, d, "is a wildcard, which Let's Encrypt's HTTP-01 (webroot) challenge cannot validate", 'list the names, or bring your own wildcard certificate (CertificateSource.fromSsmParameters)');
+    }
+    seen.add(d);
+  });
+
+  // Placement.
+  if (props.host && props.subnetId !== undefined) {
+    c.fail('subnetId', props.subnetId, 'contradicts host: nginx either shares the Go host\'s instance or gets its own', 'drop subnetId to run on the host, or drop host to get an own instance');
+  }
+  if (!props.host && props.subnetId === undefined) {
+    c.fail('subnetId', undefined, 'is required for a front door on its own instance', 'pass subnetId (a public subnet), or host to run nginx on a Go host');
+  }
+  const count = props.instanceCount ?? 1;
+  if (!Number.isInteger(count) || count < 1) c.fail('instanceCount', count, 'must be a positive integer', 'use 1 or more');
+  if (props.host && props.instanceCount !== undefined && props.instanceCount !== 1) {
+    c.fail('instanceCount', props.instanceCount, 'contradicts host (one Go host is one instance)', 'drop instanceCount or host');
+  }
+
+  // Upstreams.
+  const upstreams = props.upstreams ?? (props.host ? [props.host] : []);
+  if (upstreams.length === 0) c.fail('upstreams', [], 'is empty: the front door would have nothing to proxy to', 'pass the Go hosts, e.g. upstreams: [api1, api2]');
+  upstreams.forEach((u, i) => {
+    if (typeof u !== 'string') return;
+    if (!known(u)) return;
+    const m = HOST_PORT.exec(u);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+      c.fail(`upstreams[${i}]`, u, 'is not address:port', 'write e.g. "10.0.1.12:8080"');
+      return;
+    }
+    const loopback = /^(127\.|localhost$|\[::1\]$)/.test(m[1]);
+    if (loopback && (m[2] === '80' || m[2] === '443')) {
+      c.fail(`upstreams[${i}]`, u, `points at port ${m[2]} on this host, where nginx itself listens (a proxy loop)`, 'point it at the Go service port, e.g. "127.0.0.1:8080"');
+    }
+  });
+
+  // Certificate.
+  const cert = props.certificate;
+  if (!(cert instanceof CertificateSource)) {
+    c.fail('certificate', cert, 'is required', "pass CertificateSource.letsEncrypt({ email }) or CertificateSource.fromSsmParameters({...})");
+  } else if (cert.kind === 'letsencrypt') {
+    const o = cert.options as LetsEncryptOptions;
+    if (known(o.email) && !EMAIL.test(o.email)) c.fail('certificate.email', o.email, 'is not an email address', "give the address Let's Encrypt may contact, e.g. \"ops@example.com\"");
+    if (count > 1) {
+      c.fail('instanceCount', count, "contradicts a Let's Encrypt certificate: each instance would request its own and HTTP-01 challenges could reach the wrong one", 'use one instance, or bring your own certificate (CertificateSource.fromSsmParameters)');
+    }
+  } else if (cert.kind === 'ssm') {
+    const o = cert.options as SsmCertificateOptions;
+    for (const key of ['certificateParameterName', 'privateKeyParameterName'] as const) {
+      if (!o[key]) c.fail(`certificate.${key}`, o[key], 'is missing', 'name the SSM parameter, e.g. "/tls/api.example.com/key"');
+    }
+  } else {
+    const o = cert.options as SecretsManagerCertificateOptions;
+    if (!o.secretId) c.fail('certificate.secretId', o.secretId, 'is missing', 'name the secret or pass its ARN');
+  }
+
+  // TLS and HSTS.
+  if (props.tlsProfile !== undefined && !['intermediate', 'modern'].includes(props.tlsProfile)) {
+    c.fail('tlsProfile', props.tlsProfile, 'is not a TLS profile', 'use "intermediate" (TLS 1.2 + 1.3) or "modern" (TLS 1.3 only)');
+  }
+  const hsts = props.hsts ?? true;
+  const maxAge = props.hstsMaxAgeSeconds ?? ONE_YEAR;
+  if (hsts && (!Number.isInteger(maxAge) || maxAge < ONE_YEAR)) {
+    c.fail('hstsMaxAgeSeconds', maxAge, 'is below one year', 'use at least 31536000');
+  }
+  if (props.hstsPreload && !hsts) c.fail('hstsPreload', true, 'contradicts hsts: false', 'turn hsts on, or drop hstsPreload');
+  if (props.hstsPreload && !props.hstsIncludeSubdomains) {
+    c.fail('hstsPreload', true, 'requires includeSubDomains (the preload list rejects the header otherwise)', 'set hstsIncludeSubdomains: true as well — both are hard to undo');
+  }
+  if (props.http3 && !versionAtLeast(ctx.distro.nginxVersion, '1.25.0')) {
+    c.fail('http3', true, `needs nginx ≥ 1.25, and ${ctx.distro.title} ships nginx ${ctx.distro.nginxVersion}`, 'leave HTTP/3 off (HTTP/2 is on), or run an image with nginx ≥ 1.25 from nginx.org');
+  }
+
+  // Locations.
+  const paths = props.proxyPaths ?? ['/'];
+  paths.forEach((p, i) => {
+    if (!URL_PATH_PATTERN.test(p)) c.fail(`proxyPaths[${i}]`, p, 'is not an absolute URL path', 'start it with "/", e.g. "/api/"');
+  });
+  if (new Set(paths).size !== paths.length) c.fail('proxyPaths', paths, 'lists a path twice', 'list every path once');
+  if (props.staticRootDirectory !== undefined) {
+    if (!props.staticRootDirectory.startsWith('/')) {
+      c.fail('staticRootDirectory', props.staticRootDirectory, 'is not an absolute directory', 'use e.g. "/var/www/static"');
+    }
+    const staticPath = props.staticUrlPath ?? '/static/';
+    if (!/^\/.*\/$/.test(staticPath)) c.fail('staticUrlPath', staticPath, 'must start and end with "/"', 'use e.g. "/static/"');
+    if (paths.includes(staticPath)) c.fail('staticUrlPath', staticPath, 'is also a proxy path', 'serve static files and proxy on different paths');
+  } else if (props.staticUrlPath !== undefined) {
+    c.fail('staticUrlPath', props.staticUrlPath, 'has no effect without staticRootDirectory', 'set staticRootDirectory, or drop staticUrlPath');
+  }
+  const mtls = props.mtlsPaths ?? [];
+  if (mtls.length > 0 && !props.mtlsClientCaBundle) c.fail('mtlsPaths', mtls, 'need a client CA bundle', 'pass mtlsClientCaBundle (PEM; concatenate old and new CAs while rotating)');
+  if (mtls.length === 0 && props.mtlsClientCaBundle) c.fail('mtlsClientCaBundle', '(PEM)', 'has no effect without mtlsPaths', 'list the paths that require a client certificate');
+  if (props.mtlsClientCaBundle && known(props.mtlsClientCaBundle) && !props.mtlsClientCaBundle.includes('-----BEGIN CERTIFICATE-----')) {
+    c.fail('mtlsClientCaBundle', props.mtlsClientCaBundle.slice(0, 40), 'is not a PEM certificate bundle', 'paste the CA certificates in PEM form');
+  }
+  mtls.forEach((p, i) => {
+    if (!URL_PATH_PATTERN.test(p)) c.fail(`mtlsPaths[${i}]`, p, 'is not an absolute URL path', 'start it with "/", e.g. "/internal/"');
+  });
+
+  // Limits.
+  if (props.rateLimitPerSecond !== undefined && !(props.rateLimitPerSecond >= 1 && Number.isInteger(props.rateLimitPerSecond))) {
+    c.fail('rateLimitPerSecond', props.rateLimitPerSecond, 'must be a whole number of requests per second, at least 1', 'use e.g. 20, or leave it out to turn rate limiting off');
+  }
+  if (props.rateLimitBurst !== undefined && props.rateLimitPerSecond === undefined) {
+    c.fail('rateLimitBurst', props.rateLimitBurst, 'has no effect without rateLimitPerSecond', 'set rateLimitPerSecond as well');
+  }
+  for (const [key, min] of [['clientMaxBodySizeMiB', 0], ['proxyConnectTimeoutSec', 1], ['proxyReadTimeoutSec', 1], ['clientTimeoutSec', 1], ['upstreamKeepalive', 1], ['upstreamMaxFails', 0], ['upstreamFailTimeoutSec', 1]] as const) {
+    const v = props[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= min)) c.fail(key, v, `must be a whole number ≥ ${min}`, 'use the documented default or a larger value');
+  }
+}
