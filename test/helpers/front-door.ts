@@ -29,6 +29,6 @@ export function materialize(files: HostFiles, dir: string, filter: (p: string) =
   for (const p of files.paths().filter(filter)) {
     const target = path.join(dir, p);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, files.file(p), { mode: 0o755 });
+    fs.writeFileSync(target, files.file(p), { mode: files.mode(p) });
   }
 }

@@ -6,6 +6,8 @@ export interface HostFiles {
   readonly script: string;
   readonly doc: any;
   file(path: string): string;
+  /** The permissions cloud-init gives the file (e.g. 0o644). */
+  mode(path: string): number;
   paths(): string[];
 }
 
@@ -27,6 +29,9 @@ export function hostFiles(parts: ReadonlyArray<{ content: string }>): HostFiles 
       const content = files.get(path);
       if (content === undefined) throw new Error(`user data writes no ${path}; it writes ${[...files.keys()].join(', ')}`);
       return content;
+    },
+    mode(path: string) {
+      return parseInt(doc.write_files.find((f: any) => f.path === path).permissions, 8);
     },
     paths: () => [...files.keys()],
   };
