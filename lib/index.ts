@@ -12,3 +12,5 @@ export * from './policy/readiness';
 export * from './model/certificate-source';
 export * from './model/tls-profiles';
 export * from './constructs/nginx-front-door';
+export * from './model/alert-rules';
+export * from './constructs/observability-stack';

@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { CertificateSource, HardenedGoHost, NginxFrontDoor, ReleaseArtifact } from '../../lib';
+import { CertificateSource, HardenedGoHost, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
 
 export class FleetStack extends TerraformStack {
   public readonly apis: HardenedGoHost[];
@@ -40,6 +40,14 @@ export class FleetStack extends TerraformStack {
       domainNames: ['api.example.com'],
       certificate: CertificateSource.letsEncrypt({ email: 'ops@example.com' }),
       rateLimitPerSecond: 50,
+    });
+
+    // Metrics, logs and alerts, with a monitoring host in the first private subnet.
+    new ObservabilityStack(this, 'Observability', {
+      hosts: [...this.apis, ...this.frontDoor.hosts],
+      monitoringHost: true,
+      subnetId: Fn.element(privateSubnets.listValue, 0),
+      alarmEmail: 'oncall@example.com',
     });
 
     new TerraformOutput(this, 'front_door_public_ip', { value: this.frontDoor.hosts[0].instance.publicIp });

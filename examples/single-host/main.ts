@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { CertificateSource, HardenedGoHost, NginxFrontDoor, ReleaseArtifact } from '../../lib';
+import { CertificateSource, HardenedGoHost, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
 
 export class SingleHostStack extends TerraformStack {
   public readonly host: HardenedGoHost;
@@ -39,6 +39,9 @@ export class SingleHostStack extends TerraformStack {
       proxyPaths: ['/api/', '/healthz'],
       staticRootDirectory: '/var/www/static',
     });
+
+    // Exporters and CloudWatch self-healing alarms (no monitoring host for a single server).
+    new ObservabilityStack(this, 'Observability', { hosts: [this.host], alarmEmail: 'oncall@example.com' });
 
     new TerraformOutput(this, 'instance_id', { value: this.host.instance.id });
     new TerraformOutput(this, 'public_ip', { value: this.host.instance.publicIp, description: 'Point api.example.com here' });

@@ -83,6 +83,7 @@ export class HardenedGoHost extends HardenedHost {
   public readonly healthPath: string;
 
   private readonly props: HardenedGoHostProps;
+  private readonly extraEnvironment: Record<string, string> = {};
   private readonly memoryMaxBytes: number;
   private readonly cpuQuotaPercent: number;
 
@@ -113,6 +114,19 @@ export class HardenedGoHost extends HardenedHost {
     }
   }
 
+  /** Adds a variable to the service's environment (e.g. an OpenTelemetry endpoint from ObservabilityStack). */
+  public addEnvironment(name: string, value: string): void {
+    if (this.props.environment?.[name] !== undefined || this.extraEnvironment[name] !== undefined) {
+      throw new Error(`${this.node.path}: environment.${name} is already set; set it in one place`);
+    }
+    this.extraEnvironment[name] = value;
+  }
+
+  /** MemoryMax of the service, in bytes. */
+  public get memoryMax(): number {
+    return this.memoryMaxBytes;
+  }
+
   /** The address the service binds: loopback unless a security-group rule admits its port. */
   public get listenAddress(): string {
     const exposed = this.connections.ingressRules.some((r) => r.port.protocol === 'tcp' && r.port.includes(this.listenPort));
@@ -124,7 +138,7 @@ export class HardenedGoHost extends HardenedHost {
     const p = this.props;
     const d = GO_HOST_DEFAULTS;
     const l = (v: string) => this.lateBound(v);
-    const environment = Object.fromEntries(Object.entries(p.environment ?? {}).map(([k, v]) => [k, l(v)]));
+    const environment = Object.fromEntries(Object.entries({ ...p.environment, ...this.extraEnvironment }).map(([k, v]) => [k, l(v)]));
     const artifact = p.artifact.s3
       ? ReleaseArtifact.fromS3(
           { bucket: l(p.artifact.s3.bucket), key: l(p.artifact.s3.key), region: p.artifact.s3.region && l(p.artifact.s3.region) },

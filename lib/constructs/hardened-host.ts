@@ -121,6 +121,8 @@ export class HardenedHost extends Construct implements IConnectable {
   public readonly userData = new HostProvisioning();
   /** Private IPv4 address (a Terraform reference). */
   public readonly privateIp: string;
+  /** The EC2 recover alarm (when autoRecovery is on). */
+  public readonly recoverAlarm?: CloudwatchMetricAlarm;
   /** vCPUs, memory and architecture of the instance type, when the library knows it. */
   protected readonly shape: InstanceShape | undefined;
   protected readonly partition: DataAwsPartition;
@@ -130,6 +132,7 @@ export class HardenedHost extends Construct implements IConnectable {
   private readonly extraReadiness: ReadinessRow[] = [];
   private readonly late = new LateBoundText();
   private policyCount = 0;
+  private readonly producers: Array<() => HostProvisioning> = [];
 
   constructor(scope: Construct, id: string, props: HardenedHostProps, kind: HostKind) {
     super(scope, id);
@@ -247,7 +250,7 @@ export class HardenedHost extends Construct implements IConnectable {
     this.privateIp = this.instance.privateIp;
 
     if (props.autoRecovery ?? true) {
-      new CloudwatchMetricAlarm(this, 'RecoverAlarm', {
+      this.recoverAlarm = new CloudwatchMetricAlarm(this, 'RecoverAlarm', {
         alarmName: `${tags.Name}-system-status-recover`,
         alarmDescription: `Recover ${this.node.path} when the EC2 system status check fails`,
         namespace: 'AWS/EC2',
@@ -315,10 +318,19 @@ export class HardenedHost extends Construct implements IConnectable {
     };
   }
 
+  /**
+   * A contribution rendered at synthesis, for constructs whose share depends on things added
+   * later (the monitoring host's scrape targets).
+   */
+  public addProvisioning(producer: () => HostProvisioning): void {
+    this.producers.push(producer);
+  }
+
   /** Everything this host gets at first boot: its own provisioning plus what others added. */
   public provisioning(): HostProvisioning {
     const all = this.ownProvisioning();
     all.merge(this.userData);
+    for (const produce of this.producers) all.merge(produce());
     return all;
   }
 

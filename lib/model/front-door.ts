@@ -319,6 +319,14 @@ export function reloadCertificateScript(): string {
     'fi',
     NGINX.precheck,
     'if systemctl is-active --quiet nginx.service; then systemctl reload nginx.service; fi',
+    '# The certificate\'s lifetime for node_exporter\'s textfile collector (alerts at a third of it left).',
+    'textfile=/var/lib/prometheus/node-exporter',
+    'if [[ -d "$textfile" ]]; then',
+    `  not_before=$(date -d "$(openssl x509 -noout -startdate -in ${NGINX.liveCert} | cut -d = -f 2)" +%s)`,
+    `  not_after=$(date -d "$(openssl x509 -noout -enddate -in ${NGINX.liveCert} | cut -d = -f 2)" +%s)`,
+    '  printf \'# TYPE gohost_tls_certificate_not_before_seconds gauge\\ngohost_tls_certificate_not_before_seconds %s\\n# TYPE gohost_tls_certificate_not_after_seconds gauge\\ngohost_tls_certificate_not_after_seconds %s\\n\' "$not_before" "$not_after" > "$textfile/gohost_tls.prom.tmp"',
+    '  mv "$textfile/gohost_tls.prom.tmp" "$textfile/gohost_tls.prom"',
+    'fi',
   ].join('\n') + '\n';
 }
 
@@ -467,6 +475,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
       'systemctl daemon-reload',
       'systemctl enable nginx.service',
       'systemctl restart nginx.service',
+      NGINX.reloadCertificate,
       ...(le
         ? ['# In the background: DNS may not point here yet.', 'systemctl start --no-block gohost-certificate.service']
         : ['systemctl enable --now gohost-certificate-refresh.timer']),

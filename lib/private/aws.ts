@@ -15,3 +15,5 @@ export { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
 export { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 export { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 export { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+export { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+export { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';

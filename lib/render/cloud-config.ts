@@ -34,6 +34,9 @@ export interface AptSource {
   readonly source: string;
   /** ASCII-armoured signing key. */
   readonly key?: string;
+  /** Full fingerprint of the signing key, fetched from `keyserver` by cloud-init. */
+  readonly keyid?: string;
+  readonly keyserver?: string;
 }
 
 export interface CloudConfig {
