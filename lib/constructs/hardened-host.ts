@@ -164,7 +164,8 @@ export class HardenedHost extends Construct implements IConnectable {
       tags,
       lifecycle: { createBeforeDestroy: true },
     });
-    this.connections = new Connections(this, this.securityGroup.id, kind.name);
+    // Peers are named by construct path below the stack: unique even when hosts share a service name.
+    this.connections = new Connections(this, this.securityGroup.id, this.node.path.split('/').slice(1).join('-'));
     // Terraform removes AWS's default allow-all egress; without these apt, ACME and the artifact fail.
     for (const peer of [Peer.anyIpv4(), Peer.anyIpv6()]) {
       if (props.allowAllOutbound) {
