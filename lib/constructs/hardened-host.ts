@@ -5,6 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { Construct } from 'constructs';
+import { statusCheckAlarm } from './alarms';
 import { Connections, IConnectable } from './connections';
 import { ensureCloudinitProvider } from './providers';
 import { DISTROS, DistroInfo, DistroName, isDistroName } from '../model/distro';
@@ -251,18 +252,13 @@ export class HardenedHost extends Construct implements IConnectable {
     this.privateIp = this.instance.privateIp;
 
     if (props.autoRecovery ?? true) {
-      this.recoverAlarm = new CloudwatchMetricAlarm(this, 'RecoverAlarm', {
+      this.recoverAlarm = statusCheckAlarm(this, 'RecoverAlarm', {
         alarmName: `${tags.Name}-system-status-recover`,
-        alarmDescription: `Recover ${this.node.path} when the EC2 system status check fails`,
-        namespace: 'AWS/EC2',
+        description: `Recover ${this.node.path} when the EC2 system status check fails`,
+        instanceId: this.instance.id,
         metricName: 'StatusCheckFailed_System',
-        dimensions: { InstanceId: this.instance.id },
-        statistic: 'Maximum',
-        period: 60,
+        actions: [`${this.arnPrefix}:automate:${this.region.name}:ec2:recover`],
         evaluationPeriods: 2,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        alarmActions: [`arn:${this.partition.partition}:automate:${this.region.name}:ec2:recover`],
         tags,
       });
     }

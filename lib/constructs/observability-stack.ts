@@ -4,6 +4,7 @@
  * Loki, Grafana) whose security group is the only one allowed to scrape.
  */
 import { Construct } from 'constructs';
+import { statusCheckAlarm } from './alarms';
 import { HardenedGoHost } from './hardened-go-host';
 import { HardenedHost } from './hardened-host';
 import { NginxFrontDoor } from './nginx-front-door';
@@ -14,7 +15,7 @@ import { Port } from '../model/port';
 import { PropChecks } from '../policy/errors';
 import { checkObservabilityProps } from '../policy/observability-checks';
 import { observabilityReadiness } from '../policy/observability-readiness';
-import { CloudwatchMetricAlarm, SnsTopic, SnsTopicSubscription } from '../private/aws';
+import { SnsTopic, SnsTopicSubscription } from '../private/aws';
 import { TerraformStack, Token } from '../private/cdktf';
 
 export interface ObservabilityStackProps {
@@ -184,18 +185,13 @@ export class ObservabilityStack extends Construct {
   private addAlarms(host: HardenedHost): void {
     if (host.recoverAlarm) host.recoverAlarm.alarmActions = [...(host.recoverAlarm.alarmActionsInput ?? []), this.alarmTopic.arn];
     const name = this.hostLabel(host);
-    new CloudwatchMetricAlarm(this, `RebootAlarm-${name}`, {
+    statusCheckAlarm(this, `RebootAlarm-${name}`, {
       alarmName: `${name}-instance-status-reboot`,
-      alarmDescription: `Reboot ${host.node.path} when the EC2 instance status check fails`,
-      namespace: 'AWS/EC2',
+      description: `Reboot ${host.node.path} when the EC2 instance status check fails`,
+      instanceId: host.instance.id,
       metricName: 'StatusCheckFailed_Instance',
-      dimensions: { InstanceId: host.instance.id },
-      statistic: 'Maximum',
-      period: 60,
+      actions: [`${host.arnPrefix}:automate:${host.regionName}:ec2:reboot`, this.alarmTopic.arn],
       evaluationPeriods: 3,
-      threshold: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      alarmActions: [`${host.arnPrefix}:automate:${host.regionName}:ec2:reboot`, this.alarmTopic.arn],
     });
   }
 }

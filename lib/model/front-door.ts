@@ -422,7 +422,9 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
   if (s.mtlsClientCaBundle) {
     h.addFile({ path: NGINX.clientCa, permissions: '0644', defer: true, content: s.mtlsClientCaBundle });
   }
-  h.addFile({ path: NGINX.dropIn, permissions: '0644', content: nginxDropIn(s) });
+  // Deferred: present while the nginx package installs, it would make the package's own first start fail
+  // (no certificate yet) and dpkg would leave nginx half-configured.
+  h.addFile({ path: NGINX.dropIn, permissions: '0644', defer: true, content: nginxDropIn(s) });
   h.addFile({ path: NGINX.precheck, permissions: '0755', content: nginxPrecheck() });
   h.addFile({ path: NGINX.reloadCertificate, permissions: '0755', content: reloadCertificateScript() });
   if (le) {

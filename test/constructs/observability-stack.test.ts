@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GoHostValidationError, HardenedGoHost, ObservabilityStack, ObservabilityStackProps } from '../../lib';
+import { HardenedGoHost, ObservabilityStack, ObservabilityStackProps } from '../../lib';
+import { validationError } from '../helpers/errors';
 import { fleetFiles } from '../helpers/observability';
 import { baseProps, hostStack, newStack, resourcesOf, synthJson } from '../helpers/stacks';
 
@@ -75,13 +76,7 @@ describe('ObservabilityStack options', () => {
 
 function messageFor(props: ObservabilityStackProps): string {
   const { stack } = newStack();
-  try {
-    new ObservabilityStack(stack, 'Obs', props);
-  } catch (e) {
-    expect(e).toBeInstanceOf(GoHostValidationError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a validation error');
+  return validationError(() => new ObservabilityStack(stack, 'Obs', props)).message;
 }
 
 describe('ObservabilityStack rejects bad input at synth time', () => {

@@ -1,17 +1,12 @@
 import { TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { GoHostValidationError, HardenedGoHost, HardenedGoHostProps, MachineImage, Peer, Port, ReleaseArtifact } from '../../lib';
+import { validationError } from '../helpers/errors';
 import { SHA, baseProps, hostStack, newStack, synthJson } from '../helpers/stacks';
 
 /** The error thrown for these props (the test fails if none is thrown). */
 function errorFor(props: Partial<HardenedGoHostProps>): GoHostValidationError {
-  try {
-    hostStack(props);
-  } catch (e) {
-    expect(e).toBeInstanceOf(GoHostValidationError);
-    return e as GoHostValidationError;
-  }
-  throw new Error('expected a validation error');
+  return validationError(() => hostStack(props));
 }
 
 function messageFor(props: Partial<HardenedGoHostProps>): string {
