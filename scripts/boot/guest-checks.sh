@@ -1,0 +1,84 @@
+#!/bin/bash
+# Runs inside the booted guest (harness only) after cloud-final, on every boot, and prints one
+# "GOHOST-CHECK <boot> <name> PASS|FAIL <detail>" line per check on the serial console.
+# The expectations come from /etc/gohost-harness/expect.sh, written by the harness.
+set -u
+# shellcheck source=/dev/null
+. /etc/gohost-harness/expect.sh
+state=/var/lib/gohost-harness
+mkdir -p "$state"
+boot=$(( $(cat "$state/boots" 2>/dev/null || echo 0) + 1 ))
+echo "$boot" > "$state/boots"
+say() { echo "$*" > /dev/ttyS0; }
+check() {
+  local name=$1; shift
+  local out
+  if out=$("$@" 2>&1); then say "GOHOST-CHECK $boot $name PASS"; else say "GOHOST-CHECK $boot $name FAIL $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)"; fi
+}
+eq() { [[ "$1" == "$2" ]] || { echo "got '$1', expected '$2'"; return 1; }; }
+main_pid() { systemctl show -p MainPID --value "$SERVICE.service"; }
+# A Go host answers on its own port; a front-door-only host answers through nginx.
+healthy() {
+  if [[ -n "$SERVICE" ]]; then curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$PORT$HEALTH_PATH"
+  else curl -fsSk --max-time 2 -o /dev/null --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN$HEALTH_PATH"; fi
+}
+
+cloud-init status --wait >/dev/null 2>&1
+for _ in $(seq 1 60); do healthy && break; sleep 1; done
+healthy && say "GOHOST-HEALTHY $boot"
+
+if [[ $boot -eq 1 ]]; then
+  check cloud-init-done bash -c 'cloud-init status --long | grep -q "^status: done"'
+  check cloud-init-no-errors-or-warnings bash -c 'cloud-init status --format json | python3 -c "import json,sys; d=json.load(sys.stdin); e=d.get(\"errors\") or []; r=d.get(\"recoverable_errors\") or {}; print(e, r); sys.exit(1 if e or r else 0)"'
+  if [[ -n "$SERVICE" ]]; then
+  check service-user-nologin bash -c "getent passwd $SERVICE | grep -q ':/usr/sbin/nologin\$'"
+  check unit-active systemctl is-active --quiet "$SERVICE.service"
+  check runs-as-service-user eq "$(ps -o uid= -p "$(main_pid)" | tr -d ' ')" "$(id -u "$SERVICE")"
+  check memory-max eq "$(systemctl show -p MemoryMax --value "$SERVICE.service")" "$MEMORY_MAX_BYTES"
+  check cpu-quota eq "$(systemctl show -p CPUQuotaPerSecUSec --value "$SERVICE.service")" "$CPU_QUOTA_USEC"
+  check limit-nofile eq "$(systemctl show -p LimitNOFILE --value "$SERVICE.service")" "$LIMIT_NOFILE"
+  live=$(systemd-analyze security "$SERVICE.service" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+  # The live figure may be lower than the offline one (the running unit's cgroup and user are known); both must be ≤ 2.0 and within 0.5.
+  check security-matches-offline python3 -c "import sys; live, off = float('${live:-99}'), float('$EXPOSURE'); print(f'live {live}, offline {off}'); sys.exit(0 if live <= 2.0 and off <= 2.0 and abs(live - off) <= 0.5 else 1)"
+  fi
+  while read -r key value; do
+    check "sysctl:$key" eq "$(sysctl -n "$key" | tr -s '\t ' ' ')" "$value"
+  done < /etc/gohost-harness/sysctl.expect
+  check ufw-active bash -c 'ufw status | grep -q "^Status: active"'
+  # "protocol source port" of every rule ufw holds (its tuple lines), against those of the port model.
+  check ufw-rules eq "$(awk '/^### tuple ### allow/ { print $5, $9, $6 }' /etc/ufw/user.rules /etc/ufw/user6.rules | sort | tr '\n' ';')" "$(sort /etc/gohost-harness/ufw.expect | tr '\n' ';')"
+  check chrony-running systemctl is-active --quiet chrony.service
+  if [[ -n "${DOMAIN:-}" ]]; then
+    check nginx-https-placeholder bash -c "echo | openssl s_client -connect 127.0.0.1:443 -servername $DOMAIN 2>/dev/null | openssl x509 -noout -subject | grep -q 'CN = $DOMAIN'"
+    check nginx-proxies-health eq "$(curl -sk -o /dev/null -w '%{http_code}' --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN$HEALTH_PATH")" 200
+    check http-redirects eq "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --resolve "$DOMAIN:80:127.0.0.1" "http://$DOMAIN/x")" "301 https://$DOMAIN/x"
+  fi
+  if [[ -n "${NODE_EXPORTER:-}" ]]; then
+    check node-exporter bash -c "curl -fsS http://\$(hostname -I | cut -d' ' -f1):9100/metrics | grep -q '^node_exporter_build_info'"
+  fi
+  say "GOHOST-REBOOT"
+  systemctl reboot
+  exit 0
+fi
+
+check services-back-after-reboot systemctl is-active --quiet ${SERVICE:+"$SERVICE.service"} chrony.service ${DOMAIN:+nginx.service}
+check sysctl-after-reboot eq "$(sysctl -n net.ipv4.tcp_congestion_control)" bbr
+check one-time-steps-not-rerun eq "$(journalctl -q -t cdktf-gohost -g 'kernel settings' | wc -l)" 1
+if [[ -z "$SERVICE" ]]; then
+  say "GOHOST-DONE"
+  systemctl poweroff
+  exit 0
+fi
+old=$(main_pid)
+kill -9 "$old"
+start=$(date +%s)
+for _ in $(seq 1 $((RESTART_SEC + 5))); do
+  sleep 1
+  new=$(main_pid)
+  if [[ "$new" != 0 && "$new" != "$old" ]] && systemctl is-active --quiet "$SERVICE.service"; then break; fi
+done
+elapsed=$(( $(date +%s) - start ))
+new=$(main_pid)
+check restarted-after-sigkill bash -c "[[ $elapsed -le $((RESTART_SEC + 5)) && '$new' != '$old' && '$new' != 0 ]] || { echo 'restart took $elapsed s, pid $old -> $new'; exit 1; }"
+say "GOHOST-DONE"
+systemctl poweroff
