@@ -7,7 +7,7 @@ import { GoHostSettings, provisionGoHost } from '../model/go-host';
 import { HostProvisioning } from '../model/provisioning';
 import { ReleaseArtifact } from '../model/release-artifact';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
-import { goHostReadiness } from '../policy/go-host-readiness';
+import { goHostReadiness } from '../policy/host-readiness';
 import { GO_HOST_DEFAULTS, checkGoHostProps } from '../policy/host-checks';
 import { ReadinessRow } from '../policy/readiness';
 import { Token } from '../private/cdktf';

@@ -9,14 +9,14 @@ import { statusCheckAlarm } from './alarms';
 import { Connections, IConnectable } from './connections';
 import { ensureCloudinitProvider } from './providers';
 import { DISTROS, DistroInfo, DistroName, isDistroName } from '../model/distro';
-import { BaseHostSettings, provisionBaseHost } from '../model/go-host';
+import { BaseHostSettings, provisionBaseHost } from '../model/host';
 import { InstanceShape, instanceShape } from '../model/instance-types';
 import { MachineImage } from '../model/machine-image';
 import { Peer, Port, PRIVATE_IPV4_RANGES } from '../model/port';
 import { HostProvisioning } from '../model/provisioning';
 import { PropChecks } from '../policy/errors';
 import { GO_HOST_DEFAULTS, checkHostProps } from '../policy/host-checks';
-import { hostReadiness } from '../policy/go-host-readiness';
+import { hostReadiness } from '../policy/host-readiness';
 import { ReadinessRow } from '../policy/readiness';
 import {
   CloudwatchMetricAlarm, DataAwsAmi, DataAwsPartition, DataAwsRegion, DataAwsSubnet, IamInstanceProfile, IamRole,
@@ -379,13 +379,18 @@ export class HardenedHost extends Construct implements IConnectable {
 
   /** UFW admits what the security group admits. UFW cannot see security groups: a group peer becomes the private ranges, narrowed by the group itself. */
   private ufwRules(): UfwRule[] {
-    const rules: UfwRule[] = [];
+    // One UFW rule per port and source: two groups admitted on one port are the same private ranges to UFW.
+    const rules = new Map<string, UfwRule>();
     for (const r of this.connections.ingressRules) {
       const source = r.peer.cidrIpv4 ?? r.peer.cidrIpv6;
       const froms: string[] = source !== undefined ? [this.late.ref(source)] : [...PRIVATE_IPV4_RANGES];
-      for (const from of froms) rules.push({ port: r.port, from, comment: r.description });
+      for (const from of froms) {
+        const key = `${r.port}|${from}`;
+        const seen = rules.get(key);
+        rules.set(key, { port: r.port, from, comment: seen ? `${seen.comment} and ${r.description}` : r.description });
+      }
     }
-    return rules;
+    return [...rules.values()];
   }
 
   /** Checks that only make sense once every construct has contributed. */

@@ -3,28 +3,13 @@
  * resolved settings into a HostProvisioning. Pure: no cdktf imports.
  */
 import { awsRoleShellFunctions } from './aws-shell';
-import { DistroInfo } from './distro';
+import { BaseHostSettings, provisionBaseHost } from './host';
 import { HostProvisioning } from './provisioning';
 import { ReleaseArtifact } from './release-artifact';
 import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from './units';
-import { renderIni } from '../render/ini';
 import { shq } from '../render/shell';
 import { environmentAssignment, renderSystemdUnit, SystemdUnit } from '../render/systemd';
-import { renderAptConf, renderKeywordFile, renderLimits, renderSysctl, SysctlEntry } from '../render/text';
-import { renderUfwCommands, UfwRule } from '../render/ufw';
-
-/** What every hardened host gets, with or without a Go service (kernel, firewall, time, logs, sshd, updates). */
-export interface BaseHostSettings {
-  readonly distro: DistroInfo;
-  readonly somaxconn: number;
-  readonly ephemeralPortRange: readonly [number, number];
-  readonly tcpCongestionControl: 'bbr' | 'cubic';
-  readonly strictOvercommit: boolean;
-  readonly sysctlOverrides: Readonly<Record<string, string | number>>;
-  readonly journalSystemMaxUse: string;
-  readonly ufwRules: readonly UfwRule[];
-  readonly ntpServers: readonly string[];
-}
+import { renderLimits } from '../render/text';
 
 export interface GoHostSettings extends BaseHostSettings {
   readonly serviceName: string;
@@ -167,67 +152,6 @@ export function goServiceUnit(s: GoHostSettings): SystemdUnit {
   };
 }
 
-/** The kernel settings (G7–G13 and dev-sec's network/kernel hardening keys that are safe on EC2). */
-export function hostSysctl(s: BaseHostSettings): SysctlEntry[] {
-  const [portFrom, portTo] = s.ephemeralPortRange;
-  const entries: SysctlEntry[] = [
-    { key: 'net.core.somaxconn', value: s.somaxconn, why: 'accept queue; nginx `listen … backlog=` uses the same figure' },
-    { key: 'net.ipv4.tcp_max_syn_backlog', value: s.somaxconn, why: 'SYN queue at least as deep as the accept queue' },
-    { key: 'net.ipv4.tcp_tw_reuse', value: 1, why: 'reuse TIME_WAIT sockets for outgoing connections (nginx → upstream). tcp_tw_recycle is gone since Linux 4.12 and is never set' },
-    { key: 'net.ipv4.tcp_timestamps', value: 1, why: 'needed by tcp_tw_reuse' },
-    { key: 'net.ipv4.tcp_fin_timeout', value: 30, why: 'FIN_WAIT_2 lifetime (TIME_WAIT itself is fixed at 60 s)' },
-    { key: 'net.ipv4.ip_local_port_range', value: `${portFrom} ${portTo}`, why: 'ephemeral ports start above every listening port of this host' },
-    { key: 'fs.file-max', value: 2097152, why: 'system-wide open files; the service itself is capped by LimitNOFILE in its unit' },
-    { key: 'vm.swappiness', value: 1, why: 'keep the Go heap in memory' },
-    { key: 'net.core.default_qdisc', value: 'fq', why: 'fair queueing with pacing for BBR' },
-    { key: 'net.ipv4.tcp_congestion_control', value: s.tcpCongestionControl, why: 'mainline BBR is "bbr" (there is no "bbr2" in mainline kernels); tcp_bbr is loaded from modules-load.d' },
-    { key: 'net.ipv4.tcp_fastopen', value: 3, why: 'TCP Fast Open for clients and servers' },
-    { key: 'net.ipv4.tcp_syncookies', value: 1, why: 'survive SYN floods once the SYN queue is full' },
-    { key: 'net.ipv4.tcp_rfc1337', value: 1, why: 'drop RST for sockets in TIME_WAIT (RFC 1337)' },
-    { key: 'net.ipv4.conf.all.rp_filter', value: 1, why: 'reverse-path filtering against spoofed sources' },
-    { key: 'net.ipv4.conf.default.rp_filter', value: 1 },
-    { key: 'net.ipv4.conf.all.accept_redirects', value: 0, why: 'ignore ICMP redirects (route hijacking)' },
-    { key: 'net.ipv4.conf.default.accept_redirects', value: 0 },
-    { key: 'net.ipv6.conf.all.accept_redirects', value: 0 },
-    { key: 'net.ipv6.conf.default.accept_redirects', value: 0 },
-    { key: 'net.ipv4.conf.all.secure_redirects', value: 0 },
-    { key: 'net.ipv4.conf.default.secure_redirects', value: 0 },
-    { key: 'net.ipv4.conf.all.send_redirects', value: 0, why: 'a host is not a router' },
-    { key: 'net.ipv4.conf.default.send_redirects', value: 0 },
-    { key: 'net.ipv4.conf.all.accept_source_route', value: 0, why: 'no source-routed packets' },
-    { key: 'net.ipv4.conf.default.accept_source_route', value: 0 },
-    { key: 'net.ipv6.conf.all.accept_source_route', value: 0 },
-    { key: 'net.ipv6.conf.default.accept_source_route', value: 0 },
-    { key: 'net.ipv4.conf.all.log_martians', value: 1, why: 'log impossible source addresses' },
-    { key: 'net.ipv4.conf.default.log_martians', value: 1 },
-    { key: 'net.ipv4.icmp_echo_ignore_broadcasts', value: 1, why: 'no smurf amplification' },
-    { key: 'net.ipv4.icmp_ignore_bogus_error_responses', value: 1 },
-    { key: 'kernel.kptr_restrict', value: 2, why: 'hide kernel addresses from every user' },
-    { key: 'kernel.dmesg_restrict', value: 1, why: 'kernel log for root only' },
-    { key: 'kernel.randomize_va_space', value: 2, why: 'full ASLR' },
-    { key: 'kernel.unprivileged_bpf_disabled', value: 1, why: 'no BPF for unprivileged users' },
-    { key: 'net.core.bpf_jit_harden', value: 2, why: 'harden the BPF JIT for every user' },
-    { key: 'fs.protected_hardlinks', value: 1 },
-    { key: 'fs.protected_symlinks', value: 1 },
-    { key: 'fs.protected_fifos', value: 2 },
-    { key: 'fs.protected_regular', value: 2 },
-    { key: 'fs.suid_dumpable', value: 0, why: 'no core dumps of setuid programs' },
-  ];
-  if (s.strictOvercommit) {
-    entries.push(
-      { key: 'vm.overcommit_memory', value: 2, why: 'strict overcommit, opted in with strictOvercommit (Go reservations may fail)' },
-      { key: 'vm.overcommit_ratio', value: 80 },
-    );
-  }
-  for (const [key, value] of Object.entries(s.sysctlOverrides).sort(([a], [b]) => a.localeCompare(b))) {
-    const i = entries.findIndex((e) => e.key === key);
-    const entry = { key, value, why: 'set by sysctlOverrides' };
-    if (i >= 0) entries[i] = entry;
-    else entries.push(entry);
-  }
-  return entries;
-}
-
 /** The ExecStartPre precheck (G18): binary present and unaltered, config present, port free. */
 export function precheckScript(s: GoHostSettings): string {
   const p = goHostPaths(s.serviceName);
@@ -268,82 +192,6 @@ function downloadLines(s: GoHostSettings, target: string): string[] {
   return [
     `curl -fsSL --retry 5 --retry-all-errors --retry-delay 2 --proto '=https' --tlsv1.2 -o "${target}" ${shq(a.url)}`,
   ];
-}
-
-/** The hardening every host gets (GUIDANCE G3, G6–G13, G19, X1). */
-export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
-  const h = new HostProvisioning();
-  h.addPackages('ca-certificates', 'curl', 'ufw', 'unattended-upgrades');
-  // G3: chrony with the Amazon Time Sync Service (link-local, needs no egress rule).
-  h.useChrony(s.ntpServers);
-  h.addFile({
-    path: '/etc/sysctl.d/60-gohost.conf',
-    permissions: '0644',
-    content: renderSysctl(['Kernel settings for a Go service host (cdktf-gohost).'], hostSysctl(s)),
-  });
-  if (s.tcpCongestionControl === 'bbr') {
-    h.addFile({
-      path: '/etc/modules-load.d/60-gohost-bbr.conf',
-      permissions: '0644',
-      content: '# BBR congestion control is a module on Ubuntu and Debian kernels; load it before systemd-sysctl runs.\ntcp_bbr\n',
-    });
-  }
-  h.addFile({
-    path: '/etc/systemd/journald.conf.d/60-gohost.conf',
-    permissions: '0644',
-    content: renderIni({
-      header: ['Keep the journal across reboots, capped so logs never fill the disk.'],
-      sections: [{ name: 'Journal', entries: [['Storage', 'persistent'], ['SystemMaxUse', s.journalSystemMaxUse], ['Compress', true]] }],
-    }),
-  });
-  h.addFile({
-    path: '/etc/ssh/sshd_config.d/10-gohost-hardening.conf',
-    permissions: '0644',
-    content: renderKeywordFile(
-      ["sshd keeps the first value it reads for a keyword; 10- sorts before cloud-init's 50- file."],
-      [
-        ['PermitRootLogin', 'no'],
-        ['PasswordAuthentication', 'no'],
-        ['KbdInteractiveAuthentication', 'no'],
-        ['PermitEmptyPasswords', 'no'],
-        ['X11Forwarding', 'no'],
-        ['AllowAgentForwarding', 'no'],
-        ['MaxAuthTries', 3],
-        ['LoginGraceTime', 30],
-        ['ClientAliveInterval', 300],
-        ['ClientAliveCountMax', 2],
-      ],
-    ),
-  });
-  h.addFile({
-    path: '/etc/apt/apt.conf.d/20auto-upgrades',
-    permissions: '0644',
-    // Deferred: the unattended-upgrades package writes this file itself when it is installed.
-    defer: true,
-    content: renderAptConf(
-      ['Security updates every day (the distribution default origins are security-only); no automatic reboot.'],
-      [
-        ['APT::Periodic::Update-Package-Lists', '1'],
-        ['APT::Periodic::Unattended-Upgrade', '1'],
-        ['APT::Periodic::AutocleanInterval', '7'],
-      ],
-    ),
-  });
-  h.addStep('system', {
-    name: 'kernel settings',
-    lines: [...(s.tcpCongestionControl === 'bbr' ? ['modprobe tcp_bbr'] : []), 'sysctl --system >/dev/null'],
-  });
-  h.addStep('system', { name: 'persistent journal', lines: ['systemctl restart systemd-journald.service'] });
-  h.addStep('system', { name: 'sshd hardening', lines: ['sshd -t', 'systemctl try-reload-or-restart ssh.service'] });
-  h.addStep('firewall', {
-    name: 'firewall (ufw) from the port model',
-    lines: [
-      '# ufw would otherwise apply its own sysctl file over ours at every start.',
-      "sed -i 's|^IPT_SYSCTL=.*|IPT_SYSCTL=/etc/sysctl.d/60-gohost.conf|' /etc/default/ufw",
-      ...renderUfwCommands(s.ufwRules),
-    ],
-  });
-  return h;
 }
 
 /** Builds everything a Go service host gets: the base hardening plus the service (G2, G4, G5, G14–G22, G24, G25). */

@@ -1,5 +1,6 @@
 /** Readiness rows for a HardenedGoHost (the G and X rows of GUIDANCE.md). Pure. */
-import { BaseHostSettings, GoHostSettings } from '../model/go-host';
+import { GoHostSettings } from '../model/go-host';
+import { BaseHostSettings } from '../model/host';
 import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../model/units';
 import { ReadinessRow } from './readiness';
 
