@@ -2,9 +2,13 @@
  * Bash that calls AWS APIs with the instance role's credentials, read from IMDSv2, signed by
  * `curl --aws-sigv4` (curl ≥ 7.75: every supported distribution). Hosts need no AWS CLI. Pure.
  */
+/** Bash that takes an IMDSv2 session token (hosts require IMDSv2, so every metadata read needs one). */
+export const IMDS_TOKEN_LINE =
+  'imds_token=$(curl -fsS --retry 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)';
+
 export function awsRoleShellFunctions(region?: string): string[] {
   return [
-    'imds_token=$(curl -fsS --retry 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)',
+    IMDS_TOKEN_LINE,
     'imds() { curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $imds_token" "http://169.254.169.254/latest/$1"; }',
     '# json_field a.b reads a dotted path from the JSON on stdin.',
     'json_field() { python3 -c \'import functools, json, sys; print(functools.reduce(lambda v, k: v[k], sys.argv[1].split("."), json.load(sys.stdin)))\' "$1"; }',

@@ -2,7 +2,7 @@
  * What an nginx front door host gets (the N rows of GUIDANCE.md), built from resolved settings.
  * Pure: no cdktf imports.
  */
-import { awsJsonCall, awsRoleShellFunctions } from './aws-shell';
+import { awsJsonCall, awsRoleShellFunctions, IMDS_TOKEN_LINE } from './aws-shell';
 import { versionAtLeast } from './distro';
 import { HostProvisioning } from './provisioning';
 import { MOZILLA_GUIDELINE_VERSION, TLS_PROFILES, TlsProfileName } from './tls-profiles';
@@ -340,7 +340,7 @@ export function obtainCertificateScript(s: FrontDoorSettings): string {
     '# (failed validations count against a rate limit of 5 per hour, so none is tried before DNS is right).',
     'set -euo pipefail',
     `domains=(${s.domainNames.map(shq).join(' ')})`,
-    'imds_token=$(curl -fsS --retry 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)',
+    IMDS_TOKEN_LINE,
     'public_ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/public-ipv4 || true)',
     'dns_points_here() {',
     '  # Without a public IP (behind a load balancer) there is nothing to compare: try.',

@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { AlertThresholds, alertRules } from './alert-rules';
+import { IMDS_TOKEN_LINE } from './aws-shell';
 import { HostProvisioning } from './provisioning';
 import { ref, renderAlloy, AlloyBlock } from '../render/alloy';
 
@@ -257,7 +258,7 @@ export function provisionSidecars(o: SidecarOptions): HostProvisioning {
   }
   const lines = [
     '# Exporters listen on the private address only; the security group admits the monitoring host alone.',
-    'imds_token=$(curl -fsS --retry 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" http://169.254.169.254/latest/api/token)',
+    IMDS_TOKEN_LINE,
     'private_ip=$(curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/local-ipv4)',
     `printf 'ARGS="--web.listen-address=%s:${OBS.nodeExporterPort} --collector.systemd --collector.systemd.enable-restarts-metrics --collector.textfile.directory=${OBS.textfileDir}"\\n' "$private_ip" > /etc/default/prometheus-node-exporter`,
     'systemctl restart prometheus-node-exporter.service',
