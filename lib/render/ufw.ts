@@ -8,26 +8,82 @@ export interface UfwRule {
   readonly comment: string;
 }
 
+/** iptables' multiport match takes at most 15 ports; a range counts as two. */
+const MULTIPORT_SLOTS = 15;
+const ANY_V4 = '0.0.0.0/0';
+const ANY_V6 = '::/0';
+
 function clean(comment: string): string {
-  return comment.replace(/[^A-Za-z0-9 ._:/-]/g, '').slice(0, 200);
+  return comment.replace(/[^A-Za-z0-9 ._:/,-]/g, '').slice(0, 200);
 }
 
 function portSpec(port: Port): string {
   return port.fromPort === port.toPort ? `${port.fromPort}` : `${port.fromPort}:${port.toPort}`;
 }
 
+interface Group {
+  readonly protocol: string;
+  from: string;
+  readonly ports: Port[];
+  readonly comments: string[];
+}
+
+/** One group per protocol and source, in first-seen order; SSH groups first. */
+function groupRules(rules: readonly UfwRule[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const r of rules) {
+    const key = `${r.port.protocol} ${r.from}`;
+    const g = groups.get(key) ?? { protocol: r.port.protocol, from: r.from, ports: [], comments: [] };
+    groups.set(key, g);
+    if (!g.ports.some((p) => p.fromPort === r.port.fromPort && p.toPort === r.port.toPort)) g.ports.push(r.port);
+    if (!g.comments.includes(r.comment)) g.comments.push(r.comment);
+  }
+  const all = [...groups.values()];
+  // "from any" is one rule in each of ufw's two tables: merge the two "anywhere" groups when they agree.
+  const merged = all.filter((g) => {
+    if (g.from !== ANY_V6) return true;
+    const v4 = groups.get(`${g.protocol} ${ANY_V4}`);
+    if (!v4 || v4.ports.map(portSpec).join() !== g.ports.map(portSpec).join() || v4.comments.join() !== g.comments.join()) return true;
+    v4.from = 'any';
+    return false;
+  });
+  const ssh = merged.filter((g) => g.protocol === 'tcp' && g.ports.some((p) => p.includes(22)));
+  return [...ssh, ...merged.filter((g) => !ssh.includes(g))];
+}
+
+/** Splits a group's ports into chunks that fit one multiport match. */
+function chunks(ports: readonly Port[]): Port[][] {
+  const out: Port[][] = [];
+  let current: Port[] = [];
+  let used = 0;
+  for (const p of ports) {
+    const cost = p.fromPort === p.toPort ? 1 : 2;
+    if (used + cost > MULTIPORT_SLOTS) {
+      out.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(p);
+    used += cost;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
 /**
- * Default-deny inbound, then one `allow` per rule (SSH rules first, so enabling never cuts an
- * admin session), then `--force enable` (without it ufw prompts and aborts non-interactively).
+ * Default-deny inbound, then one `allow` per protocol and source (its ports in one multiport rule;
+ * SSH first, so enabling never cuts an admin session), then `--force enable` (without it ufw
+ * prompts and aborts non-interactively). Every ufw call starts Python and probes iptables, so the
+ * defaults are written where `ufw default` writes them and rules are merged where ufw allows.
  */
 export function renderUfwCommands(rules: readonly UfwRule[]): string[] {
-  const ssh = rules.filter((r) => r.port.protocol === 'tcp' && r.port.includes(22));
-  const rest = rules.filter((r) => !ssh.includes(r));
   return [
-    'ufw default deny incoming',
-    'ufw default allow outgoing',
-    ...[...ssh, ...rest].map(
-      (r) => `ufw allow proto ${r.port.protocol} from ${r.from} to any port ${portSpec(r.port)} comment '${clean(r.comment)}'`,
+    `sed -i -e 's|^DEFAULT_INPUT_POLICY=.*|DEFAULT_INPUT_POLICY="DROP"|' -e 's|^DEFAULT_OUTPUT_POLICY=.*|DEFAULT_OUTPUT_POLICY="ACCEPT"|' /etc/default/ufw`,
+    ...groupRules(rules).flatMap((g) =>
+      chunks(g.ports).map(
+        (ports) =>
+          `ufw allow proto ${g.protocol} from ${g.from} to any port ${ports.map(portSpec).join(',')} comment '${clean(g.comments.join(', '))}'`,
+      ),
     ),
     'ufw --force enable',
   ];

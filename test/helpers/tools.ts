@@ -32,6 +32,7 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   unshare: 'util-linux',
   ip: 'iproute2',
   curl: 'curl',
+  ufw: 'ufw',
 };
 
 function which(command: string): string | undefined {
