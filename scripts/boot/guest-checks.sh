@@ -23,13 +23,20 @@ healthy() {
   else curl -fsSk --max-time 2 -o /dev/null --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN$HEALTH_PATH"; fi
 }
 
-cloud-init status --wait >/dev/null 2>&1
+# cloud-init writes result.json when its last stage ends (what `cloud-init status --wait` polls for, without a Python start).
+for _ in $(seq 1 600); do [[ -e /run/cloud-init/result.json ]] && break; sleep 1; done
 for _ in $(seq 1 60); do healthy && break; sleep 1; done
 healthy && say "GOHOST-HEALTHY $boot"
 
 if [[ $boot -eq 1 ]]; then
-  check cloud-init-done bash -c 'cloud-init status --long | grep -q "^status: done"'
-  check cloud-init-no-errors-or-warnings bash -c 'cloud-init status --format json | python3 -c "import json,sys; d=json.load(sys.stdin); e=d.get(\"errors\") or []; r=d.get(\"recoverable_errors\") or {}; print(e, r); sys.exit(1 if e or r else 0)"'
+  # Where the first boot's time went, for the harness's report (on the second vCPU while the checks run).
+  cloud-init analyze blame > "$state/blame" 2>/dev/null &
+  blame_pid=$!
+  # One `cloud-init status` (a Python start is seconds under TCG) for both checks.
+  status=$(cloud-init status --long --format json 2>&1)
+  check cloud-init-done python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(d.get("status")); sys.exit(0 if d.get("status") == "done" else 1)' "$status"
+  # cloud-init 22.4 reports errors in its status; warnings (recoverable_errors from 23.4 on) only in its log.
+  check cloud-init-no-errors-or-warnings python3 -c 'import json, re, sys; d = json.loads(sys.argv[1]); e = d.get("errors") or []; r = d.get("recoverable_errors") or {}; w = [l.strip() for l in open("/var/log/cloud-init.log") if re.search(r"\[(WARNING|ERROR|CRITICAL)\]", l)]; print(e, r, w[:5]); sys.exit(1 if e or r or w else 0)' "$status"
   if [[ -n "$SERVICE" ]]; then
   check service-user-nologin bash -c "getent passwd $SERVICE | grep -q ':/usr/sbin/nologin\$'"
   check unit-active systemctl is-active --quiet "$SERVICE.service"
@@ -41,10 +48,15 @@ if [[ $boot -eq 1 ]]; then
   # The live figure may be lower than the offline one (the running unit's cgroup and user are known); both must be ≤ 2.0 and within 0.5.
   check security-matches-offline python3 -c "import sys; live, off = float('${live:-99}'), float('$EXPOSURE'); print(f'live {live}, offline {off}'); sys.exit(0 if live <= 2.0 and off <= 2.0 and abs(live - off) <= 0.5 else 1)"
   fi
+  # Read from /proc/sys with builtins: a fork per key costs ~20 ms under TCG.
   while read -r key value; do
-    check "sysctl:$key" eq "$(sysctl -n "$key" | tr -s '\t ' ' ')" "$value"
+    got=; read -r got < "/proc/sys/${key//.//}" || true
+    got=${got//$'\t'/ }
+    if [[ "$got" == "$value" ]]; then say "GOHOST-CHECK $boot sysctl:$key PASS"; else say "GOHOST-CHECK $boot sysctl:$key FAIL got '$got', expected '$value'"; fi
   done < /etc/gohost-harness/sysctl.expect
-  check ufw-active bash -c 'ufw status | grep -q "^Status: active"'
+  ufw_status=$(ufw status verbose 2>&1)
+  check ufw-active grep -q "^Status: active" <<<"$ufw_status"
+  check ufw-default-policy grep -q "^Default: deny (incoming), allow (outgoing)" <<<"$ufw_status"
   # "protocol source port" of every rule ufw holds (its tuple lines), against those of the port model.
   check ufw-rules eq "$(awk '/^### tuple ### allow/ { print $5, $9, $6 }' /etc/ufw/user.rules /etc/ufw/user6.rules | sort | tr '\n' ';')" "$(sort /etc/gohost-harness/ufw.expect | tr '\n' ';')"
   check chrony-running systemctl is-active --quiet chrony.service
@@ -56,6 +68,8 @@ if [[ $boot -eq 1 ]]; then
   if [[ -n "${NODE_EXPORTER:-}" ]]; then
     check node-exporter bash -c "curl -fsS http://\$(hostname -I | cut -d' ' -f1):9100/metrics | grep -q '^node_exporter_build_info'"
   fi
+  wait "$blame_pid" || true
+  sed -n 's/^ *\([0-9.]*\)s (\(.*\))$/GOHOST-STAGE \1 \2/p' "$state/blame" > /dev/ttyS0
   say "GOHOST-REBOOT"
   systemctl reboot
   exit 0

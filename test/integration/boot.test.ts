@@ -19,7 +19,7 @@ interface BootResult {
 function boot(stack: string, host: string): BootResult {
   for (const t of ['qemu-system-x86_64', 'qemu-img', 'mmdebstrap', 'cloud-localds', 'dpkg-scanpackages', 'socat', 'go']) requireTool(t);
   const r = run('npx', ['tsx', path.resolve(__dirname, '../../scripts/verify-boot.ts'), stack, host], { timeoutMs: 1_500_000, cwd: path.resolve(__dirname, '../..') });
-  console.log(r.stdout.split('\n').filter((l) => /^(PASS|FAIL|time to|skipped|.* booted with)/.test(l)).join('\n'));
+  console.log(r.stdout.split('\n').filter((l) => /^(PASS|FAIL|time to|phases|slowest|skipped|.* booted with)/.test(l)).join('\n'));
   const file = /result: (\S+)/.exec(r.stdout)?.[1];
   if (!file || !fs.existsSync(file)) throw new Error(`verify:boot produced no result (exit ${r.status}):\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
   return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -68,8 +68,8 @@ describe.each(TARGETS)('boot proof: $stack/$host', ({ stack, host, goService, fr
   it('every sysctl the library set reads back with its value', () => {
     expect(failed('sysctl:')).toEqual([]);
   });
-  it('ufw is active with exactly the rules of the port model', () => {
-    expect([...failed('ufw-active'), ...failed('ufw-rules')]).toEqual([]);
+  it('ufw is active, denies inbound by default and holds exactly the rules of the port model', () => {
+    expect([...failed('ufw-active'), ...failed('ufw-default-policy'), ...failed('ufw-rules')]).toEqual([]);
   });
   it('chrony is running', () => {
     expect(failed('chrony-running')).toEqual([]);
