@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { buildExamples } from '../examples/main';
 import { renderMultipart, MimePart } from '../lib/render/mime';
+import { failed, Marker, MARKERS, readConsole, renderReport } from './boot/report';
 
 const ROOT = path.resolve(__dirname, '..');
 const CACHE = path.join(ROOT, '.cache', 'boot');
@@ -26,7 +27,6 @@ const HARNESS_IP = '169.254.169.100';
 const BACKEND_IP = '169.254.169.101';
 const IMDS_IP = '169.254.169.254';
 const BUDGET_MS = Number(process.env.BOOT_BUDGET_SEC ?? 600) * 1000;
-const MARKERS = ['GOHOST-HEALTHY 1', 'GOHOST-REBOOT', 'GOHOST-HEALTHY 2', 'GOHOST-DONE'] as const;
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const T0 = Date.now();
@@ -308,7 +308,7 @@ async function main(): Promise<void> {
   }
 
   // When each marker first appeared on the console: the phases of the run.
-  const seen: Partial<Record<(typeof MARKERS)[number], number>> = {};
+  const seen: Partial<Record<Marker, number>> = {};
   const deadline = Date.now() + BUDGET_MS;
   while (Date.now() < deadline && !seen['GOHOST-DONE']) {
     const text = fs.readFileSync(serial, 'utf8');
@@ -324,25 +324,17 @@ async function main(): Promise<void> {
   repoServer.close(); imds.close(); s3.close();
 
   const text = fs.readFileSync(serial, 'utf8');
-  const checks = [...text.matchAll(/GOHOST-CHECK (\d) (\S+) (PASS|FAIL)(.*)/g)].map((m) => ({ boot: Number(m[1]), name: m[2], ok: m[3] === 'PASS', detail: m[4].trim() }));
-  console.log(`\n${stack}/${host.id} booted with ${accel.toUpperCase()}; ${packages.length} packages from the local repository`);
-  if (repo.skipped.length) console.log(`skipped (not carried by Debian, replaced by empty stand-ins): ${repo.skipped.join(', ')}`);
-  for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  boot ${c.boot}  ${c.name}${c.ok ? '' : `  ${c.detail}`}`);
-  if (!done) console.log('FAIL  the run did not reach its end (GOHOST-DONE) within the budget');
-  const stages = [...text.matchAll(/GOHOST-STAGE ([0-9.]+) (\S+)/g)].map((m) => ({ stage: m[2], sec: Number(m[1]) })).sort((a, b) => b.sec - a.sec).slice(0, 5);
-  if (stages.length) console.log(`slowest first-boot cloud-init modules: ${stages.map((st) => `${st.stage.replace(/^modules-\w+\/config-|^init-\w+\//, '')} ${st.sec.toFixed(0)} s`).join(', ')}`);
-  const sec = (from: number | undefined, to: number | undefined) => (from && to ? `${((to - from) / 1000).toFixed(0)} s` : '-');
-  console.log(`phases: preparation ${sec(started, bootStart)}, first boot to healthy ${sec(bootStart, healthyAt)}, first-boot checks ${sec(healthyAt, seen['GOHOST-REBOOT'])}, reboot to healthy ${sec(seen['GOHOST-REBOOT'], seen['GOHOST-HEALTHY 2'])}, second-boot checks ${sec(seen['GOHOST-HEALTHY 2'], seen['GOHOST-DONE'])}`);
-  console.log(`time to "service healthy": ${healthyAt ? `${((healthyAt - bootStart) / 1000).toFixed(0)} s` : 'never'}; whole run ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const reading = readConsole(text);
+  const ended = Date.now();
+  console.log('\n' + renderReport({
+    title: `${stack}/${host.id} booted with ${accel.toUpperCase()}; ${packages.length} packages from the local repository`,
+    skipped: repo.skipped, reading, done, started, bootStart, seen, ended, console: text,
+  }));
   if (!done) console.log(`qemu: ${(await exited).stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  const failed = !done || checks.length === 0 || checks.some((c) => !c.ok);
-  fs.writeFileSync(path.join(W, 'result.json'), JSON.stringify({ stack, host: host.id, accel, healthySec: healthyAt && (healthyAt - bootStart) / 1000, wholeRunSec: (Date.now() - started) / 1000, stages, checks, done, skipped: repo.skipped }, null, 2));
-  if (failed) {
-    console.log('\n--- guest console (last 150 lines) ---');
-    console.log(text.split('\n').slice(-150).join('\n'));
-  }
+  const { checks, stages } = reading;
+  fs.writeFileSync(path.join(W, 'result.json'), JSON.stringify({ stack, host: host.id, accel, healthySec: healthyAt && (healthyAt - bootStart) / 1000, wholeRunSec: (ended - started) / 1000, stages, checks, done, skipped: repo.skipped }, null, 2));
   console.log(`result: ${path.join(W, 'result.json')}`);
-  process.exit(failed ? 1 : 0);
+  process.exit(failed({ reading, done }) ? 1 : 0);
 }
 
 main().catch((e) => {

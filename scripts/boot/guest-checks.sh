@@ -10,10 +10,20 @@ mkdir -p "$state"
 boot=$(( $(cat "$state/boots" 2>/dev/null || echo 0) + 1 ))
 echo "$boot" > "$state/boots"
 say() { echo "$*" > /dev/ttyS0; }
+failures=0
+pass() { say "GOHOST-CHECK $boot $1 PASS"; }
+fail() { failures=$((failures + 1)); say "GOHOST-CHECK $boot $1 FAIL $2"; }
 check() {
   local name=$1; shift
   local out
-  if out=$("$@" 2>&1); then say "GOHOST-CHECK $boot $name PASS"; else say "GOHOST-CHECK $boot $name FAIL $(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)"; fi
+  if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)"; fi
+}
+# After a failed check: the guest's cloud-init logs, for the harness's report.
+send_logs_if_failed() {
+  (( failures )) || return 0
+  for f in /var/log/cloud-init.log:120 /var/log/cloud-init-output.log:60; do
+    echo "--- ${f%:*} (last ${f#*:} lines)"; tail -n "${f#*:}" "${f%:*}"
+  done | sed 's/^/GOHOST-LOG /' > /dev/ttyS0
 }
 eq() { [[ "$1" == "$2" ]] || { echo "got '$1', expected '$2'"; return 1; }; }
 main_pid() { systemctl show -p MainPID --value "$SERVICE.service"; }
@@ -52,7 +62,7 @@ if [[ $boot -eq 1 ]]; then
   while read -r key value; do
     got=; read -r got < "/proc/sys/${key//.//}" || true
     got=${got//$'\t'/ }
-    if [[ "$got" == "$value" ]]; then say "GOHOST-CHECK $boot sysctl:$key PASS"; else say "GOHOST-CHECK $boot sysctl:$key FAIL got '$got', expected '$value'"; fi
+    if [[ "$got" == "$value" ]]; then pass "sysctl:$key"; else fail "sysctl:$key" "got '$got', expected '$value'"; fi
   done < /etc/gohost-harness/sysctl.expect
   ufw_status=$(ufw status verbose 2>&1)
   check ufw-active grep -q "^Status: active" <<<"$ufw_status"
@@ -70,6 +80,7 @@ if [[ $boot -eq 1 ]]; then
   fi
   wait "$blame_pid" || true
   sed -n 's/^ *\([0-9.]*\)s (\(.*\))$/GOHOST-STAGE \1 \2/p' "$state/blame" > /dev/ttyS0
+  send_logs_if_failed
   say "GOHOST-REBOOT"
   systemctl reboot
   exit 0
@@ -79,6 +90,7 @@ check services-back-after-reboot systemctl is-active --quiet ${SERVICE:+"$SERVIC
 check sysctl-after-reboot eq "$(sysctl -n net.ipv4.tcp_congestion_control)" bbr
 check one-time-steps-not-rerun eq "$(journalctl -q -t cdktf-gohost -g 'kernel settings' | wc -l)" 1
 if [[ -z "$SERVICE" ]]; then
+  send_logs_if_failed
   say "GOHOST-DONE"
   systemctl poweroff
   exit 0
@@ -94,5 +106,6 @@ done
 elapsed=$(( $(date +%s) - start ))
 new=$(main_pid)
 check restarted-after-sigkill bash -c "[[ $elapsed -le $((RESTART_SEC + 5)) && '$new' != '$old' && '$new' != 0 ]] || { echo 'restart took $elapsed s, pid $old -> $new'; exit 1; }"
+send_logs_if_failed
 say "GOHOST-DONE"
 systemctl poweroff
