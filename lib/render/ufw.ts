@@ -38,15 +38,17 @@ function groupRules(rules: readonly UfwRule[]): Group[] {
     if (!g.ports.some((p) => p.fromPort === r.port.fromPort && p.toPort === r.port.toPort)) g.ports.push(r.port);
     if (!g.comments.includes(r.comment)) g.comments.push(r.comment);
   }
-  const all = [...groups.values()];
   // "from any" is one rule in each of ufw's two tables: merge the two "anywhere" groups when they agree.
-  const merged = all.filter((g) => {
-    if (g.from !== ANY_V6) return true;
-    const v4 = groups.get(`${g.protocol} ${ANY_V4}`);
-    if (!v4 || v4.ports.map(portSpec).join() !== g.ports.map(portSpec).join() || v4.comments.join() !== g.comments.join()) return true;
-    v4.from = 'any';
-    return false;
-  });
+  const same = (a: Group, b: Group) => a.ports.map(portSpec).join() === b.ports.map(portSpec).join() && a.comments.join() === b.comments.join();
+  for (const protocol of ['tcp', 'udp']) {
+    const any4 = groups.get(`${protocol} ${ANY_V4}`);
+    const any6 = groups.get(`${protocol} ${ANY_V6}`);
+    if (any4 && any6 && same(any4, any6)) {
+      any4.from = 'any';
+      groups.delete(`${protocol} ${ANY_V6}`);
+    }
+  }
+  const merged = [...groups.values()];
   const ssh = merged.filter((g) => g.protocol === 'tcp' && g.ports.some((p) => p.includes(22)));
   return [...ssh, ...merged.filter((g) => !ssh.includes(g))];
 }

@@ -3,15 +3,14 @@
  * mount and network namespaces: it must end active, deny inbound by default, and hold exactly the
  * port model's rules, merged per source into multiport rules.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Peer, Port } from '../../lib';
-import { buildExamples } from '../../examples/main';
 import { hostFiles } from '../helpers/host-files';
 import { inPrivateRoot } from '../helpers/namespaces';
 import { hostStack, synthJson, userDataParts } from '../helpers/stacks';
-import { requireTool, tempDir } from '../helpers/tools';
+import { requireTool } from '../helpers/tools';
+import { fleetFiles } from '../helpers/observability';
+import { frontDoorFiles } from '../helpers/front-door';
 
 /** The lines of one named step of the user-data script. */
 function step(script: string, name: string): string {
@@ -51,28 +50,21 @@ function runFirewallStep(script: string): UfwOutcome {
   return { status: section('status'), policy: section('policy'), v4: rules(section('v4')), v6: rules(section('v6')) };
 }
 
-function exampleScripts(): Record<string, string> {
-  const dir = tempDir('ufw-synth');
-  buildExamples(dir).synth();
-  const out: Record<string, string> = {};
-  for (const stack of fs.readdirSync(path.join(dir, 'stacks'))) {
-    const tf = JSON.parse(fs.readFileSync(path.join(dir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-    for (const [id, config] of Object.entries<any>(tf.data?.cloudinit_config ?? {})) {
-      out[`${stack}/${id.replace(/_UserData_.*/, '')}`] = hostFiles(config.part).script;
-    }
-  }
-  return out;
-}
-
 let scripts: Record<string, string>;
 beforeAll(() => {
   for (const t of ['ufw', 'unshare', 'ip']) requireTool(t);
-  scripts = exampleScripts();
+  const fleet = fleetFiles();
+  scripts = {
+    'fleet/FrontDoor': fleet.host('FrontDoor').script,
+    'fleet/Api1': fleet.host('Api1').script,
+    'fleet/Observability': fleet.host('Observability').script,
+    'own-instance front door (defaults)': frontDoorFiles().script,
+  };
 });
 
 describe('the firewall step under the real ufw', () => {
   it('fleet front door: active, deny inbound, one multiport rule per source', () => {
-    const out = runFirewallStep(scripts['fleet/FrontDoor_Host']);
+    const out = runFirewallStep(scripts['fleet/FrontDoor']);
     expect(out.status).toContain('Status: active\n');
     expect(out.status).toContain('Default: deny (incoming), allow (outgoing), disabled (routed)\n');
     expect(out.policy).toBe('-P INPUT DROP\n-P INPUT DROP');
@@ -92,7 +84,7 @@ describe('the firewall step under the real ufw', () => {
     expect(out.v6).toEqual(['-A ufw6-user-input -p tcp -m multiport --dports 80,443 -j ACCEPT']);
   });
 
-  it.each(['fleet/Api1', 'single-host/Api', 'fleet/Observability_Monitoring'])('%s: active with deny inbound and only its allow rules', (host) => {
+  it.each(['fleet/Api1', 'fleet/Observability', 'own-instance front door (defaults)'])('%s: active with deny inbound and only its allow rules', (host) => {
     const out = runFirewallStep(scripts[host]);
     expect(out.status).toContain('Status: active\n');
     expect(out.status).toContain('Default: deny (incoming), allow (outgoing)');
