@@ -14,3 +14,7 @@ export * from './model/tls-profiles';
 export * from './constructs/nginx-front-door';
 export * from './model/alert-rules';
 export * from './constructs/observability-stack';
+export * from './constructs/hardened-go-service';
+export * from './constructs/internal-load-balancer';
+export { GO_SERVICE_DEFAULTS } from './policy/go-service-checks';
+export type { ResolvedGroupSettings } from './policy/go-service-checks';

@@ -1,55 +1,71 @@
 /**
- * One nginx front door on its own instance in front of three Go hosts in private subnets.
- * The Go hosts admit their app port from the front door's security group only.
+ * A front door on its own instance (Elastic IP, certificate kept in Secrets Manager) in front of
+ * an internal Network Load Balancer and a Go service group of three across the private subnets,
+ * with a monitoring host (stable address, data volume, EC2 service discovery).
+ * `cdktf deploy fleet --var public_subnet_id=subnet-… --var 'private_subnet_ids=["subnet-…","subnet-…","subnet-…"]'`
  */
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { CertificateSource, HardenedGoHost, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
+import { CertificateSource, HardenedGoService, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
+
+/** What a release, a scale-out or a front-door change touches (the day-two plan tests vary these). */
+export interface FleetOptions {
+  /** SHA-256 of the release artifact. */
+  readonly artifactSha256?: string;
+  readonly desiredCapacity?: number;
+  readonly responseHeaders?: Record<string, string>;
+}
+
+export const FLEET_RELEASE_SHA256 = 'd2b7b5a1c7e7f0b0c36a5e8f9f1d3a4c5b6a7e8f9d0c1b2a3f4e5d6c7b8a9f0e';
 
 export class FleetStack extends TerraformStack {
-  public readonly apis: HardenedGoHost[];
+  public readonly api: HardenedGoService;
   public readonly frontDoor: NginxFrontDoor;
+  public readonly observability: ObservabilityStack;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, options: FleetOptions = {}) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
     const publicSubnet = new TerraformVariable(this, 'public_subnet_id', { type: 'string' });
     const privateSubnets = new TerraformVariable(this, 'private_subnet_ids', {
       type: 'list(string)',
-      description: 'Three private subnets (with a NAT gateway for HTTPS egress)',
+      description: 'Private subnets in three Availability Zones (with a NAT gateway for HTTPS egress)',
     });
     const artifact = ReleaseArtifact.fromS3(
       { bucket: 'example-releases', key: 'orders-api/v1.0.0/orders-api' },
-      'd2b7b5a1c7e7f0b0c36a5e8f9f1d3a4c5b6a7e8f9d0c1b2a3f4e5d6c7b8a9f0e',
+      options.artifactSha256 ?? FLEET_RELEASE_SHA256,
     );
 
-    this.apis = [1, 2, 3].map(
-      (n) =>
-        new HardenedGoHost(this, `Api${n}`, {
-          serviceName: 'orders-api',
-          subnetId: Fn.element(privateSubnets.listValue, n - 1),
-          artifact,
-          environment: { APP_ENV: 'production' },
-        }),
-    );
+    // A release changes the artifact: a new launch template version rolls through the group.
+    this.api = new HardenedGoService(this, 'Api', {
+      serviceName: 'orders-api',
+      subnetIds: privateSubnets.listValue,
+      artifact,
+      environment: { APP_ENV: 'production' },
+      minCapacity: 3,
+      maxCapacity: 9,
+      desiredCapacity: options.desiredCapacity,
+    });
 
     this.frontDoor = new NginxFrontDoor(this, 'FrontDoor', {
       subnetId: publicSubnet.stringValue,
-      upstreams: this.apis,
+      upstreams: [this.api],
       domainNames: ['api.example.com'],
       certificate: CertificateSource.letsEncrypt({ email: 'ops@example.com' }),
       rateLimitPerSecond: 50,
+      responseHeaders: options.responseHeaders,
     });
 
     // Metrics, logs and alerts, with a monitoring host in the first private subnet.
-    new ObservabilityStack(this, 'Observability', {
-      hosts: [...this.apis, ...this.frontDoor.hosts],
+    this.observability = new ObservabilityStack(this, 'Observability', {
+      hosts: [this.api, ...this.frontDoor.hosts],
       monitoringHost: true,
       subnetId: Fn.element(privateSubnets.listValue, 0),
       alarmEmail: 'oncall@example.com',
     });
 
-    new TerraformOutput(this, 'front_door_public_ip', { value: this.frontDoor.hosts[0].instance.publicIp });
+    new TerraformOutput(this, 'front_door_public_ip', { value: this.frontDoor.publicIp, description: 'Point api.example.com here (an Elastic IP: it survives replacement)' });
+    new TerraformOutput(this, 'api_internal_address', { value: this.api.loadBalancer.loadBalancer.dnsName });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * One Go service host with its nginx TLS front door on the same instance, in a given VPC subnet.
- * `cdktf deploy single-host --var subnet_id=subnet-… --var domain_name=api.example.com --var acme_email=ops@example.com`
+ * The Elastic IP and the certificate kept in Secrets Manager survive a release (which replaces the instance).
+ * `cdktf deploy single-host --var subnet_id=subnet-…`
  */
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -44,6 +45,6 @@ export class SingleHostStack extends TerraformStack {
     new ObservabilityStack(this, 'Observability', { hosts: [this.host], alarmEmail: 'oncall@example.com' });
 
     new TerraformOutput(this, 'instance_id', { value: this.host.instance.id });
-    new TerraformOutput(this, 'public_ip', { value: this.host.instance.publicIp, description: 'Point api.example.com here' });
+    new TerraformOutput(this, 'public_ip', { value: this.frontDoor.publicIp, description: 'Point api.example.com here (an Elastic IP: it survives replacement)' });
   }
 }

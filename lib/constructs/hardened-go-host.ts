@@ -1,18 +1,22 @@
 /**
- * HardenedGoHost: one Go service on one EC2 instance, secure and tuned by default.
+ * HardenedGoHost: one Go service on one EC2 instance, secure and tuned by default. The service's
+ * configuration (GoServiceConfiguration) is shared with HardenedGoService, its Auto Scaling placement.
  */
 import { Construct } from 'constructs';
-import { HardenedHost, HardenedHostProps } from './hardened-host';
+import { HardenedHost, HardenedHostBase, HardenedHostProps, HostConfigurationProps } from './hardened-host';
 import { GoHostSettings, provisionGoHost } from '../model/go-host';
 import { HostProvisioning } from '../model/provisioning';
 import { ReleaseArtifact } from '../model/release-artifact';
+import { InstanceShape } from '../model/instance-types';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
-import { goHostReadiness } from '../policy/host-readiness';
+import { goHostReadiness, HostFacts } from '../policy/host-readiness';
 import { GO_HOST_DEFAULTS, checkGoHostProps } from '../policy/host-checks';
+import { PropChecks } from '../policy/errors';
 import { ReadinessRow } from '../policy/readiness';
 import { Token } from '../private/cdktf';
 
-export interface HardenedGoHostProps extends HardenedHostProps {
+/** The Go service itself, wherever its instances are placed. */
+export interface GoServiceProps {
   /**
    * Name of the service: the systemd unit, the Linux user and the directories are named after it.
    * 2–32 lower-case letters, digits and dashes.
@@ -77,67 +81,92 @@ export interface HardenedGoHostProps extends HardenedHostProps {
   readonly healthTimeoutSec?: number;
 }
 
-export class HardenedGoHost extends HardenedHost {
+export interface HardenedGoHostProps extends HardenedHostProps, GoServiceProps {}
+
+/** What the front door and the observability stack need of a Go service, single host or group. */
+export interface IGoService {
+  readonly serviceName: string;
+  readonly listenPort: number;
+  readonly healthPath: string;
+  /** MemoryMax of the service, in bytes. */
+  readonly memoryMax: number;
+  readonly settings: GoHostSettings;
+  addEnvironment(name: string, value: string): void;
+}
+
+/** The host kind of a Go service: its name, listening port and prop checks. */
+export function goServiceKind(props: GoServiceProps & HostConfigurationProps) {
+  const listenPort = props.listenPort ?? GO_HOST_DEFAULTS.listenPort;
+  return {
+    name: props.serviceName,
+    listenPorts: new Map([[listenPort, 'the service (listenPort)']]),
+    checkProps: (checks: PropChecks, warnings: string[]) =>
+      checkGoHostProps(props, (v) => Token.isUnresolved(v), checks, warnings),
+  };
+}
+
+/**
+ * The Go service's configuration on a hardened host: settings with every default applied, the
+ * artifact grant, provisioning and readiness. One per host construct, whatever its placement.
+ */
+export class GoServiceConfiguration {
   public readonly serviceName: string;
   public readonly listenPort: number;
   public readonly healthPath: string;
-
-  private readonly props: HardenedGoHostProps;
+  public readonly memoryMaxBytes: number;
+  public readonly cpuQuotaPercent: number;
   private readonly extraEnvironment: Record<string, string> = {};
-  private readonly memoryMaxBytes: number;
-  private readonly cpuQuotaPercent: number;
 
-  constructor(scope: Construct, id: string, props: HardenedGoHostProps) {
-    const listenPort = props.listenPort ?? GO_HOST_DEFAULTS.listenPort;
-    super(scope, id, props, {
-      name: props.serviceName,
-      listenPorts: new Map([[listenPort, 'the service (listenPort)']]),
-      checkProps: (checks, warnings) => checkGoHostProps(props, (v) => Token.isUnresolved(v), checks, warnings),
-    });
-    this.props = props;
+  constructor(
+    private readonly host: HardenedHostBase,
+    private readonly props: GoServiceProps,
+    shape: InstanceShape | undefined,
+  ) {
     this.serviceName = props.serviceName;
-    this.listenPort = listenPort;
+    this.listenPort = props.listenPort ?? GO_HOST_DEFAULTS.listenPort;
     this.healthPath = props.healthPath ?? GO_HOST_DEFAULTS.healthPath;
-    // Defaults are a share of the machine; the checks above guarantee the shape is known when needed.
+    // Defaults are a share of the machine; the checks guarantee the shape is known when needed.
     this.memoryMaxBytes = props.memoryMax
       ? parseSystemdBytes(props.memoryMax)!
-      : Math.floor(this.shape!.memoryMiB * GO_HOST_DEFAULTS.memoryShare) * 1024 * 1024;
+      : Math.floor(shape!.memoryMiB * GO_HOST_DEFAULTS.memoryShare) * 1024 * 1024;
     this.cpuQuotaPercent = props.cpuQuota
       ? parseCpuQuotaPercent(props.cpuQuota)!
-      : Math.round(this.shape!.vcpus * 100 * GO_HOST_DEFAULTS.cpuShare);
+      : Math.round(shape!.vcpus * 100 * GO_HOST_DEFAULTS.cpuShare);
 
     const s3 = props.artifact.s3;
     if (s3) {
-      this.addToRolePolicy('read-release-artifact', [
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: `${this.arnPrefix}:s3:::${s3.bucket}/${s3.key}` },
+      host.addToRolePolicy('read-release-artifact', [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: `${host.arnPrefix}:s3:::${s3.bucket}/${s3.key}` },
       ]);
     }
   }
 
-  /** Adds a variable to the service's environment (e.g. an OpenTelemetry endpoint from ObservabilityStack). */
   public addEnvironment(name: string, value: string): void {
     if (this.props.environment?.[name] !== undefined || this.extraEnvironment[name] !== undefined) {
-      throw new Error(`${this.node.path}: environment.${name} is already set; set it in one place`);
+      throw new Error(`${this.host.node.path}: environment.${name} is already set; set it in one place`);
     }
     this.extraEnvironment[name] = value;
   }
 
-  /** MemoryMax of the service, in bytes. */
-  public get memoryMax(): number {
-    return this.memoryMaxBytes;
-  }
-
   /** The address the service binds: loopback unless a security-group rule admits its port. */
   public get listenAddress(): string {
-    const exposed = this.connections.ingressRules.some((r) => r.port.protocol === 'tcp' && r.port.includes(this.listenPort));
+    const exposed = this.host.connections.ingressRules.some((r) => r.port.protocol === 'tcp' && r.port.includes(this.listenPort));
     return exposed ? '0.0.0.0' : '127.0.0.1';
+  }
+
+  public get timeoutStopSec(): number {
+    return this.props.timeoutStopSec ?? GO_HOST_DEFAULTS.timeoutStopSec;
+  }
+
+  public get healthTimeoutSec(): number {
+    return this.props.healthTimeoutSec ?? GO_HOST_DEFAULTS.healthTimeoutSec;
   }
 
   /** The settings the host is provisioned from, with every default applied. */
   public get settings(): GoHostSettings {
     const p = this.props;
     const d = GO_HOST_DEFAULTS;
-    const l = (v: string) => this.lateBound(v);
+    const l = (v: string) => this.host.lateBound(v);
     const environment = Object.fromEntries(Object.entries({ ...p.environment, ...this.extraEnvironment }).map(([k, v]) => [k, l(v)]));
     const artifact = p.artifact.s3
       ? ReleaseArtifact.fromS3(
@@ -146,7 +175,7 @@ export class HardenedGoHost extends HardenedHost {
         )
       : ReleaseArtifact.fromUrl(l(p.artifact.url), l(p.artifact.sha256));
     return {
-      ...this.baseSettings,
+      ...this.host.baseSettings,
       serviceName: p.serviceName,
       artifact,
       listenAddress: this.listenAddress,
@@ -163,18 +192,61 @@ export class HardenedGoHost extends HardenedHost {
       restartSec: p.restartSec ?? d.restartSec,
       startLimitIntervalSec: p.startLimitIntervalSec ?? d.startLimitIntervalSec,
       startLimitBurst: p.startLimitBurst ?? d.startLimitBurst,
-      timeoutStopSec: p.timeoutStopSec ?? d.timeoutStopSec,
+      timeoutStopSec: this.timeoutStopSec,
       watchdogSec: p.watchdogSec,
       configFileContent: p.configFileContent === undefined ? undefined : l(p.configFileContent),
-      healthTimeoutSec: p.healthTimeoutSec ?? d.healthTimeoutSec,
+      healthTimeoutSec: this.healthTimeoutSec,
     };
   }
 
-  protected ownProvisioning(): HostProvisioning {
+  public provisioning(): HostProvisioning {
     return provisionGoHost(this.settings);
   }
 
+  public readiness(facts: Omit<HostFacts, 'settings'>): ReadinessRow[] {
+    return goHostReadiness({ settings: this.settings, artifactFromS3: !!this.props.artifact.s3, ...facts });
+  }
+}
+
+export class HardenedGoHost extends HardenedHost implements IGoService {
+  public readonly serviceName: string;
+  public readonly listenPort: number;
+  public readonly healthPath: string;
+  private readonly go: GoServiceConfiguration;
+
+  constructor(scope: Construct, id: string, props: HardenedGoHostProps) {
+    super(scope, id, props, goServiceKind(props));
+    this.go = new GoServiceConfiguration(this, props, this.shape);
+    this.serviceName = this.go.serviceName;
+    this.listenPort = this.go.listenPort;
+    this.healthPath = this.go.healthPath;
+  }
+
+  /** Adds a variable to the service's environment (e.g. an OpenTelemetry endpoint from ObservabilityStack). */
+  public addEnvironment(name: string, value: string): void {
+    this.go.addEnvironment(name, value);
+  }
+
+  /** MemoryMax of the service, in bytes. */
+  public get memoryMax(): number {
+    return this.go.memoryMaxBytes;
+  }
+
+  /** The address the service binds: loopback unless a security-group rule admits its port. */
+  public get listenAddress(): string {
+    return this.go.listenAddress;
+  }
+
+  /** The settings the host is provisioned from, with every default applied. */
+  public get settings(): GoHostSettings {
+    return this.go.settings;
+  }
+
+  protected ownProvisioning(): HostProvisioning {
+    return this.go.provisioning();
+  }
+
   protected ownReadiness(): ReadinessRow[] {
-    return goHostReadiness({ settings: this.settings, artifactFromS3: !!this.props.artifact.s3, ...this.hostFacts });
+    return this.go.readiness(this.hostFacts);
   }
 }

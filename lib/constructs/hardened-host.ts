@@ -20,7 +20,7 @@ import { hostReadiness } from '../policy/host-readiness';
 import { ReadinessRow } from '../policy/readiness';
 import {
   CloudwatchMetricAlarm, DataAwsAmi, DataAwsPartition, DataAwsRegion, DataAwsSubnet, IamInstanceProfile, IamRole,
-  IamRolePolicy, IamRolePolicyAttachment, Instance, SecurityGroup,
+  IamRolePolicy, IamRolePolicyAttachment, Instance, NetworkInterface, SecurityGroup,
 } from '../private/aws';
 import { Annotations, Lazy, Token } from '../private/cdktf';
 import { DataCloudinitConfig } from '../private/cloudinit';
@@ -31,10 +31,9 @@ import { UfwRule } from '../render/ufw';
 /** EC2's limit on user data, counted on the raw (gzip-compressed) bytes before base64. */
 export const USER_DATA_LIMIT_BYTES = 16384;
 
-export interface HardenedHostProps {
-  /** The subnet the instance is launched in. */
-  readonly subnetId: string;
-  /** @default - looked up from the subnet (`data.aws_subnet`) */
+/** What every hardened host is, wherever it is placed (one instance or an Auto Scaling group). */
+export interface HostConfigurationProps {
+  /** @default - looked up from the (first) subnet (`data.aws_subnet`) */
   readonly vpcId?: string;
   /** @default "t3.small" */
   readonly instanceType?: string;
@@ -52,8 +51,6 @@ export interface HardenedHostProps {
   readonly allowSshFromAnywhere?: boolean;
   /** EC2 key pair for the distribution's login user. @default - none */
   readonly keyPairName?: string;
-  /** @default false */
-  readonly associatePublicIpAddress?: boolean;
   /**
    * Allow every outbound connection. When off, only HTTP and HTTPS go out (packages, ACME,
    * the artifact); open more with `connections.allowTo(...)`.
@@ -68,12 +65,6 @@ export interface HardenedHostProps {
   readonly detailedMonitoring?: boolean;
   /** IMDSv2 hop limit; 2 only if containers on the host need the metadata service. @default 1 */
   readonly metadataHopLimit?: number;
-  /**
-   * Replace the instance when user data changes. Without it, Terraform stops and starts the
-   * instance and cloud-init does not run again, leaving the old configuration in place.
-   * @default true
-   */
-  readonly userDataReplaceOnChange?: boolean;
   /** `net.core.somaxconn` and `tcp_max_syn_backlog`; nginx's `backlog=` uses the same. @default 65535 */
   readonly somaxconn?: number;
   /** First port of `ip_local_port_range`; must be above every listening port. @default 10240 */
@@ -94,10 +85,31 @@ export interface HardenedHostProps {
   readonly journalSystemMaxUse?: string;
   /** NTP servers for chrony. @default ["169.254.169.123"] (Amazon Time Sync Service) */
   readonly ntpServers?: readonly string[];
-  /** CloudWatch alarm on StatusCheckFailed_System with the EC2 recover action. @default true */
-  readonly autoRecovery?: boolean;
   /** Tags for every resource that takes them. @default - Name only */
   readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A hardened host on one EC2 instance. */
+export interface HardenedHostProps extends HostConfigurationProps {
+  /** The subnet the instance is launched in. */
+  readonly subnetId: string;
+  /** @default false */
+  readonly associatePublicIpAddress?: boolean;
+  /**
+   * Replace the instance when user data changes. Without it, Terraform stops and starts the
+   * instance and cloud-init does not run again, leaving the old configuration in place.
+   * @default true
+   */
+  readonly userDataReplaceOnChange?: boolean;
+  /** CloudWatch alarm on StatusCheckFailed_System with the EC2 recover action. @default true */
+  readonly autoRecovery?: boolean;
+  /**
+   * Give the instance a network interface of its own resource, whose private address outlives
+   * the instance: a replaced instance attaches the same interface and keeps the address, so
+   * other hosts can be told it once (the monitoring host uses this for Loki).
+   * @default false
+   */
+  readonly stablePrivateAddress?: boolean;
 }
 
 /** What a subclass tells the base host about itself. */
@@ -108,11 +120,42 @@ export interface HostKind {
   readonly listenPorts?: ReadonlyMap<number, string>;
   /** Checks of the subclass's own props, reported together with the host's. */
   readonly checkProps?: (checks: PropChecks, warnings: string[]) => void;
+  /** A subnet the VPC is looked up from when vpcId is not given. */
+  readonly subnetIdForVpc: string;
+  /** Placement-specific readiness facts. */
+  readonly autoRecovery: boolean;
+  readonly publicIp: boolean;
+  /** Members of an Auto Scaling group: several instances share this configuration. */
+  readonly group?: boolean;
 }
 
-export class HardenedHost extends Construct implements IConnectable {
+/**
+ * What an instance of this host is launched with, whatever launches it (`aws_instance` or
+ * `aws_launch_template`): one hardened configuration, two placements.
+ */
+export interface HostLaunchConfiguration {
+  readonly ami: string;
+  readonly rootDeviceName: string;
+  readonly instanceType: string;
+  readonly instanceProfileName: string;
+  readonly securityGroupId: string;
+  readonly userDataBase64: string;
+  readonly keyName?: string;
+  readonly detailedMonitoring: boolean;
+  readonly metadataHopLimit: number;
+  readonly rootVolume: { readonly sizeGiB: number; readonly kmsKeyId?: string };
+  /** Tags of instances and volumes, rendered at synthesis (constructs add discovery tags later). */
+  readonly instanceTags: Record<string, string>;
+  readonly ignoreAmiChanges: boolean;
+}
+
+/**
+ * The hardened configuration every host shares: security group and port model, role and
+ * instance profile, user data, AMI, prop checks and readiness. Subclasses place it:
+ * `HardenedHost` on one `aws_instance`, `HardenedGoService` in an Auto Scaling group.
+ */
+export abstract class HardenedHostBase extends Construct implements IConnectable {
   public readonly connections: Connections;
-  public readonly instance: Instance;
   public readonly securityGroup: SecurityGroup;
   public readonly role: IamRole;
   public readonly distro: DistroInfo;
@@ -120,22 +163,27 @@ export class HardenedHost extends Construct implements IConnectable {
   public readonly hostName: string;
   /** Append-only contributions of other constructs (files, packages, script steps) to this host's user data. */
   public readonly userData = new HostProvisioning();
-  /** Private IPv4 address (a Terraform reference). */
-  public readonly privateIp: string;
-  /** The EC2 recover alarm (when autoRecovery is on). */
-  public readonly recoverAlarm?: CloudwatchMetricAlarm;
+  /** True for members of an Auto Scaling group (several instances, none addressed by Terraform). */
+  public readonly isGroup: boolean;
+  /** VPC of the host (a Terraform reference unless vpcId was given). */
+  public readonly vpcId: string;
   /** vCPUs, memory and architecture of the instance type, when the library knows it. */
   protected readonly shape: InstanceShape | undefined;
   protected readonly partition: DataAwsPartition;
   protected readonly region: DataAwsRegion;
+  /** Resource tags (Name, gohost:host and the user's). */
+  protected readonly tags: Record<string, string>;
+  protected readonly launch: HostLaunchConfiguration;
 
-  private readonly hostProps: HardenedHostProps;
+  private readonly hostProps: HostConfigurationProps;
+  private readonly kind: HostKind;
   private readonly extraReadiness: ReadinessRow[] = [];
   private readonly late = new LateBoundText();
   private policyCount = 0;
   private readonly producers: Array<() => HostProvisioning> = [];
+  private readonly discoveryTags: Record<string, string> = {};
 
-  constructor(scope: Construct, id: string, props: HardenedHostProps, kind: HostKind) {
+  constructor(scope: Construct, id: string, props: HostConfigurationProps, kind: HostKind) {
     super(scope, id);
     const checks = new PropChecks();
     const warnings: string[] = [];
@@ -145,23 +193,26 @@ export class HardenedHost extends Construct implements IConnectable {
     warnings.forEach((w) => Annotations.of(this).addWarning(w));
 
     this.hostProps = props;
+    this.kind = kind;
     this.hostName = kind.name;
+    this.isGroup = kind.group ?? false;
     const image = props.machineImage ?? MachineImage.ubuntu2404();
     this.distro = DISTROS[isDistroName(image.distro) ? image.distro : ('ubuntu-24.04' as DistroName)];
     const instanceType = props.instanceType ?? GO_HOST_DEFAULTS.instanceType;
     this.shape = Token.isUnresolved(instanceType) ? undefined : instanceShape(instanceType);
     ensureCloudinitProvider(this);
     const tags = { ...props.tags, Name: this.node.path.replace(/\//g, '-'), 'gohost:host': kind.name };
+    this.tags = tags;
 
     this.partition = new DataAwsPartition(this, 'Partition');
     this.region = new DataAwsRegion(this, 'Region');
-    const vpcId = props.vpcId ?? new DataAwsSubnet(this, 'Subnet', { id: props.subnetId }).vpcId;
+    this.vpcId = props.vpcId ?? new DataAwsSubnet(this, 'Subnet', { id: kind.subnetIdForVpc }).vpcId;
 
     // Network: one group, standalone described rules only (inline rules fight standalone ones).
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       namePrefix: `${kind.name}-`,
       description: `cdktf-gohost ${kind.name}: rules are standalone resources`,
-      vpcId,
+      vpcId: this.vpcId,
       tags,
       lifecycle: { createBeforeDestroy: true },
     });
@@ -209,8 +260,8 @@ export class HardenedHost extends Construct implements IConnectable {
       })),
     });
 
-    const ami = image.amiId
-      ? image.amiId
+    const lookup = image.amiId
+      ? undefined
       : new DataAwsAmi(this, 'Ami', {
           mostRecent: true,
           owners: [this.distro.amiOwner],
@@ -219,51 +270,34 @@ export class HardenedHost extends Construct implements IConnectable {
             { name: 'state', values: ['available'] },
             { name: 'virtualization-type', values: ['hvm'] },
           ],
-        }).id;
+        });
 
-    this.instance = new Instance(this, 'Instance', {
-      ami,
+    this.launch = {
+      ami: image.amiId ?? lookup!.id,
+      rootDeviceName: lookup ? lookup.rootDeviceName : this.distro.rootDeviceName,
       instanceType,
-      subnetId: props.subnetId,
-      vpcSecurityGroupIds: [this.securityGroup.id],
-      iamInstanceProfile: profile.name,
-      keyName: props.keyPairName,
-      associatePublicIpAddress: props.associatePublicIpAddress ?? false,
-      monitoring: props.detailedMonitoring ?? true,
-      metadataOptions: {
-        httpEndpoint: 'enabled',
-        httpTokens: 'required',
-        httpPutResponseHopLimit: props.metadataHopLimit ?? GO_HOST_DEFAULTS.metadataHopLimit,
-        instanceMetadataTags: 'disabled',
-      },
-      rootBlockDevice: {
-        volumeType: 'gp3',
-        volumeSize: props.rootVolumeSizeGiB ?? GO_HOST_DEFAULTS.rootVolumeSizeGiB,
-        encrypted: true,
-        kmsKeyId: props.rootVolumeKmsKeyId,
-        deleteOnTermination: true,
-      },
+      instanceProfileName: profile.name,
+      securityGroupId: this.securityGroup.id,
       userDataBase64: userData.rendered,
-      userDataReplaceOnChange: props.userDataReplaceOnChange ?? true,
-      tags,
-      volumeTags: tags,
-      lifecycle: props.ignoreAmiChanges === false ? undefined : { ignoreChanges: ['ami'] },
-    });
-    this.privateIp = this.instance.privateIp;
-
-    if (props.autoRecovery ?? true) {
-      this.recoverAlarm = statusCheckAlarm(this, 'RecoverAlarm', {
-        alarmName: `${tags.Name}-system-status-recover`,
-        description: `Recover ${this.node.path} when the EC2 system status check fails`,
-        instanceId: this.instance.id,
-        metricName: 'StatusCheckFailed_System',
-        actions: [`${this.arnPrefix}:automate:${this.region.name}:ec2:recover`],
-        evaluationPeriods: 2,
-        tags,
-      });
-    }
+      keyName: props.keyPairName,
+      detailedMonitoring: props.detailedMonitoring ?? true,
+      metadataHopLimit: props.metadataHopLimit ?? GO_HOST_DEFAULTS.metadataHopLimit,
+      rootVolume: { sizeGiB: props.rootVolumeSizeGiB ?? GO_HOST_DEFAULTS.rootVolumeSizeGiB, kmsKeyId: props.rootVolumeKmsKeyId },
+      instanceTags: Lazy.anyValue({ produce: () => ({ ...tags, ...this.discoveryTags }) }) as unknown as Record<string, string>,
+      ignoreAmiChanges: props.ignoreAmiChanges !== false,
+    };
 
     this.node.addValidation({ validate: () => this.validateLate() });
+  }
+
+  /**
+   * Tags the instances get in addition to the host's own, e.g. for Prometheus's EC2 service
+   * discovery. Applied at synthesis, so the order of calls does not matter.
+   */
+  public addInstanceTag(key: string, value: string): void {
+    const existing = this.discoveryTags[key];
+    if (existing !== undefined && existing !== value) throw new Error(`${this.node.path}: instance tag ${key} is set twice ("${existing}", "${value}")`);
+    this.discoveryTags[key] = value;
   }
 
   /** Grants the instance role exactly these statements (one inline policy per call). */
@@ -368,8 +402,9 @@ export class HardenedHost extends Construct implements IConnectable {
     return {
       sshCidrs: p.adminSshCidrs ?? [],
       imdsHopLimit: p.metadataHopLimit ?? GO_HOST_DEFAULTS.metadataHopLimit,
-      autoRecovery: p.autoRecovery ?? true,
-      publicIp: p.associatePublicIpAddress ?? false,
+      autoRecovery: this.kind.autoRecovery,
+      publicIp: this.kind.publicIp,
+      group: this.isGroup,
     };
   }
 
@@ -407,5 +442,83 @@ export class HardenedHost extends Construct implements IConnectable {
       errors.push(`user data = ${bytes} bytes gzipped: over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit. Fix: move large files (configFileContent, certificates) to S3 or SSM and fetch them at boot.`);
     }
     return errors;
+  }
+}
+
+/** The instance-specific part of a host kind (the rest comes from the placement's props). */
+export type InstanceHostKind = Omit<HostKind, 'subnetIdForVpc' | 'autoRecovery' | 'publicIp' | 'group'>;
+
+/** A hardened host on one EC2 instance (`aws_instance`), with the EC2 recover alarm. */
+export class HardenedHost extends HardenedHostBase {
+  public readonly instance: Instance;
+  /** Private IPv4 address (a Terraform reference). Changes when the instance is replaced, unless stablePrivateAddress is on. */
+  public readonly privateIp: string;
+  /** The network interface whose address outlives the instance (stablePrivateAddress). */
+  public readonly networkInterface?: NetworkInterface;
+  /** The EC2 recover alarm (when autoRecovery is on). */
+  public readonly recoverAlarm?: CloudwatchMetricAlarm;
+  /** The subnet the instance runs in. */
+  public readonly subnetId: string;
+
+  constructor(scope: Construct, id: string, props: HardenedHostProps, kind: InstanceHostKind) {
+    super(scope, id, props, {
+      ...kind,
+      subnetIdForVpc: props.subnetId,
+      autoRecovery: props.autoRecovery ?? true,
+      publicIp: props.associatePublicIpAddress ?? false,
+    });
+    const l = this.launch;
+    this.subnetId = props.subnetId;
+    if (props.stablePrivateAddress) {
+      this.networkInterface = new NetworkInterface(this, 'NetworkInterface', {
+        subnetId: props.subnetId,
+        securityGroups: [l.securityGroupId],
+        description: `cdktf-gohost ${this.hostName}: a private address that outlives the instance`,
+        tags: this.tags,
+      });
+    }
+    const eni = this.networkInterface;
+
+    this.instance = new Instance(this, 'Instance', {
+      ami: l.ami,
+      instanceType: l.instanceType,
+      ...(eni
+        ? { networkInterface: [{ deviceIndex: 0, networkInterfaceId: eni.id }] }
+        : { subnetId: props.subnetId, vpcSecurityGroupIds: [l.securityGroupId], associatePublicIpAddress: props.associatePublicIpAddress ?? false }),
+      iamInstanceProfile: l.instanceProfileName,
+      keyName: l.keyName,
+      monitoring: l.detailedMonitoring,
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: l.metadataHopLimit,
+        instanceMetadataTags: 'disabled',
+      },
+      rootBlockDevice: {
+        volumeType: 'gp3',
+        volumeSize: l.rootVolume.sizeGiB,
+        encrypted: true,
+        kmsKeyId: l.rootVolume.kmsKeyId,
+        deleteOnTermination: true,
+      },
+      userDataBase64: l.userDataBase64,
+      userDataReplaceOnChange: props.userDataReplaceOnChange ?? true,
+      tags: l.instanceTags,
+      volumeTags: this.tags,
+      lifecycle: l.ignoreAmiChanges ? { ignoreChanges: ['ami'] } : undefined,
+    });
+    this.privateIp = eni ? eni.privateIp : this.instance.privateIp;
+
+    if (props.autoRecovery ?? true) {
+      this.recoverAlarm = statusCheckAlarm(this, 'RecoverAlarm', {
+        alarmName: `${this.tags.Name}-system-status-recover`,
+        description: `Recover ${this.node.path} when the EC2 system status check fails`,
+        instanceId: this.instance.id,
+        metricName: 'StatusCheckFailed_System',
+        actions: [`${this.arnPrefix}:automate:${this.region.name}:ec2:recover`],
+        evaluationPeriods: 2,
+        tags: this.tags,
+      });
+    }
   }
 }

@@ -4,7 +4,9 @@
  */
 import { Construct } from 'constructs';
 import { HardenedGoHost } from './hardened-go-host';
+import { HardenedGoService } from './hardened-go-service';
 import { HardenedHost } from './hardened-host';
+import { InternalLoadBalancer } from './internal-load-balancer';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from '../model/certificate-source';
 import { DISTROS, DistroName, isDistroName } from '../model/distro';
 import { CertificateSettings, FrontDoorSettings, provisionFrontDoor } from '../model/front-door';
@@ -15,8 +17,15 @@ import { PropChecks } from '../policy/errors';
 import { frontDoorReadiness } from '../policy/front-door-readiness';
 import { checkFrontDoorProps } from '../policy/front-door-checks';
 import { GO_HOST_DEFAULTS } from '../policy/host-checks';
-import { DataAwsCallerIdentity } from '../private/aws';
+import { DataAwsCallerIdentity, Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
 import { Token } from '../private/cdktf';
+
+/** Defaults of the front door's day-two props (the rest are documented on each prop). */
+export const FRONT_DOOR_DEFAULTS = {
+  upstreamKeepaliveTimeSec: 30,
+  elasticIp: true,
+  persistCertificate: true,
+} as const;
 
 export interface NginxFrontDoorProps {
   /** Names the front door serves (certificate SANs and nginx server_name). */
@@ -24,11 +33,13 @@ export interface NginxFrontDoorProps {
   /** Where the certificate comes from. A private key never appears in user data, state or the synthesized JSON. */
   readonly certificate: CertificateSource;
   /**
-   * Backends: Go hosts (their security groups then admit the app port from the front door only)
-   * or `address:port` strings.
+   * Backends: Go services on Auto Scaling (their internal load balancer's address), Go hosts
+   * (put behind an internal load balancer the front door creates, so no front-door user data
+   * names an instance's address) or `address:port` strings. Security groups admit the app port
+   * from the front door's group only, through the load balancer's.
    * @default - [host] when host is given
    */
-  readonly upstreams?: ReadonlyArray<HardenedGoHost | string>;
+  readonly upstreams?: ReadonlyArray<HardenedGoService | HardenedGoHost | string>;
   /** Run nginx on this Go host (80/443 there, the service stays on 127.0.0.1). @default - nginx gets its own instance(s) in subnetId */
   readonly host?: HardenedGoHost;
   /** Subnet for the front door's own instance(s), normally public. @default - required unless host is given */
@@ -61,6 +72,31 @@ export interface NginxFrontDoorProps {
   readonly hstsPreload?: boolean;
   /** Idle upstream connections kept per worker. @default 32 */
   readonly upstreamKeepalive?: number;
+  /**
+   * nginx `keepalive_time`: an upstream connection is closed after this long, between two
+   * requests. Shorter than the services' deregistration delay, so no connection outlives a
+   * draining instance (nginx ≥ 1.21.3; Ubuntu 22.04's 1.18 ignores it).
+   * @default 30
+   */
+  readonly upstreamKeepaliveTimeSec?: number;
+  /** Extra headers on every HTTPS response (`add_header … always`). @default - none */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
+  /**
+   * An Elastic IP for each front-door instance (or the Go host nginx runs on), so DNS keeps
+   * pointing at the front door when its instance is replaced.
+   * @default true
+   */
+  readonly elasticIp?: boolean;
+  /**
+   * Keep the Let's Encrypt certificate and key in a Secrets Manager secret this construct
+   * creates empty: written by the host after issuance and every renewal, restored at boot before
+   * nginx starts. A replaced front door then serves its certificate at once and never asks Let's
+   * Encrypt again (5 certificates per week for the same names). No key material reaches Terraform.
+   * @default true
+   */
+  readonly persistCertificate?: boolean;
+  /** KMS key of the certificate secret. @default - the account's Secrets Manager key (aws/secretsmanager) */
+  readonly certificateStoreKmsKeyArn?: string;
   /** @default 2 */
   readonly upstreamMaxFails?: number;
   /** @default 15 */
@@ -95,6 +131,12 @@ export class NginxFrontDoor extends Construct {
   /** The instances nginx runs on. */
   public readonly hosts: readonly HardenedHost[];
   public readonly settings: FrontDoorSettings;
+  /** One per front-door instance (elasticIp). */
+  public readonly elasticIps: readonly Eip[] = [];
+  /** The Secrets Manager secret the Let's Encrypt certificate is kept in (persistCertificate). */
+  public readonly certificateStore?: SecretsmanagerSecret;
+  /** The internal load balancer the front door puts its Go host upstreams behind. */
+  public readonly upstreamLoadBalancer?: InternalLoadBalancer;
 
   constructor(scope: Construct, id: string, props: NginxFrontDoorProps) {
     super(scope, id);
@@ -128,24 +170,60 @@ export class NginxFrontDoor extends Construct {
         nginxHost.connections.allowFrom(peer, Port.HTTPS, 'HTTPS');
         if (props.http3) nginxHost.connections.allowFrom(peer, Port.HTTPS_UDP, 'HTTP/3 (QUIC)');
       }
-      // Go hosts behind a separate front door admit their port from the front door's group only.
-      for (const u of upstreams) {
-        if (u instanceof HardenedGoHost && u !== nginxHost) u.connections.allowFrom(nginxHost, Port.tcp(u.listenPort), `app port from ${nginxHost.hostName}`);
-      }
+    }
+    const keepaliveTime = props.upstreamKeepaliveTimeSec ?? FRONT_DOOR_DEFAULTS.upstreamKeepaliveTimeSec;
+    this.checkUpstreams(upstreams, keepaliveTime, props.vpcId ?? props.host?.vpcId);
+
+    // Every backend on another instance is reached through a load balancer: a stable address.
+    const remoteHosts = upstreams.filter((u): u is HardenedGoHost => u instanceof HardenedGoHost && u !== props.host);
+    if (remoteHosts.length > 0) {
+      const first = remoteHosts[0];
+      this.upstreamLoadBalancer = new InternalLoadBalancer(this, 'Upstream', {
+        subnetIds: [...new Set(remoteHosts.map((h) => h.subnetId))],
+        vpcId: first.vpcId,
+        port: first.listenPort,
+        healthPath: first.healthPath,
+        deregistrationDelaySec: Math.max(...remoteHosts.map((h) => h.settings.timeoutStopSec)) + 10,
+        targets: remoteHosts,
+        name: first.serviceName,
+      });
+      remoteHosts.forEach((h, i) => this.upstreamLoadBalancer!.attachInstance(`Target${i + 1}`, h.instance.id));
+    }
+    const balancers = [
+      ...upstreams.filter((u): u is HardenedGoService => u instanceof HardenedGoService).map((u) => u.loadBalancer),
+      ...(this.upstreamLoadBalancer ? [this.upstreamLoadBalancer] : []),
+    ];
+    for (const nginxHost of this.hosts) {
+      for (const lb of balancers) lb.connections.allowFrom(nginxHost, Port.tcp(lb.port), `app port from ${nginxHost.hostName}`);
     }
 
+    if (props.certificate.kind === 'letsencrypt' && (props.persistCertificate ?? FRONT_DOOR_DEFAULTS.persistCertificate)) {
+      // Created empty: only the host writes a value, so no key material reaches Terraform state.
+      this.certificateStore = new SecretsmanagerSecret(this, 'CertificateStore', {
+        namePrefix: `gohost-${props.host?.hostName ?? hostName}-certificate-`,
+        description: `cdktf-gohost ${this.node.path}: the Let's Encrypt certificate and key, written by the front door after issuance and renewal`,
+        kmsKeyId: props.certificateStoreKmsKeyArn,
+      });
+    }
     const certificate = this.certificateSettings(props.certificate);
-    this.grantCertificateRead(props.certificate);
+    this.grantCertificateAccess(props);
     const first = this.hosts[0];
     const nofile = first instanceof HardenedGoHost ? first.settings.limitNofile : GO_HOST_DEFAULTS.limitNofile;
+    const goBackend = upstreams.find((u): u is HardenedGoHost | HardenedGoService => typeof u !== 'string');
     const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => ({
       domainNames: props.domainNames.map((d) => nginxHost.lateBound(d)),
       tlsProfile: props.tlsProfile ?? 'intermediate',
-      certificate,
-      upstreams: upstreams.map((u) =>
-        typeof u === 'string' ? nginxHost.lateBound(u) : u === nginxHost ? `127.0.0.1:${u.listenPort}` : `${nginxHost.lateBound(u.privateIp)}:${u.listenPort}`,
-      ),
+      certificate: certificate.kind === 'letsencrypt' && certificate.store ? { ...certificate, store: nginxHost.lateBound(certificate.store) } : certificate,
+      upstreams: [
+        ...upstreams.flatMap((u) =>
+          typeof u === 'string' ? [nginxHost.lateBound(u)]
+            : u === nginxHost ? [`127.0.0.1:${u.listenPort}`]
+              : u instanceof HardenedGoService ? [nginxHost.lateBound(u.loadBalancer.address)]
+                : []),
+        ...(this.upstreamLoadBalancer ? [nginxHost.lateBound(this.upstreamLoadBalancer.address)] : []),
+      ],
       upstreamKeepalive: props.upstreamKeepalive ?? 32,
+      upstreamKeepaliveTimeSec: keepaliveTime,
       upstreamMaxFails: props.upstreamMaxFails ?? 2,
       upstreamFailTimeoutSec: props.upstreamFailTimeoutSec ?? 15,
       proxyPaths: props.proxyPaths ?? ['/'],
@@ -164,10 +242,12 @@ export class NginxFrontDoor extends Construct {
       hstsIncludeSubdomains: props.hstsIncludeSubdomains ?? false,
       hstsPreload: props.hstsPreload ?? false,
       http3: props.http3 ?? false,
+      responseHeaders: props.responseHeaders ?? {},
+      remoteUpstreams: !props.host,
       backlog: nginxHost.baseSettings.somaxconn,
       workerRlimitNofile: nofile,
       nginxVersion: distro.nginxVersion,
-      healthPath: upstreams.find((u): u is HardenedGoHost => u instanceof HardenedGoHost)?.healthPath ?? '/',
+      healthPath: goBackend?.healthPath ?? '/',
     });
     for (const nginxHost of this.hosts) {
       const s = settingsFor(nginxHost);
@@ -175,12 +255,54 @@ export class NginxFrontDoor extends Construct {
       nginxHost.addReadiness(...frontDoorReadiness(s));
     }
     this.settings = settingsFor(first);
+
+    // The front door's address outlives its instances: DNS points at the Elastic IP.
+    if (props.elasticIp ?? FRONT_DOOR_DEFAULTS.elasticIp) {
+      this.elasticIps = this.hosts.map((h, i) => {
+        const suffix = i === 0 ? '' : `${i + 1}`;
+        const eip = new Eip(this, `ElasticIp${suffix}`, { domain: 'vpc', tags: { Name: `${this.node.path.replace(/\//g, '-')}${suffix}` } });
+        new EipAssociation(this, `ElasticIpAssociation${suffix}`, { allocationId: eip.allocationId, instanceId: h.instance.id });
+        return eip;
+      });
+    }
+  }
+
+  /** The public IPv4 address DNS should point at: the Elastic IP, or the first instance's own. */
+  public get publicIp(): string {
+    return this.elasticIps.length > 0 ? this.elasticIps[0].publicIp : this.hosts[0].instance.publicIp;
+  }
+
+  private checkUpstreams(upstreams: NonNullable<NginxFrontDoorProps['upstreams']>, keepaliveTimeSec: number, vpcId: string | undefined): void {
+    const checks = new PropChecks();
+    const known = (v: unknown): v is string | number => v !== undefined && !Token.isUnresolved(v);
+    if (!(Number.isInteger(keepaliveTimeSec) && keepaliveTimeSec >= 1)) {
+      checks.fail('upstreamKeepaliveTimeSec', keepaliveTimeSec, 'must be a whole number of seconds ≥ 1', `use e.g. ${FRONT_DOOR_DEFAULTS.upstreamKeepaliveTimeSec}`);
+    }
+    upstreams.forEach((u, i) => {
+      if (!(u instanceof HardenedGoService)) return;
+      if (known(vpcId) && known(u.vpcId) && u.vpcId !== vpcId) {
+        checks.fail(`upstreams[${i}]`, u.node.path, `is in ${u.vpcId}, but the front door is in ${vpcId}: its internal load balancer is unreachable from here`,
+          'put the front door in a public subnet of the service\'s VPC');
+      }
+      if (keepaliveTimeSec >= u.group.deregistrationDelaySec) {
+        checks.fail('upstreamKeepaliveTimeSec', keepaliveTimeSec, `is not shorter than ${u.node.path}'s deregistrationDelaySec (${u.group.deregistrationDelaySec} s): a keep-alive connection could outlive a draining instance`,
+          `use less than ${u.group.deregistrationDelaySec}, or raise the service's deregistrationDelaySec`);
+      }
+    });
+    const hosts = upstreams.filter((u): u is HardenedGoHost => u instanceof HardenedGoHost);
+    const ports = new Set(hosts.map((h) => h.listenPort));
+    const paths = new Set(hosts.map((h) => h.healthPath));
+    if (ports.size > 1 || paths.size > 1) {
+      checks.fail('upstreams', hosts.map((h) => h.node.path), 'are Go hosts with different listenPort or healthPath: one load balancer cannot health-check them alike',
+        'give the hosts the same listenPort and healthPath, or use one HardenedGoService');
+    }
+    checks.throwIfAny(this.node.path);
   }
 
   private certificateSettings(source: CertificateSource): CertificateSettings {
     if (source.kind === 'letsencrypt') {
       const o = source.options as LetsEncryptOptions;
-      return { kind: 'letsencrypt', email: o.email, staging: o.staging ?? false };
+      return { kind: 'letsencrypt', email: o.email, staging: o.staging ?? false, store: this.certificateStore?.arn };
     }
     if (source.kind === 'ssm') {
       const o = source.options as SsmCertificateOptions;
@@ -189,9 +311,25 @@ export class NginxFrontDoor extends Construct {
     return { kind: 'secretsmanager', secretId: (source.options as SecretsManagerCertificateOptions).secretId };
   }
 
-  /** The front door's role may read exactly the certificate's parameters or secret. */
-  private grantCertificateRead(source: CertificateSource): void {
-    if (source.kind === 'letsencrypt') return;
+  /**
+   * The front door's role may read exactly the certificate's parameters or secret, or read and
+   * write exactly the secret its Let's Encrypt certificate is kept in.
+   */
+  private grantCertificateAccess(props: NginxFrontDoorProps): void {
+    const source = props.certificate;
+    if (source.kind === 'letsencrypt') {
+      const store = this.certificateStore;
+      if (!store) return;
+      for (const h of this.hosts) {
+        h.addToRolePolicy('keep-tls-certificate', [
+          { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: store.arn },
+          ...(props.certificateStoreKmsKeyArn
+            ? [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: props.certificateStoreKmsKeyArn }]
+            : []),
+        ]);
+      }
+      return;
+    }
     const account = new DataAwsCallerIdentity(this, 'Account').accountId;
     for (const h of this.hosts) {
       const statements: Array<Record<string, unknown>> = [];

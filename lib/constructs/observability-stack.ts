@@ -6,21 +6,22 @@
 import { Construct } from 'constructs';
 import { statusCheckAlarm } from './alarms';
 import { HardenedGoHost } from './hardened-go-host';
-import { HardenedHost } from './hardened-host';
+import { HardenedGoService } from './hardened-go-service';
+import { HardenedHost, HardenedHostBase } from './hardened-host';
 import { NginxFrontDoor } from './nginx-front-door';
 import { DEFAULT_THRESHOLDS } from '../model/alert-rules';
 import { MachineImage } from '../model/machine-image';
-import { OBS, MonitoringSettings, provisionMonitoring, provisionSidecars } from '../model/observability';
+import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars } from '../model/observability';
 import { Port } from '../model/port';
 import { PropChecks } from '../policy/errors';
 import { checkObservabilityProps } from '../policy/observability-checks';
 import { observabilityReadiness } from '../policy/observability-readiness';
-import { SnsTopic, SnsTopicSubscription } from '../private/aws';
+import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
 import { TerraformStack, Token } from '../private/cdktf';
 
 export interface ObservabilityStackProps {
-  /** Hosts to watch; more with `watch(host)`. @default - none */
-  readonly hosts?: readonly HardenedHost[];
+  /** Hosts and Auto Scaling services to watch; more with `watch(host)`. @default - none */
+  readonly hosts?: readonly HardenedHostBase[];
   /** Create the monitoring host (Prometheus, Alertmanager, blackbox exporter, Loki, Grafana). @default false */
   readonly monitoringHost?: boolean;
   /** Subnet of the monitoring host. @default - required when monitoringHost is true */
@@ -37,6 +38,14 @@ export interface ObservabilityStackProps {
   readonly evaluationIntervalSec?: number;
   /** Days of metrics and logs kept on the monitoring host. @default 15 */
   readonly retentionDays?: number;
+  /**
+   * Size of the monitoring host's encrypted data volume (Prometheus, Loki, Grafana), which
+   * outlives the instance: a replaced monitoring host mounts it again and keeps its history.
+   * @default 50
+   */
+  readonly dataVolumeSizeGiB?: number;
+  /** KMS key of the data volume. @default - the account's default EBS key (aws/ebs) */
+  readonly dataVolumeKmsKeyId?: string;
   /** Path of the Go services' Prometheus metrics. @default "/metrics" */
   readonly appMetricsPath?: string;
   /** Port of the Go services' metrics. @default - each service's listenPort */
@@ -67,10 +76,13 @@ export interface ObservabilityStackProps {
 
 export class ObservabilityStack extends Construct {
   public readonly alarmTopic: SnsTopic;
+  /** The monitoring host; its private address (a network interface of its own) survives replacement. */
   public readonly monitoringHost?: HardenedHost;
+  /** The encrypted volume with Prometheus, Loki and Grafana data; it survives replacement of the monitoring host. */
+  public readonly dataVolume?: EbsVolume;
   private readonly props: ObservabilityStackProps;
-  private readonly watched: HardenedHost[] = [];
-  private readonly frontDoorHosts = new Map<HardenedHost, NginxFrontDoor>();
+  private readonly watched: HardenedHostBase[] = [];
+  private readonly frontDoorHosts = new Map<HardenedHostBase, NginxFrontDoor>();
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
     super(scope, id);
@@ -90,10 +102,29 @@ export class ObservabilityStack extends Construct {
         vpcId: props.vpcId,
         instanceType: props.instanceType ?? 't3.medium',
         machineImage: props.machineImage,
+        // Hosts push logs to this address: it must not change when the instance is replaced.
+        stablePrivateAddress: true,
       }, { name: 'monitoring' });
       this.monitoringHost = mon;
-      // Alertmanager publishes to the topic with the instance role.
+      // Alertmanager publishes to the topic; Prometheus finds its targets by their tags.
       mon.addToRolePolicy('publish-alerts', [{ Effect: 'Allow', Action: 'sns:Publish', Resource: this.alarmTopic.arn }]);
+      // DescribeInstances has no resource-level permissions: the action is the narrowest grant there is.
+      mon.addToRolePolicy('discover-targets', [{ Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' }]);
+      const zone = new DataAwsSubnet(this, 'MonitoringSubnet', { id: props.subnetId! }).availabilityZone;
+      this.dataVolume = new EbsVolume(this, 'DataVolume', {
+        availabilityZone: zone,
+        size: props.dataVolumeSizeGiB ?? 50,
+        type: 'gp3',
+        encrypted: true,
+        kmsKeyId: props.dataVolumeKmsKeyId,
+        tags: { Name: `${this.node.path.replace(/\//g, '-')}-data` },
+      });
+      new VolumeAttachment(this, 'DataVolumeAttachment', {
+        deviceName: '/dev/sdf',
+        volumeId: this.dataVolume.id,
+        instanceId: mon.instance.id,
+        stopInstanceBeforeDetaching: true,
+      });
       mon.addProvisioning(() => provisionMonitoring(this.monitoringSettings(mon)));
       mon.addReadiness(...observabilityReadiness({ monitoringHost: true, goService: false, frontDoor: false, logShipping: false, otel: false, isMonitoringHost: true }));
       this.addAlarms(mon);
@@ -101,8 +132,8 @@ export class ObservabilityStack extends Construct {
     for (const h of props.hosts ?? []) this.watch(h);
   }
 
-  /** Watches a host: exporters, log shipping, alarms, and scrapes from the monitoring host. */
-  public watch(host: HardenedHost): void {
+  /** Watches a host or an Auto Scaling service: exporters, log shipping, alarms, and scrapes from the monitoring host. */
+  public watch(host: HardenedHostBase): void {
     if (this.watched.includes(host)) {
       const c = new PropChecks();
       c.fail('hosts', host.node.path, 'is watched twice', 'pass each host once (in hosts or through watch())');
@@ -111,11 +142,11 @@ export class ObservabilityStack extends Construct {
     this.watched.push(host);
     // A host running a front door (created before it is watched) also gets the nginx exporter and a probe.
     for (const fd of TerraformStack.of(this).node.findAll().filter((c): c is NginxFrontDoor => c instanceof NginxFrontDoor)) {
-      if (fd.hosts.includes(host)) this.frontDoorHosts.set(host, fd);
+      if ((fd.hosts as readonly HardenedHostBase[]).includes(host)) this.frontDoorHosts.set(host, fd);
     }
     const p = this.props;
     const mon = this.monitoringHost;
-    const goHost = host instanceof HardenedGoHost ? host : undefined;
+    const goHost = host instanceof HardenedGoHost || host instanceof HardenedGoService ? host : undefined;
     const nginx = this.frontDoorHosts.has(host);
     const lokiPushUrl = mon ? `http://${host.lateBound(mon.privateIp)}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl);
     const appPort = goHost ? p.appMetricsPort ?? goHost.listenPort : undefined;
@@ -127,12 +158,18 @@ export class ObservabilityStack extends Construct {
 
     host.userData.merge(provisionSidecars({
       hostName: this.hostLabel(host),
+      group: host.isGroup,
       nginx,
       lokiPushUrl,
       service: goHost && { name: goHost.serviceName, limitNofile: goHost.settings.limitNofile, memoryMaxBytes: goHost.memoryMax },
     }));
     if (goHost && p.otelEndpoint) goHost.addEnvironment('OTEL_EXPORTER_OTLP_ENDPOINT', p.otelEndpoint);
 
+    // Prometheus's EC2 service discovery selects instances by these tags.
+    host.addInstanceTag(DISCOVERY_TAGS.monitor, this.node.path);
+    if (nginx) host.addInstanceTag(DISCOVERY_TAGS.nginx, 'true');
+    if (appPort !== undefined) host.addInstanceTag(DISCOVERY_TAGS.appPort, String(appPort));
+    if (host.isGroup) host.addInstanceTag(DISCOVERY_TAGS.group, 'true');
     if (mon) {
       host.connections.allowFrom(mon, Port.NODE_EXPORTER, 'node_exporter from monitoring');
       if (nginx) host.connections.allowFrom(mon, Port.NGINX_EXPORTER, 'nginx exporter from monitoring');
@@ -141,27 +178,22 @@ export class ObservabilityStack extends Construct {
     }
     this.addAlarms(host);
     host.addReadiness(...observabilityReadiness({
-      monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx, logShipping: !!lokiPushUrl, otel: !!(goHost && p.otelEndpoint),
+      monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx, logShipping: !!lokiPushUrl, otel: !!(goHost && p.otelEndpoint), group: host.isGroup,
     }));
   }
 
   /** The `host` label: the construct path, which is unique and readable. */
-  private hostLabel(host: HardenedHost): string {
+  private hostLabel(host: HardenedHostBase): string {
     return host.node.path.replace(/\//g, '-');
   }
 
   private monitoringSettings(mon: HardenedHost): MonitoringSettings {
     const p = this.props;
     return {
-      targets: this.watched.map((h) => {
-        const fd = this.frontDoorHosts.get(h);
-        return {
-          name: this.hostLabel(h),
-          address: mon.lateBound(h.privateIp),
-          appPort: h instanceof HardenedGoHost ? p.appMetricsPort ?? h.listenPort : undefined,
-          frontDoor: fd && { domain: mon.lateBound(fd.settings.domainNames[0]), healthPath: fd.settings.healthPath },
-        };
-      }),
+      discoveryId: this.node.path,
+      region: mon.lateBound(mon.regionName),
+      probes: [...new Set(this.frontDoorHosts.values())].map((fd) => ({ domain: mon.lateBound(fd.settings.domainNames[0]), healthPath: fd.settings.healthPath })),
+      dataVolumeId: this.dataVolume && mon.lateBound(this.dataVolume.id),
       appMetricsPath: p.appMetricsPath ?? '/metrics',
       scrapeIntervalSec: p.scrapeIntervalSec ?? 15,
       evaluationIntervalSec: p.evaluationIntervalSec ?? 15,
@@ -175,16 +207,39 @@ export class ObservabilityStack extends Construct {
         diskUsagePercent: p.diskUsageAlertPercent ?? DEFAULT_THRESHOLDS.diskUsagePercent,
       },
       snsTopicArn: mon.lateBound(this.alarmTopic.arn),
-      region: mon.lateBound(mon.regionName),
       webhookUrl: p.alertWebhookUrl && mon.lateBound(p.alertWebhookUrl),
       retentionDays: p.retentionDays ?? 15,
     };
   }
 
-  /** Reboot on a failed instance check; the host's recover alarm also notifies the topic. */
-  private addAlarms(host: HardenedHost): void {
-    if (host.recoverAlarm) host.recoverAlarm.alarmActions = [...(host.recoverAlarm.alarmActionsInput ?? []), this.alarmTopic.arn];
+  /**
+   * Single instances: reboot on a failed instance check, and the host's recover alarm also
+   * notifies the topic. Groups replace unhealthy instances themselves: the topic hears of
+   * targets the load balancer finds unhealthy.
+   */
+  private addAlarms(host: HardenedHostBase): void {
     const name = this.hostLabel(host);
+    if (host instanceof HardenedGoService) {
+      const lb = host.loadBalancer;
+      new CloudwatchMetricAlarm(this, `UnhealthyAlarm-${name}`, {
+        alarmName: `${name}-unhealthy-targets`,
+        alarmDescription: `Instances of ${host.node.path} fail the load balancer's health check (the group replaces them; this tells you it happened)`,
+        namespace: 'AWS/NetworkELB',
+        metricName: 'UnHealthyHostCount',
+        dimensions: { TargetGroup: lb.targetGroup.arnSuffix, LoadBalancer: lb.loadBalancer.arnSuffix },
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 5,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [this.alarmTopic.arn],
+        okActions: [this.alarmTopic.arn],
+      });
+      return;
+    }
+    if (!(host instanceof HardenedHost)) return;
+    if (host.recoverAlarm) host.recoverAlarm.alarmActions = [...(host.recoverAlarm.alarmActionsInput ?? []), this.alarmTopic.arn];
     statusCheckAlarm(this, `RebootAlarm-${name}`, {
       alarmName: `${name}-instance-status-reboot`,
       description: `Reboot ${host.node.path} when the EC2 instance status check fails`,

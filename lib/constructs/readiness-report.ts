@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HardenedHost } from './hardened-host';
+import { HardenedHostBase } from './hardened-host';
 import { HostReadiness, readinessScore, renderReadinessMarkdown, sortRows } from '../policy/readiness';
 import { App, TerraformStack } from '../private/cdktf';
 
@@ -21,8 +21,8 @@ function stackDirectory(app: App, stack: TerraformStack): string {
   return path.join(app.outdir, entry?.workingDirectory ?? path.join('stacks', stack.node.id));
 }
 
-export function hostsOf(stack: TerraformStack): HardenedHost[] {
-  return stack.node.findAll().filter((c): c is HardenedHost => c instanceof HardenedHost);
+export function hostsOf(stack: TerraformStack): HardenedHostBase[] {
+  return stack.node.findAll().filter((c): c is HardenedHostBase => c instanceof HardenedHostBase);
 }
 
 export function writeReadinessReports(app: App): StackSummary[] {

@@ -24,7 +24,10 @@ export function awsRoleShellFunctions(region?: string): string[] {
   ];
 }
 
-/** A JSON-protocol API call (SSM, Secrets Manager) printing the response body. */
-export function awsJsonCall(service: string, endpointPrefix: string, target: string, body: string): string {
-  return `aws_curl ${service} -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: ${target}' --data '${body.replace(/'/g, `'\\''`)}' "https://${endpointPrefix}.$region.amazonaws.com/"`;
+/**
+ * A JSON-protocol API call (SSM, Secrets Manager) printing the response body. `curlArgs` go
+ * before the request (e.g. `--no-fail -o FILE -w '%{http_code}'` to read an error's body).
+ */
+export function awsJsonCall(service: string, endpointPrefix: string, target: string, body: string, curlArgs = ''): string {
+  return `aws_curl ${service} ${curlArgs ? `${curlArgs} ` : ''}-H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: ${target}' --data '${body.replace(/'/g, `'\\''`)}' "https://${endpointPrefix}.$region.amazonaws.com/"`;
 }

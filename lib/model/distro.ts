@@ -13,6 +13,8 @@ export interface DistroInfo {
   readonly defaultUser: string;
   /** nginx version in the distribution's main archive (HTTP/3 needs ≥ 1.25). */
   readonly nginxVersion: string;
+  /** Root device name of the official AMIs (launch templates map the encrypted root volume to it). */
+  readonly rootDeviceName: string;
 }
 
 export const DISTROS: Readonly<Record<DistroName, DistroInfo>> = {
@@ -23,6 +25,7 @@ export const DISTROS: Readonly<Record<DistroName, DistroInfo>> = {
     amiNamePattern: 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-{arch}-server-*',
     defaultUser: 'ubuntu',
     nginxVersion: '1.24.0',
+    rootDeviceName: '/dev/sda1',
   },
   'ubuntu-22.04': {
     name: 'ubuntu-22.04',
@@ -31,6 +34,7 @@ export const DISTROS: Readonly<Record<DistroName, DistroInfo>> = {
     amiNamePattern: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-{arch}-server-*',
     defaultUser: 'ubuntu',
     nginxVersion: '1.18.0',
+    rootDeviceName: '/dev/sda1',
   },
   'debian-12': {
     name: 'debian-12',
@@ -39,6 +43,7 @@ export const DISTROS: Readonly<Record<DistroName, DistroInfo>> = {
     amiNamePattern: 'debian-12-{arch}-*',
     defaultUser: 'admin',
     nginxVersion: '1.22.1',
+    rootDeviceName: '/dev/xvda',
   },
 };
 

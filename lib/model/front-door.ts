@@ -27,13 +27,23 @@ export const NGINX = {
   reloadCertificate: '/usr/local/lib/gohost/nginx-reload-certificate',
   obtainCertificate: '/usr/local/lib/gohost/obtain-certificate',
   fetchCertificate: '/usr/local/lib/gohost/fetch-certificate',
+  restoreCertificate: '/usr/local/lib/gohost/restore-certificate',
+  persistCertificate: '/usr/local/lib/gohost/persist-certificate',
+  storedCert: '/etc/nginx/gohost/tls/stored.crt',
+  storedKey: '/etc/nginx/gohost/tls/stored.key',
   dropIn: '/etc/systemd/system/nginx.service.d/60-gohost.conf',
   stubStatusPort: 8088,
   accessLog: '/var/log/nginx/access.json',
 } as const;
 
 export type CertificateSettings =
-  | { readonly kind: 'letsencrypt'; readonly email: string; readonly staging: boolean }
+  | {
+      readonly kind: 'letsencrypt';
+      readonly email: string;
+      readonly staging: boolean;
+      /** ARN of the Secrets Manager secret the issued certificate and key are kept in (restored at boot). */
+      readonly store?: string;
+    }
   | { readonly kind: 'ssm'; readonly certificateParameter: string; readonly privateKeyParameter: string }
   | { readonly kind: 'secretsmanager'; readonly secretId: string };
 
@@ -41,9 +51,15 @@ export interface FrontDoorSettings {
   readonly domainNames: readonly string[];
   readonly tlsProfile: TlsProfileName;
   readonly certificate: CertificateSettings;
-  /** `address:port` of every backend. */
+  /** `address:port` of every backend: a load balancer's DNS name, or 127.0.0.1 on the same instance. */
   readonly upstreams: readonly string[];
   readonly upstreamKeepalive: number;
+  /** nginx `keepalive_time`: an upstream connection is closed after this long, between requests (nginx ≥ 1.21.3). */
+  readonly upstreamKeepaliveTimeSec: number;
+  /** Extra response headers on every HTTPS response. */
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  /** The backends are on other instances (booting at the same time): first boot checks nginx, not the backend. */
+  readonly remoteUpstreams: boolean;
   readonly upstreamMaxFails: number;
   readonly upstreamFailTimeoutSec: number;
   readonly proxyPaths: readonly string[];
@@ -87,6 +103,7 @@ export function securityHeaders(s: FrontDoorSettings): string {
     directive('add_header', 'Referrer-Policy', 'strict-origin-when-cross-origin', 'always'),
     directive('add_header', 'X-Request-ID', '$request_id', 'always'),
     ...(s.http3 ? [directive('add_header', 'Alt-Svc', 'h3=":443"; ma=86400', 'always')] : []),
+    ...Object.entries(s.responseHeaders).map(([name, value]) => directive('add_header', name, value, 'always')),
   ]);
 }
 
@@ -268,6 +285,10 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
         directive('keepalive_requests', 10000),
         comment('Shorter than the Go server\'s IdleTimeout, so nginx closes idle connections first.'),
         directive('keepalive_timeout', '60s'),
+        ...(versionAtLeast(s.nginxVersion, '1.21.3')
+          ? [comment('Busy connections are renewed too, so none outlives a draining backend\'s deregistration delay.'),
+            directive('keepalive_time', `${s.upstreamKeepaliveTimeSec}s`)]
+          : []),
       ]),
       blank,
       catchAll,
@@ -340,6 +361,11 @@ export function obtainCertificateScript(s: FrontDoorSettings): string {
     '# (failed validations count against a rate limit of 5 per hour, so none is tried before DNS is right).',
     'set -euo pipefail',
     `domains=(${s.domainNames.map(shq).join(' ')})`,
+    ...liveCertificateFresh(),
+    'if live_certificate_fresh; then',
+    '  echo "the live certificate names ${domains[*]} and has more than a third of its lifetime left: nothing to do"',
+    '  exit 0',
+    'fi',
     IMDS_TOKEN_LINE,
     'public_ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/public-ipv4 || true)',
     'dns_points_here() {',
@@ -358,6 +384,7 @@ export function obtainCertificateScript(s: FrontDoorSettings): string {
     `      ln -sfn /etc/letsencrypt/live/gohost/fullchain.pem ${NGINX.liveCert}`,
     `      ln -sfn /etc/letsencrypt/live/gohost/privkey.pem ${NGINX.liveKey}`,
     `      ${NGINX.reloadCertificate}`,
+    ...(c.store ? [`      ${NGINX.persistCertificate}`] : []),
     '      exit 0',
     '    fi',
     '  else',
@@ -368,6 +395,85 @@ export function obtainCertificateScript(s: FrontDoorSettings): string {
     'done',
     'echo "no certificate after 12 attempts; nginx keeps serving the placeholder" >&2',
     'exit 1',
+  ].join('\n') + '\n';
+}
+
+/** Bash: `live_certificate_fresh` is true for a real certificate naming every domain with more than a third of its lifetime left. */
+function liveCertificateFresh(): string[] {
+  return [
+    'live_certificate_fresh() {',
+    `  local cert d not_before not_after now`,
+    `  cert=$(readlink -f ${NGINX.liveCert})`,
+    `  [[ -s "$cert" && "$cert" != "$(readlink -f ${NGINX.placeholderCert})" ]] || return 1`,
+    '  for d in "${domains[@]}"; do',
+    '    openssl x509 -noout -checkhost "$d" -in "$cert" | grep -q "does match" || return 1',
+    '  done',
+    '  not_before=$(date -d "$(openssl x509 -noout -startdate -in "$cert" | cut -d = -f 2)" +%s)',
+    '  not_after=$(date -d "$(openssl x509 -noout -enddate -in "$cert" | cut -d = -f 2)" +%s)',
+    '  now=$(date +%s)',
+    '  (( (not_after - now) * 3 > not_after - not_before ))',
+    '}',
+  ];
+}
+
+/**
+ * Restores the certificate and key kept in Secrets Manager before nginx starts, so a replaced
+ * front door serves its real certificate at once and does not ask Let's Encrypt again.
+ */
+export function restoreCertificateScript(store: string): string {
+  const call = awsJsonCall('secretsmanager', 'secretsmanager', 'secretsmanager.GetSecretValue', JSON.stringify({ SecretId: store }),
+    `--no-fail -o "$tmp/response" -w '%{http_code}'`);
+  return [
+    '#!/usr/bin/env bash',
+    '# Restores the certificate and key kept in Secrets Manager (nothing stored yet is not an error).',
+    'set -euo pipefail',
+    'umask 077',
+    ...awsRoleShellFunctions(),
+    'tmp=$(mktemp -d)',
+    'trap \'rm -rf "$tmp"\' EXIT',
+    `status=$(${call})`,
+    'if [[ "$status" != 200 ]]; then',
+    '  if grep -q ResourceNotFoundException "$tmp/response"; then echo "no certificate stored yet"; exit 0; fi',
+    '  echo "Secrets Manager answered HTTP $status: $(head -c 300 "$tmp/response")" >&2',
+    '  exit 1',
+    'fi',
+    'json_field SecretString < "$tmp/response" > "$tmp/secret"',
+    'json_field certificate < "$tmp/secret" > "$tmp/cert"',
+    'json_field privateKey < "$tmp/secret" > "$tmp/key"',
+    'openssl x509 -noout -in "$tmp/cert"',
+    '# The key must be the certificate\'s.',
+    '[[ "$(openssl x509 -noout -pubkey -in "$tmp/cert")" == "$(openssl pkey -pubout -in "$tmp/key")" ]]',
+    `install -d -m 0750 ${NGINX.tlsDir}`,
+    `install -m 0644 "$tmp/cert" ${NGINX.storedCert}`,
+    `install -m 0600 "$tmp/key" ${NGINX.storedKey}`,
+    `ln -sfn stored.crt ${NGINX.liveCert}`,
+    `ln -sfn stored.key ${NGINX.liveKey}`,
+    `echo "restored the stored certificate ($(openssl x509 -noout -enddate -in ${NGINX.storedCert}))"`,
+  ].join('\n') + '\n';
+}
+
+/** Keeps the live certificate and key in Secrets Manager, after issuance and after every renewal. */
+export function persistCertificateScript(store: string): string {
+  return [
+    '#!/usr/bin/env bash',
+    '# Stores the live certificate and key in Secrets Manager, where a replaced front door restores them.',
+    'set -euo pipefail',
+    'umask 077',
+    `cert=$(readlink -f ${NGINX.liveCert})`,
+    `key=$(readlink -f ${NGINX.liveKey})`,
+    `if [[ "$cert" == "$(readlink -f ${NGINX.placeholderCert})" ]]; then echo "the live certificate is the placeholder: nothing to store"; exit 0; fi`,
+    ...awsRoleShellFunctions(),
+    'tmp=$(mktemp -d)',
+    'trap \'rm -rf "$tmp"\' EXIT',
+    '# The key goes from file to request body without passing through a command line.',
+    `python3 - ${shq(store)} "$cert" "$key" > "$tmp/body" <<'PY'`,
+    'import json, sys',
+    'secret, cert, key = sys.argv[1:]',
+    'value = {"certificate": open(cert).read(), "privateKey": open(key).read()}',
+    'print(json.dumps({"SecretId": secret, "SecretString": json.dumps(value)}))',
+    'PY',
+    'aws_curl secretsmanager -o /dev/null -H \'Content-Type: application/x-amz-json-1.1\' -H \'X-Amz-Target: secretsmanager.PutSecretValue\' --data-binary "@$tmp/body" "https://secretsmanager.$region.amazonaws.com/"',
+    'echo "stored the certificate in Secrets Manager"',
   ].join('\n') + '\n';
 }
 
@@ -429,11 +535,25 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
   h.addFile({ path: NGINX.reloadCertificate, permissions: '0755', content: reloadCertificateScript() });
   if (le) {
     h.addFile({ path: NGINX.obtainCertificate, permissions: '0755', content: obtainCertificateScript(s) });
+    const store = (s.certificate as { store?: string }).store;
     h.addFile({
       path: '/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx',
       permissions: '0755',
       defer: true,
-      content: `#!/usr/bin/env bash\n# certbot deploy hook: runs after every successful renewal.\nset -euo pipefail\nexec ${NGINX.reloadCertificate}\n`,
+      content: `#!/usr/bin/env bash\n# certbot deploy hook: runs after every successful renewal.\nset -euo pipefail\n${NGINX.reloadCertificate}\n${store ? `${NGINX.persistCertificate}\n` : ''}`,
+    });
+    if (store) {
+      h.addFile({ path: NGINX.restoreCertificate, permissions: '0755', content: restoreCertificateScript(store) });
+      h.addFile({ path: NGINX.persistCertificate, permissions: '0755', content: persistCertificateScript(store) });
+    }
+    h.addFile({
+      path: '/etc/systemd/system/gohost-certificate.timer',
+      permissions: '0644',
+      content: renderSystemdUnit({
+        unit: { Description: "Renew the front door's certificate when a third of its lifetime is left (restored certificates too)" },
+        timer: { OnCalendar: 'daily', RandomizedDelaySec: '1h', Persistent: true },
+        install: { WantedBy: ['timers.target'] },
+      }),
     });
     h.addFile({
       path: '/etc/systemd/system/gohost-certificate.service',
@@ -456,7 +576,11 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
     h.addFile({
       path: '/etc/systemd/system/gohost-certificate-refresh.timer',
       permissions: '0644',
-      content: '[Unit]\nDescription=Refresh the front door certificate daily\n\n[Timer]\nOnCalendar=daily\nRandomizedDelaySec=1h\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n',
+      content: renderSystemdUnit({
+        unit: { Description: 'Refresh the front door certificate daily' },
+        timer: { OnCalendar: 'daily', RandomizedDelaySec: '1h', Persistent: true },
+        install: { WantedBy: ['timers.target'] },
+      }),
     });
   }
 
@@ -474,27 +598,48 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
       `[[ -e ${NGINX.liveCert} ]] || ln -sfn placeholder.crt ${NGINX.liveCert}`,
       `[[ -e ${NGINX.liveKey} ]] || ln -sfn placeholder.key ${NGINX.liveKey}`,
       ...(le ? [] : [NGINX.fetchCertificate]),
+      ...(le && (s.certificate as { store?: string }).store
+        ? ['# A replaced front door serves the certificate its predecessor kept, before nginx starts.',
+          `${NGINX.restoreCertificate} || log "could not restore the stored certificate; starting on the placeholder"`]
+        : []),
       'systemctl daemon-reload',
       'systemctl enable nginx.service',
       'systemctl restart nginx.service',
       NGINX.reloadCertificate,
       ...(le
-        ? ['# In the background: DNS may not point here yet.', 'systemctl start --no-block gohost-certificate.service']
+        ? ['# In the background: DNS may not point here yet. Daily afterwards: renewal at a third of the lifetime.',
+          'systemctl enable gohost-certificate.timer',
+          'systemctl start --no-block gohost-certificate.service gohost-certificate.timer']
         : ['systemctl enable --now gohost-certificate-refresh.timer']),
     ],
   });
-  h.addStep('verify', {
-    name: `front door answers ${s.healthPath} over HTTPS`,
-    lines: [
-      'healthy=0',
-      '# Up to 2 minutes: in a fleet the backends boot at the same time as the front door.',
-      'for _ in $(seq 1 60); do',
-      `  if curl -fsSk --max-time 2 -o /dev/null --resolve ${shq(`${domains[0]}:443:127.0.0.1`)} ${shq(`https://${domains[0]}${s.healthPath}`)}; then healthy=1; break; fi`,
-      '  sleep 2',
-      'done',
-      'if [[ "$healthy" -ne 1 ]]; then log "the front door did not answer over HTTPS"; exit 1; fi',
-      'log "the front door answers over HTTPS"',
-    ],
-  });
+  const probe = `curl -sSk --max-time 2 -o /dev/null -w '%{http_code}' --resolve ${shq(`${domains[0]}:443:127.0.0.1`)} ${shq(`https://${domains[0]}${s.healthPath}`)}`;
+  h.addStep('verify', s.remoteUpstreams
+    ? {
+        name: 'front door answers over HTTPS',
+        lines: [
+          '# The backends are behind a load balancer and may still be booting: nginx itself must answer.',
+          'code=000',
+          'for _ in $(seq 1 30); do',
+          `  code=$(${probe} || true)`,
+          '  [[ "$code" != 000 ]] && break',
+          '  sleep 2',
+          'done',
+          'if [[ "$code" == 000 ]]; then log "the front door did not answer over HTTPS"; exit 1; fi',
+          `log "the front door answers over HTTPS (${s.healthPath} through the load balancer: HTTP $code)"`,
+        ],
+      }
+    : {
+        name: `front door answers ${s.healthPath} over HTTPS`,
+        lines: [
+          'healthy=0',
+          'for _ in $(seq 1 60); do',
+          `  if curl -fsSk --max-time 2 -o /dev/null --resolve ${shq(`${domains[0]}:443:127.0.0.1`)} ${shq(`https://${domains[0]}${s.healthPath}`)}; then healthy=1; break; fi`,
+          '  sleep 2',
+          'done',
+          'if [[ "$healthy" -ne 1 ]]; then log "the front door did not answer over HTTPS"; exit 1; fi',
+          'log "the front door answers over HTTPS"',
+        ],
+      });
   return h;
 }

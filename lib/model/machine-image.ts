@@ -20,15 +20,18 @@ export class MachineImage {
   }
   /**
    * A fixed AMI (e.g. your own golden image). `distro` says what it is built from, because the
-   * host configuration differs per distribution (login user, nginx version).
+   * host configuration differs per distribution (login user, nginx version). With
+   * `architecture`, an instance type of the other architecture is refused at synth.
    */
-  public static fromAmiId(amiId: string, distro: DistroName): MachineImage {
-    return new MachineImage(distro, amiId);
+  public static fromAmiId(amiId: string, distro: DistroName, architecture?: 'x86_64' | 'arm64'): MachineImage {
+    return new MachineImage(distro, amiId, architecture);
   }
 
   private constructor(
     /** Validated at synth against the supported distributions. */
     public readonly distro: string,
     public readonly amiId?: string,
+    /** The AMI's architecture, when known: checked against the instance type at synth. */
+    public readonly architecture?: 'x86_64' | 'arm64',
   ) {}
 }

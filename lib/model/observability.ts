@@ -8,6 +8,7 @@ import { AlertThresholds, alertRules } from './alert-rules';
 import { IMDS_TOKEN_LINE } from './aws-shell';
 import { HostProvisioning } from './provisioning';
 import { ref, renderAlloy, AlloyBlock } from '../render/alloy';
+import { shq } from '../render/shell';
 
 export const OBS = {
   nodeExporterPort: 9100,
@@ -23,45 +24,98 @@ export const OBS = {
   grafanaKeyFingerprint: 'B53AE77BADB630A683046005963FA27710458545',
 } as const;
 
-export interface WatchedTarget {
-  /** The `host` label on every series of this host. */
-  readonly name: string;
-  /** Private IPv4 address (usually a Terraform reference). */
-  readonly address: string;
-  /** Port of the Go service's metrics, when the host runs one. */
-  readonly appPort?: number;
-  /** Front door checks, when the host runs nginx. */
-  readonly frontDoor?: { readonly domain: string; readonly healthPath: string };
+/** Instance tags the constructs set and Prometheus's EC2 service discovery selects on. */
+export const DISCOVERY_TAGS = {
+  /** The ObservabilityStack that watches the instance (its construct path): one monitoring host per stack. */
+  monitor: 'gohost:monitor',
+  /** `true` on instances running the front door's nginx (nginx exporter). */
+  nginx: 'gohost:nginx',
+  /** The Go service's metrics port, on instances running one. */
+  appPort: 'gohost:app-port',
+  /** `true` on Auto Scaling group members: their host label gets the instance ID. */
+  group: 'gohost:group',
+} as const;
+
+/** Prometheus's label for an EC2 tag: every character outside [a-zA-Z0-9_] becomes `_`. */
+export function ec2TagLabel(tag: string): string {
+  return `__meta_ec2_tag_${tag.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+}
+
+export interface ProbeTarget {
+  readonly domain: string;
+  readonly healthPath: string;
 }
 
 export interface MonitoringSettings {
-  readonly targets: readonly WatchedTarget[];
+  /** Value of the `gohost:monitor` tag on every watched instance. */
+  readonly discoveryId: string;
+  /** Region the watched instances run in (EC2 service discovery asks its API). */
+  readonly region: string;
+  /** Health paths probed over HTTPS through the front doors. */
+  readonly probes: readonly ProbeTarget[];
   /** Path of the Go services' Prometheus metrics. */
   readonly appMetricsPath: string;
   readonly scrapeIntervalSec: number;
   readonly evaluationIntervalSec: number;
   readonly thresholds: AlertThresholds;
   readonly snsTopicArn: string;
-  readonly region: string;
   readonly webhookUrl?: string;
   readonly retentionDays: number;
+  /** EBS volume (ID) holding Prometheus, Loki and Grafana data across instance replacements. */
+  readonly dataVolumeId?: string;
 }
 
 const yaml = (header: string, doc: unknown) => `# ${header}\n` + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 
+/**
+ * EC2 service discovery of the watched instances: no scrape target is an address known at synth,
+ * so no user data names another instance and replaced or scaled instances are found by their tags.
+ */
+function ec2Discovery(s: MonitoringSettings, port: number, extraFilters: Array<{ name: string; values: string[] }> = []) {
+  return [{
+    region: s.region,
+    port,
+    refresh_interval: '60s',
+    filters: [
+      { name: `tag:${DISCOVERY_TAGS.monitor}`, values: [s.discoveryId] },
+      { name: 'instance-state-name', values: ['running'] },
+      ...extraFilters,
+    ],
+  }];
+}
+
+/** `host` = the Name tag (the construct path); group members add their instance ID. */
+const HOST_RELABELING = [
+  { source_labels: ['__meta_ec2_tag_Name'], target_label: 'host' },
+  {
+    source_labels: [ec2TagLabel(DISCOVERY_TAGS.group), '__meta_ec2_tag_Name', '__meta_ec2_instance_id'],
+    regex: 'true;(.+);(.+)',
+    target_label: 'host',
+    replacement: '$1/$2',
+  },
+  { source_labels: ['__meta_ec2_instance_id'], target_label: 'instance_id' },
+];
+
 export function prometheusConfig(s: MonitoringSettings): string {
-  const group = (port: number, pick: (t: WatchedTarget) => boolean) =>
-    s.targets.filter(pick).map((t) => ({ targets: [`${t.address}:${port}`], labels: { host: t.name } }));
-  const apps = s.targets.filter((t) => t.appPort !== undefined);
-  const probes = s.targets.filter((t) => t.frontDoor).map((t) => `https://${t.frontDoor!.domain}${t.frontDoor!.healthPath}`);
+  const probes = s.probes.map((p) => `https://${p.domain}${p.healthPath}`);
   const scrape: Array<Record<string, unknown>> = [
     { job_name: 'prometheus', static_configs: [{ targets: [`127.0.0.1:${OBS.prometheusPort}`], labels: { host: 'monitoring' } }] },
-    { job_name: 'node', static_configs: group(OBS.nodeExporterPort, () => true) },
+    { job_name: 'node', ec2_sd_configs: ec2Discovery(s, OBS.nodeExporterPort), relabel_configs: HOST_RELABELING },
+    {
+      job_name: 'nginx',
+      ec2_sd_configs: ec2Discovery(s, OBS.nginxExporterPort, [{ name: `tag:${DISCOVERY_TAGS.nginx}`, values: ['true'] }]),
+      relabel_configs: HOST_RELABELING,
+    },
+    {
+      job_name: 'app',
+      metrics_path: s.appMetricsPath,
+      ec2_sd_configs: ec2Discovery(s, 80, [{ name: 'tag-key', values: [DISCOVERY_TAGS.appPort] }]),
+      relabel_configs: [
+        { source_labels: ['__meta_ec2_private_ip', ec2TagLabel(DISCOVERY_TAGS.appPort)], separator: ':', target_label: '__address__' },
+        ...HOST_RELABELING,
+      ],
+    },
   ];
-  if (s.targets.some((t) => t.frontDoor)) scrape.push({ job_name: 'nginx', static_configs: group(OBS.nginxExporterPort, (t) => !!t.frontDoor) });
-  if (apps.length > 0) {
-    scrape.push({ job_name: 'app', metrics_path: s.appMetricsPath, static_configs: apps.map((t) => ({ targets: [`${t.address}:${t.appPort}`], labels: { host: t.name } })) });
-  }
   if (probes.length > 0) {
     scrape.push({
       job_name: 'blackbox-health',
@@ -75,7 +129,7 @@ export function prometheusConfig(s: MonitoringSettings): string {
       ],
     });
   }
-  return yaml('Prometheus configuration generated by cdktf-gohost: one job per exporter kind, every series labelled with its host.', {
+  return yaml('Prometheus configuration generated by cdktf-gohost: targets found by EC2 service discovery on the instances\' tags, every series labelled with its host.', {
     global: { scrape_interval: `${s.scrapeIntervalSec}s`, evaluation_interval: `${s.evaluationIntervalSec}s` },
     rule_files: [OBS.rulesFile],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${OBS.alertmanagerPort}`] }] }] },
@@ -89,7 +143,7 @@ export function rulesFile(t: AlertThresholds): string {
   });
 }
 
-export function alertmanagerConfig(s: MonitoringSettings): string {
+export function alertmanagerConfig(s: Pick<MonitoringSettings, 'snsTopicArn' | 'region' | 'webhookUrl'>): string {
   const receivers: Array<Record<string, unknown>> = [
     { name: 'sns', sns_configs: [{ topic_arn: s.snsTopicArn, sigv4: { region: s.region }, send_resolved: true }] },
   ];
@@ -224,8 +278,14 @@ export function serviceLimitsTextfile(service: string, limitNofile: number, memo
   ].join('\n') + '\n';
 }
 
+/** Stands for the instance ID in a group member's Alloy host label; replaced at boot. */
+export const INSTANCE_ID_PLACEHOLDER = '@INSTANCE_ID@';
+
 export interface SidecarOptions {
+  /** The `host` label: the construct path; group members add `/${INSTANCE_ID_PLACEHOLDER}`. */
   readonly hostName: string;
+  /** An Auto Scaling group member: the host label gets the instance ID at boot. */
+  readonly group?: boolean;
   readonly nginx: boolean;
   readonly lokiPushUrl?: string;
   readonly service?: { readonly name: string; readonly limitNofile: number; readonly memoryMaxBytes: number };
@@ -248,7 +308,12 @@ export function provisionSidecars(o: SidecarOptions): HostProvisioning {
   if (o.lokiPushUrl) {
     h.addAptSource('grafana', GRAFANA_APT);
     h.addPackages('alloy');
-    h.addFile({ path: '/etc/alloy/config.alloy', permissions: '0644', defer: true, content: alloyConfig(o.hostName, o.lokiPushUrl, o.nginx) });
+    h.addFile({
+      path: '/etc/alloy/config.alloy',
+      permissions: '0644',
+      defer: true,
+      content: alloyConfig(o.group ? `${o.hostName}/${INSTANCE_ID_PLACEHOLDER}` : o.hostName, o.lokiPushUrl, o.nginx),
+    });
     h.addFile({
       path: '/etc/default/alloy',
       permissions: '0644',
@@ -270,6 +335,12 @@ export function provisionSidecars(o: SidecarOptions): HostProvisioning {
     );
   }
   if (o.lokiPushUrl) {
+    if (o.group) {
+      lines.push(
+        '# Group members share one configuration: the host label gets this instance\'s ID, as Prometheus\'s does.',
+        `sed -i "s|${INSTANCE_ID_PLACEHOLDER}|$(curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/instance-id)|" /etc/alloy/config.alloy`,
+      );
+    }
     lines.push('# Alloy reads the journal and nginx logs through these groups.', 'usermod -aG adm,systemd-journal alloy', 'systemctl enable alloy.service', 'systemctl restart alloy.service');
   }
   h.addStep('services', { name: 'exporters and log shipper', lines });
@@ -295,6 +366,7 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
   f('/etc/default/prometheus-alertmanager', `ARGS="--web.listen-address=127.0.0.1:${OBS.alertmanagerPort} --cluster.listen-address="\n`);
   f('/etc/default/prometheus-blackbox-exporter', `ARGS="--web.listen-address=127.0.0.1:${OBS.blackboxPort} --config.file=/etc/prometheus/blackbox.yml"\n`);
   h.addFile({ path: '/etc/systemd/system/grafana-server.service.d/60-gohost.conf', permissions: '0644', content: '[Service]\nEnvironment=GF_SERVER_HTTP_ADDR=127.0.0.1\nEnvironment=GF_ANALYTICS_REPORTING_ENABLED=false\n' });
+  if (s.dataVolumeId) h.addStep('system', dataVolumeStep(s.dataVolumeId));
   h.addStep('services', {
     name: 'monitoring services',
     lines: [
@@ -306,4 +378,55 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
     ],
   });
   return h;
+}
+
+/** Where the monitoring data volume is mounted; each service's state directory is bound into it. */
+export const DATA_VOLUME = {
+  mountPoint: '/srv/gohost-data',
+  label: 'gohost-data',
+  directories: ['prometheus', 'loki', 'grafana'],
+} as const;
+
+/**
+ * Mounts the monitoring data volume (formatted only when it has no filesystem) and binds the
+ * services' state directories into it, so metrics, logs and dashboards survive a replaced instance.
+ * Terraform attaches the volume after the instance starts: the step waits for it.
+ */
+export function dataVolumeStep(volumeId: string): { name: string; lines: string[] } {
+  const m = DATA_VOLUME.mountPoint;
+  return {
+    name: 'monitoring data volume',
+    lines: [
+      `volume_id=${shq(volumeId)}`,
+      '# Nitro instances name EBS volumes by ID; Xen instances by the attachment\'s device name.',
+      'device=""',
+      'for _ in $(seq 1 120); do',
+      '  for candidate in "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volume_id//-/}" /dev/xvdf /dev/sdf; do',
+      '    if [[ -b "$candidate" ]]; then device=$(readlink -f "$candidate"); break 2; fi',
+      '  done',
+      '  sleep 5',
+      'done',
+      'if [[ -z "$device" ]]; then log "data volume $volume_id is not attached after 10 minutes"; exit 1; fi',
+      '# Formatted only when it carries no filesystem: a replaced instance keeps its predecessor\'s data.',
+      'set +e; blkid -p "$device" >/dev/null 2>&1; probe=$?; set -e',
+      `if [[ "$probe" -eq 2 ]]; then mkfs.ext4 -q -L ${DATA_VOLUME.label} "$device"; log "formatted the new data volume $volume_id"; elif [[ "$probe" -ne 0 ]]; then log "cannot probe $device (blkid exit $probe)"; exit 1; fi`,
+      'uuid=$(blkid -s UUID -o value "$device")',
+      `install -d -m 0755 ${m}`,
+      `grep -q " ${m} " /etc/fstab || echo "UUID=$uuid ${m} ext4 defaults,nofail,x-systemd.device-timeout=5min 0 2" >> /etc/fstab`,
+      `mountpoint -q ${m} || mount ${m}`,
+      `for dir in ${DATA_VOLUME.directories.join(' ')}; do`,
+      '  systemctl stop "$dir.service" "$dir-server.service" 2>/dev/null || true',
+      '  install -d "/var/lib/$dir"',
+      '  owner=$(stat -c %u:%g "/var/lib/$dir")',
+      `  if [[ ! -d ${m}/$dir ]]; then`,
+      `    install -d ${m}/$dir`,
+      `    cp -a "/var/lib/$dir/." ${m}/$dir/`,
+      '  fi',
+      `  chown -R "$owner" ${m}/$dir`,
+      `  grep -q " /var/lib/$dir none bind" /etc/fstab || echo "${m}/$dir /var/lib/$dir none bind,nofail,x-systemd.requires-mounts-for=${m} 0 0" >> /etc/fstab`,
+      '  mountpoint -q "/var/lib/$dir" || mount "/var/lib/$dir"',
+      'done',
+      'log "data volume $volume_id mounted on ' + m + '"',
+    ],
+  };
 }

@@ -2,8 +2,8 @@
  * Validation of HardenedGoHost props: every failure names the prop, the bad value and the fix.
  * Token-valued inputs (late-bound Terraform references) are skipped. Pure: no cdktf imports.
  */
-import type { HardenedGoHostProps } from '../constructs/hardened-go-host';
-import type { HardenedHostProps } from '../constructs/hardened-host';
+import type { GoServiceProps } from '../constructs/hardened-go-host';
+import type { HostConfigurationProps } from '../constructs/hardened-host';
 import { DISTROS, isDistroName } from '../model/distro';
 import { INSTANCE_TYPE_PATTERN, instanceShape } from '../model/instance-types';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
@@ -46,7 +46,7 @@ export const GO_HOST_DEFAULTS = {
 const isInt = (v: number) => Number.isInteger(v);
 
 /** The Go service's own props (the base host's are checked by checkHostProps). */
-export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
+export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   const d = GO_HOST_DEFAULTS;
 
@@ -180,7 +180,7 @@ export function checkGoHostProps(props: HardenedGoHostProps, isToken: (v: unknow
  * ports the host's own services listen on, checked against the ephemeral port range.
  */
 export function checkHostProps(
-  props: HardenedHostProps,
+  props: HostConfigurationProps & { readonly subnetId?: string },
   isToken: (v: unknown) => boolean,
   extraListenPorts: ReadonlyMap<number, string>,
   c: PropChecks,
@@ -189,7 +189,7 @@ export function checkHostProps(
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   const d = GO_HOST_DEFAULTS;
   // Networking inputs.
-  if (known(props.subnetId) && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId)) {
+  if (known(props.subnetId) && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId!)) {
     c.fail('subnetId', props.subnetId, 'is not a subnet ID', 'pass an ID like "subnet-0123456789abcdef0" or a reference to an aws_subnet');
   }
   if (known(props.vpcId) && !/^vpc-[0-9a-f]{8,17}$/.test(props.vpcId!)) {
@@ -208,6 +208,11 @@ export function checkHostProps(
   }
   if (image?.amiId !== undefined && known(image.amiId) && !AMI_ID_PATTERN.test(image.amiId)) {
     c.fail('machineImage', image.amiId, 'is not an AMI ID', 'pass an ID like "ami-0123456789abcdef0"');
+  }
+  const shape = known(instanceType) ? instanceShape(instanceType) : undefined;
+  if (image?.architecture && shape && shape.arch !== image.architecture) {
+    c.fail('instanceType', instanceType, `is an ${shape.arch} instance type, but the machine image is built for ${image.architecture}`,
+      `pick an ${image.architecture} instance type (${image.architecture === 'arm64' ? 'e.g. "t4g.small"' : 'e.g. "t3.small"'}) or an image for ${shape.arch}`);
   }
 
   // SSH.

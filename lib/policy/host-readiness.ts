@@ -10,7 +10,11 @@ export interface HostFacts {
   readonly imdsHopLimit: number;
   readonly autoRecovery: boolean;
   readonly publicIp: boolean;
+  /** An Auto Scaling group member: the group replaces an unhealthy instance. */
+  readonly group?: boolean;
 }
+
+const GROUP_HEALING = 'Auto Scaling group with load-balancer health checks replaces an unhealthy instance (no per-instance recover alarm)';
 
 const e = (id: string, detail: string): ReadinessRow => ({ id, status: 'enforced', detail });
 
@@ -37,7 +41,7 @@ export function hostReadiness(f: HostFacts): ReadinessRow[] {
     ...['G14', 'G15', 'G16', 'G17', 'G18'].map(na),
     e('G19', `persistent journal capped at ${s.journalSystemMaxUse}`),
     ...['G20', 'G21'].map(na),
-    f.autoRecovery ? e('G22', 'EC2 auto-recovery alarm on StatusCheckFailed_System') : { id: 'G22', status: 'off', detail: 'autoRecovery is false' },
+    f.group ? e('G22', GROUP_HEALING) : f.autoRecovery ? e('G22', 'EC2 auto-recovery alarm on StatusCheckFailed_System') : { id: 'G22', status: 'off', detail: 'autoRecovery is false' },
     { id: 'G23', status: 'not applicable', detail: `${s.distro.title} uses AppArmor; unit sandboxing confines services` },
     na('G24'),
     na('G25'),
@@ -76,8 +80,10 @@ export function goHostReadiness(f: HostFacts & { readonly settings: GoHostSettin
     e('G20', `health path ${s.healthPath}, waited for at first boot`),
     e('G21', 'no security group rule or proxy route for a debug port; reach pprof through SSM port forwarding'),
     s.watchdogSec !== undefined
-      ? e('G22', `WatchdogSec=${s.watchdogSec} (Type=notify)${f.autoRecovery ? ' and the EC2 recover alarm' : ''}`)
-      : f.autoRecovery
+      ? e('G22', `WatchdogSec=${s.watchdogSec} (Type=notify)${f.group ? `; ${GROUP_HEALING}` : f.autoRecovery ? ' and the EC2 recover alarm' : ''}`)
+      : f.group
+        ? e('G22', `${GROUP_HEALING}; systemd watchdog off (set watchdogSec if the app calls sd_notify)`)
+        : f.autoRecovery
         ? e('G22', 'EC2 auto-recovery alarm on StatusCheckFailed_System; systemd watchdog off (set watchdogSec if the app calls sd_notify)')
         : { id: 'G22', status: 'off', detail: 'autoRecovery is false and no watchdogSec' },
     { id: 'G23', status: 'not applicable', detail: `${s.distro.title} uses AppArmor; the unit sandbox (G24) confines the service` },

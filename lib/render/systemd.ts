@@ -79,6 +79,13 @@ export interface ServiceSection {
   readonly SystemCallErrorNumber?: string;
 }
 
+export interface TimerSection {
+  readonly OnCalendar?: string;
+  readonly OnBootSec?: string;
+  readonly RandomizedDelaySec?: string;
+  readonly Persistent?: boolean;
+}
+
 export interface InstallSection {
   readonly WantedBy?: readonly string[];
 }
@@ -88,6 +95,7 @@ export interface SystemdUnit {
   readonly header?: readonly string[];
   readonly unit?: UnitSection;
   readonly service?: ServiceSection;
+  readonly timer?: TimerSection;
   readonly install?: InstallSection;
 }
 
@@ -102,6 +110,7 @@ export function renderSystemdUnit(unit: SystemdUnit): string {
     sections: [
       { name: 'Unit', entries: entries(unit.unit) },
       { name: 'Service', entries: entries(unit.service) },
+      { name: 'Timer', entries: entries(unit.timer) },
       { name: 'Install', entries: entries(unit.install) },
     ],
   });

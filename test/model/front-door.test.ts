@@ -7,6 +7,9 @@ const base: FrontDoorSettings = {
   certificate: { kind: 'letsencrypt', email: 'ops@example.test', staging: false },
   upstreams: ['127.0.0.1:8080'],
   upstreamKeepalive: 32,
+  upstreamKeepaliveTimeSec: 30,
+  responseHeaders: {},
+  remoteUpstreams: false,
   upstreamMaxFails: 2,
   upstreamFailTimeoutSec: 15,
   proxyPaths: ['/'],
@@ -28,6 +31,17 @@ const base: FrontDoorSettings = {
 };
 
 describe('front door nginx configuration', () => {
+  it('renews upstream connections after keepalive_time where nginx has it (1.21.3+), not on 1.18', () => {
+    expect(frontDoorNginxConfig(base)).toContain(
+      "        # Busy connections are renewed too, so none outlives a draining backend's deregistration delay.\n        keepalive_time 30s;\n",
+    );
+    expect(frontDoorNginxConfig({ ...base, nginxVersion: '1.18.0' })).not.toContain('keepalive_time');
+  });
+
+  it('adds extra response headers to every HTTPS response, quoted for nginx', () => {
+    expect(securityHeaders({ ...base, responseHeaders: { 'X-Release': 'v1.2 "blue"' } })).toContain(`add_header X-Release 'v1.2 "blue"' always;`);
+  });
+
   it('balances with least_conn before keepalive, with failure limits', () => {
     expect(frontDoorNginxConfig(base)).toContain(
       '    upstream gohost_backend {\n        # least_conn must come before keepalive.\n        least_conn;\n' +

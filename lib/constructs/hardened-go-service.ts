@@ -1,0 +1,181 @@
+/**
+ * HardenedGoService: the Go service of HardenedGoHost on EC2 Auto Scaling. The same hardened
+ * configuration goes into a launch template; an internal Network Load Balancer is the service's
+ * stable address; a release (a new launch template version) rolls through the group with
+ * instance refresh, keeping 100 % healthy capacity and rolling back on failure.
+ */
+import { Construct } from 'constructs';
+import { GoServiceConfiguration, GoServiceProps, goServiceKind, IGoService } from './hardened-go-host';
+import { HardenedHostBase, HostConfigurationProps } from './hardened-host';
+import { InternalLoadBalancer } from './internal-load-balancer';
+import { GoHostSettings } from '../model/go-host';
+import { HostProvisioning } from '../model/provisioning';
+import { checkGroupProps, resolveGroupSettings, ResolvedGroupSettings } from '../policy/go-service-checks';
+import { ReadinessRow } from '../policy/readiness';
+import { AutoscalingGroup, AutoscalingPolicy, LaunchTemplate } from '../private/aws';
+import { Fn, Token } from '../private/cdktf';
+
+export interface HardenedGoServiceProps extends HostConfigurationProps, GoServiceProps {
+  /** Subnets the instances and the internal load balancer are placed in: private, one per Availability Zone. */
+  readonly subnetIds: readonly string[];
+  /** @default 2 */
+  readonly minCapacity?: number;
+  /** @default - twice minCapacity */
+  readonly maxCapacity?: number;
+  /**
+   * Instances Terraform keeps the group at. Every apply resets the group to it, undoing the
+   * scaling policy's decisions, so leave it out unless you scale by hand.
+   * @default - not managed by Terraform: the group starts at minCapacity and the CPU policy moves it
+   */
+  readonly desiredCapacity?: number;
+  /** Average CPU utilization the target-tracking policy keeps the group at. @default 50 */
+  readonly cpuTargetUtilizationPercent?: number;
+  /**
+   * Seconds a new instance has before failed load-balancer health checks count; also the
+   * instance warm-up of refreshes and scaling.
+   * @default - GO_SERVICE_DEFAULTS.bootBudgetSec (300, a first boot on EC2) + healthTimeoutSec
+   */
+  readonly healthCheckGracePeriodSec?: number;
+  /**
+   * Seconds the load balancer keeps a deregistering instance's connections open. At least
+   * timeoutStopSec; longer than the front door's upstreamKeepaliveTimeSec, so nginx has renewed
+   * its keep-alive connections before the load balancer closes them.
+   * @default - timeoutStopSec + GO_SERVICE_DEFAULTS.deregistrationMarginSec (10)
+   */
+  readonly deregistrationDelaySec?: number;
+}
+
+export class HardenedGoService extends HardenedHostBase implements IGoService {
+  public readonly serviceName: string;
+  public readonly listenPort: number;
+  public readonly healthPath: string;
+  public readonly launchTemplate: LaunchTemplate;
+  public readonly autoScalingGroup: AutoscalingGroup;
+  /** The service's stable address; admit clients with `service.loadBalancer.connections.allowFrom(...)`. */
+  public readonly loadBalancer: InternalLoadBalancer;
+  public readonly group: ResolvedGroupSettings;
+  private readonly go: GoServiceConfiguration;
+
+  constructor(scope: Construct, id: string, props: HardenedGoServiceProps) {
+    const kind = goServiceKind(props);
+    super(scope, id, props, {
+      ...kind,
+      checkProps: (checks, warnings) => {
+        kind.checkProps(checks, warnings);
+        checkGroupProps(props, (v) => Token.isUnresolved(v), checks, warnings);
+      },
+      // A list from a variable is one token: its first element is taken in Terraform.
+      subnetIdForVpc: Token.isUnresolved(props.subnetIds) ? Fn.element(props.subnetIds, 0) : props.subnetIds?.[0],
+      autoRecovery: false,
+      publicIp: false,
+      group: true,
+    });
+    this.go = new GoServiceConfiguration(this, props, this.shape);
+    this.serviceName = this.go.serviceName;
+    this.listenPort = this.go.listenPort;
+    this.healthPath = this.go.healthPath;
+    this.group = resolveGroupSettings(props);
+    const g = this.group;
+    const l = this.launch;
+
+    this.loadBalancer = new InternalLoadBalancer(this, 'LoadBalancer', {
+      subnetIds: props.subnetIds,
+      vpcId: this.vpcId,
+      port: this.listenPort,
+      healthPath: this.healthPath,
+      deregistrationDelaySec: g.deregistrationDelaySec,
+      targets: [this],
+      name: this.serviceName,
+      tags: this.tags,
+    });
+
+    this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
+      namePrefix: `${this.serviceName}-`,
+      description: `cdktf-gohost ${this.node.path}: one version per release`,
+      imageId: l.ami,
+      instanceType: l.instanceType,
+      keyName: l.keyName,
+      iamInstanceProfile: { name: l.instanceProfileName },
+      vpcSecurityGroupIds: [l.securityGroupId],
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: l.metadataHopLimit,
+        instanceMetadataTags: 'disabled',
+      },
+      blockDeviceMappings: [{
+        deviceName: l.rootDeviceName,
+        ebs: { volumeType: 'gp3', volumeSize: l.rootVolume.sizeGiB, encrypted: 'true', kmsKeyId: l.rootVolume.kmsKeyId, deleteOnTermination: 'true' },
+      }],
+      monitoring: { enabled: l.detailedMonitoring },
+      userData: l.userDataBase64,
+      tagSpecifications: [
+        { resourceType: 'instance', tags: l.instanceTags },
+        { resourceType: 'volume', tags: this.tags },
+      ],
+      tags: this.tags,
+      updateDefaultVersion: true,
+      lifecycle: l.ignoreAmiChanges ? { ignoreChanges: ['image_id'] } : undefined,
+    });
+
+    this.autoScalingGroup = new AutoscalingGroup(this, 'Group', {
+      namePrefix: `${this.serviceName}-`,
+      minSize: g.minCapacity,
+      maxSize: g.maxCapacity,
+      desiredCapacity: g.desiredCapacity,
+      vpcZoneIdentifier: [...props.subnetIds],
+      // A concrete version, not $Latest: a new version is what starts the instance refresh.
+      launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
+      targetGroupArns: [this.loadBalancer.targetGroup.arn],
+      healthCheckType: 'ELB',
+      healthCheckGracePeriod: g.healthCheckGracePeriodSec,
+      defaultInstanceWarmup: g.healthCheckGracePeriodSec,
+      instanceRefresh: {
+        strategy: 'Rolling',
+        preferences: {
+          // New instances are in service before old ones leave; a failed refresh rolls back.
+          minHealthyPercentage: 100,
+          maxHealthyPercentage: 200,
+          instanceWarmup: String(g.healthCheckGracePeriodSec),
+          autoRollback: true,
+          scaleInProtectedInstances: 'Refresh',
+          standbyInstances: 'Terminate',
+        },
+      },
+      enabledMetrics: ['GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances', 'GroupTerminatingInstances', 'GroupTotalInstances'],
+      tag: [{ key: 'Name', value: this.tags.Name, propagateAtLaunch: false }],
+    });
+
+    new AutoscalingPolicy(this, 'CpuTargetTracking', {
+      name: `${this.tags.Name}-cpu-target`,
+      autoscalingGroupName: this.autoScalingGroup.name,
+      policyType: 'TargetTrackingScaling',
+      estimatedInstanceWarmup: g.healthCheckGracePeriodSec,
+      targetTrackingConfiguration: {
+        predefinedMetricSpecification: { predefinedMetricType: 'ASGAverageCPUUtilization' },
+        targetValue: g.cpuTargetUtilizationPercent,
+      },
+    });
+  }
+
+  public addEnvironment(name: string, value: string): void {
+    this.go.addEnvironment(name, value);
+  }
+
+  /** MemoryMax of the service, in bytes. */
+  public get memoryMax(): number {
+    return this.go.memoryMaxBytes;
+  }
+
+  public get settings(): GoHostSettings {
+    return this.go.settings;
+  }
+
+  protected ownProvisioning(): HostProvisioning {
+    return this.go.provisioning();
+  }
+
+  protected ownReadiness(): ReadinessRow[] {
+    return this.go.readiness(this.hostFacts);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * An internal Network Load Balancer in front of a Go service: the stable address the front door
+ * proxies to, whatever instances are behind it. NLB addresses are fixed per subnet for the life
+ * of the load balancer, so nginx resolving the DNS name at start and reload stays correct while
+ * instances come and go.
+ */
+import { Construct } from 'constructs';
+import { Connections, IConnectable } from './connections';
+import { Port } from '../model/port';
+import { Lb, LbListener, LbTargetGroup, LbTargetGroupAttachment, SecurityGroup } from '../private/aws';
+
+export interface InternalLoadBalancerProps {
+  /** Subnets the load balancer has an address in (one per Availability Zone). */
+  readonly subnetIds: readonly string[];
+  readonly vpcId: string;
+  /** The service's port: the listener's and the targets'. */
+  readonly port: number;
+  /** HTTP path the target group's health check requests. */
+  readonly healthPath: string;
+  /** Seconds a deregistering target keeps its open connections before they are closed. */
+  readonly deregistrationDelaySec: number;
+  /** The targets' security groups admit the port (traffic and health checks) from the load balancer's. */
+  readonly targets: readonly IConnectable[];
+  /** Short name for descriptions. */
+  readonly name: string;
+  readonly tags?: Record<string, string>;
+}
+
+export class InternalLoadBalancer extends Construct implements IConnectable {
+  /** The load balancer's own security group: admit clients here (`lb.connections.allowFrom(frontDoor, port)`). */
+  public readonly connections: Connections;
+  public readonly loadBalancer: Lb;
+  public readonly targetGroup: LbTargetGroup;
+  public readonly port: number;
+
+  constructor(scope: Construct, id: string, props: InternalLoadBalancerProps) {
+    super(scope, id);
+    this.port = props.port;
+    const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      namePrefix: `${props.name}-nlb-`,
+      description: `cdktf-gohost ${props.name} internal load balancer: rules are standalone resources`,
+      vpcId: props.vpcId,
+      tags: props.tags,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.connections = new Connections(this, securityGroup.id, this.node.path.split('/').slice(1).join('-'));
+    // Traffic and health checks reach the instances from the load balancer's group only.
+    for (const t of props.targets) t.connections.allowFrom(this, Port.tcp(props.port), `${props.name} from its load balancer (traffic and health checks)`);
+
+    this.loadBalancer = new Lb(this, 'LoadBalancer', {
+      internal: true,
+      loadBalancerType: 'network',
+      subnets: [...props.subnetIds],
+      securityGroups: [securityGroup.id],
+      enableCrossZoneLoadBalancing: true,
+      tags: props.tags,
+    });
+    this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
+      port: props.port,
+      protocol: 'TCP',
+      vpcId: props.vpcId,
+      targetType: 'instance',
+      // The service reads the client from X-Forwarded-For; the load balancer's own address as the
+      // source keeps the instances' security-group reference to the load balancer valid.
+      preserveClientIp: 'false',
+      deregistrationDelay: String(props.deregistrationDelaySec),
+      // Long-lived keep-alive connections are closed when the delay ends, not left to a dead target.
+      connectionTermination: true,
+      healthCheck: {
+        enabled: true,
+        protocol: 'HTTP',
+        path: props.healthPath,
+        port: 'traffic-port',
+        matcher: '200-399',
+        interval: 10,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+      },
+      tags: props.tags,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    new LbListener(this, 'Listener', {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: props.port,
+      protocol: 'TCP',
+      defaultAction: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
+      tags: props.tags,
+    });
+  }
+
+  /** `host:port` of the listener: the stable upstream address. */
+  public get address(): string {
+    return `${this.loadBalancer.dnsName}:${this.port}`;
+  }
+
+  /** Registers one instance (single hosts put behind the load balancer). */
+  public attachInstance(id: string, instanceId: string): void {
+    new LbTargetGroupAttachment(this, id, { targetGroupArn: this.targetGroup.arn, targetId: instanceId, port: this.port });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Defaults and validation of HardenedGoService's group props (the Go service's own props are
+ * checked by checkGoHostProps). Token-valued inputs are skipped. Pure: no cdktf imports.
+ */
+import type { HardenedGoServiceProps } from '../constructs/hardened-go-service';
+import { GO_HOST_DEFAULTS } from './host-checks';
+import { PropChecks } from './errors';
+
+export const GO_SERVICE_DEFAULTS = {
+  minCapacity: 2,
+  /** maxCapacity defaults to this multiple of minCapacity. */
+  maxCapacityFactor: 2,
+  cpuTargetUtilizationPercent: 50,
+  /** Seconds a new instance needs on EC2 before its service can be healthy (packages, hardening, artifact). */
+  bootBudgetSec: 300,
+  /** Seconds the deregistration delay adds to the service's TimeoutStopSec. */
+  deregistrationMarginSec: 10,
+} as const;
+
+export interface ResolvedGroupSettings {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly desiredCapacity?: number;
+  readonly cpuTargetUtilizationPercent: number;
+  readonly healthCheckGracePeriodSec: number;
+  readonly deregistrationDelaySec: number;
+}
+
+/** The group's settings with every default applied. */
+export function resolveGroupSettings(props: HardenedGoServiceProps): ResolvedGroupSettings {
+  const d = GO_SERVICE_DEFAULTS;
+  const minCapacity = props.minCapacity ?? d.minCapacity;
+  const timeoutStopSec = props.timeoutStopSec ?? GO_HOST_DEFAULTS.timeoutStopSec;
+  const healthTimeoutSec = props.healthTimeoutSec ?? GO_HOST_DEFAULTS.healthTimeoutSec;
+  return {
+    minCapacity,
+    maxCapacity: props.maxCapacity ?? Math.max(minCapacity * d.maxCapacityFactor, 1),
+    desiredCapacity: props.desiredCapacity,
+    cpuTargetUtilizationPercent: props.cpuTargetUtilizationPercent ?? d.cpuTargetUtilizationPercent,
+    healthCheckGracePeriodSec: props.healthCheckGracePeriodSec ?? d.bootBudgetSec + healthTimeoutSec,
+    deregistrationDelaySec: props.deregistrationDelaySec ?? timeoutStopSec + d.deregistrationMarginSec,
+  };
+}
+
+export function checkGroupProps(props: HardenedGoServiceProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
+  const s = resolveGroupSettings(props);
+  const whole = (v: number) => Number.isInteger(v) && v >= 0;
+  const subnets = props.subnetIds;
+  if (!Array.isArray(subnets) || subnets.length === 0) {
+    c.fail('subnetIds', subnets, 'is empty: the group has nowhere to launch instances', 'pass private subnets, one per Availability Zone, e.g. [subnetA, subnetB, subnetC]');
+  } else if (subnets.length === 1 && !isToken(subnets)) {
+    warnings.push('subnetIds has one subnet: every instance of the group and the load balancer are in one Availability Zone, so an AZ outage takes the service down. Pass subnets in two or more zones.');
+  }
+  // A list from a variable is one token; its elements are not known at synth.
+  if (Array.isArray(subnets) && !isToken(subnets)) subnets.forEach((id, i) => {
+    if (!isToken(id) && !/^subnet-[0-9a-f]{8,17}$/.test(id)) {
+      c.fail(`subnetIds[${i}]`, id, 'is not a subnet ID', 'pass an ID like "subnet-0123456789abcdef0" or a reference to an aws_subnet');
+    }
+  });
+  if (!whole(s.minCapacity)) c.fail('minCapacity', s.minCapacity, 'is not a whole number ≥ 0', 'use e.g. 2');
+  if (!whole(s.maxCapacity) || s.maxCapacity < 1) c.fail('maxCapacity', s.maxCapacity, 'is not a whole number ≥ 1', 'use e.g. 6');
+  else if (s.minCapacity > s.maxCapacity) {
+    c.fail('minCapacity', s.minCapacity, `is larger than maxCapacity (${s.maxCapacity})`, `lower minCapacity or raise maxCapacity to at least ${s.minCapacity}`);
+  }
+  if (s.desiredCapacity !== undefined && (!whole(s.desiredCapacity) || s.desiredCapacity < s.minCapacity || s.desiredCapacity > s.maxCapacity)) {
+    c.fail('desiredCapacity', s.desiredCapacity, `is outside [minCapacity, maxCapacity] = [${s.minCapacity}, ${s.maxCapacity}]`, `use a whole number from ${s.minCapacity} to ${s.maxCapacity}, or leave it out to let the scaling policy decide`);
+  }
+  if (s.desiredCapacity !== undefined) {
+    warnings.push(`desiredCapacity = ${s.desiredCapacity}: every apply resets the group to it, undoing what the CPU scaling policy decided since. Leave it out to let the policy manage it (the group starts at minCapacity).`);
+  }
+  if (!(s.cpuTargetUtilizationPercent > 0 && s.cpuTargetUtilizationPercent <= 100)) {
+    c.fail('cpuTargetUtilizationPercent', s.cpuTargetUtilizationPercent, 'is not a percentage in (0, 100]', 'use e.g. 50');
+  }
+  if (!Number.isInteger(s.healthCheckGracePeriodSec) || s.healthCheckGracePeriodSec < 0) {
+    c.fail('healthCheckGracePeriodSec', s.healthCheckGracePeriodSec, 'is not a whole number of seconds', 'leave it out to derive it from the boot, or use e.g. 360');
+  }
+  const stop = props.timeoutStopSec ?? GO_HOST_DEFAULTS.timeoutStopSec;
+  if (!Number.isInteger(s.deregistrationDelaySec) || s.deregistrationDelaySec < 0 || s.deregistrationDelaySec > 3600) {
+    c.fail('deregistrationDelaySec', s.deregistrationDelaySec, 'is outside 0–3600 seconds (the load balancer\'s range)', `use at least timeoutStopSec (${stop})`);
+  } else if (s.deregistrationDelaySec < stop) {
+    c.fail('deregistrationDelaySec', s.deregistrationDelaySec, `is shorter than timeoutStopSec (${stop} s): connections would be cut before the service finished draining`,
+      `use at least ${stop}, or leave it out (timeoutStopSec + ${GO_SERVICE_DEFAULTS.deregistrationMarginSec})`);
+  }
+}
