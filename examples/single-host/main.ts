@@ -12,7 +12,7 @@ export class SingleHostStack extends TerraformStack {
   public readonly host: HardenedGoHost;
   public readonly frontDoor: NginxFrontDoor;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, options: { readonly artifactSha256?: string } = {}) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
     const subnetId = new TerraformVariable(this, 'subnet_id', {
@@ -27,7 +27,7 @@ export class SingleHostStack extends TerraformStack {
       // Built from examples/app with `CGO_ENABLED=0 go build`; the host verifies this digest.
       artifact: ReleaseArtifact.fromS3(
         { bucket: 'example-releases', key: 'orders-api/v1.0.0/orders-api' },
-        'd2b7b5a1c7e7f0b0c36a5e8f9f1d3a4c5b6a7e8f9d0c1b2a3f4e5d6c7b8a9f0e',
+        options.artifactSha256 ?? 'd2b7b5a1c7e7f0b0c36a5e8f9f1d3a4c5b6a7e8f9d0c1b2a3f4e5d6c7b8a9f0e',
       ),
       environment: { APP_ENV: 'production', DRAIN_TIMEOUT: '20s' },
       timeoutStopSec: 30,

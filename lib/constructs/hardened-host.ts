@@ -505,7 +505,12 @@ export class HardenedHost extends HardenedHostBase {
       userDataReplaceOnChange: props.userDataReplaceOnChange ?? true,
       tags: l.instanceTags,
       volumeTags: this.tags,
-      lifecycle: l.ignoreAmiChanges ? { ignoreChanges: ['ami'] } : undefined,
+      lifecycle: {
+        // The successor boots before the old instance goes (an Elastic IP then moves over); an
+        // instance holding a stable network interface cannot overlap with its successor.
+        createBeforeDestroy: !eni,
+        ...(l.ignoreAmiChanges ? { ignoreChanges: ['ami'] } : {}),
+      },
     });
     this.privateIp = eni ? eni.privateIp : this.instance.privateIp;
 

@@ -44,17 +44,23 @@ export function writeCliConfig(dir: string): string {
 }
 
 /**
- * The cloudinit provider is not in the mirror: the validation copy drops its data source and
- * provider and feeds aws_instance a literal base64 string instead.
+ * The cloudinit provider is not in the mirror. The validation copy replaces each
+ * `data.cloudinit_config` by a local holding its parts' contents, so every Terraform reference
+ * the user data makes is still there (a constant would cut them, and with them any cycle).
  */
-export function withoutCloudinit(tf: any): any {
+export function withCloudinitAsLocals(tf: any): any {
   const copy = JSON.parse(JSON.stringify(tf));
+  const configs: Record<string, any> = copy.data?.cloudinit_config ?? {};
+  copy.locals = { ...(copy.locals ?? {}) };
+  for (const [name, config] of Object.entries<any>(configs)) {
+    copy.locals[`user_data_${name}`] = config.part.map((p: any) => p.content).join('\n');
+  }
   delete copy.data?.cloudinit_config;
   if (copy.data && Object.keys(copy.data).length === 0) delete copy.data;
   delete copy.provider?.cloudinit;
   delete copy.terraform?.required_providers?.cloudinit;
   delete copy.terraform?.backend;
-  const text = JSON.stringify(copy).replace(/\$\{data\.cloudinit_config\.[A-Za-z0-9_]+\.rendered\}/g, '${base64encode(\\"validation placeholder\\")}');
+  const text = JSON.stringify(copy).replace(/\$\{data\.cloudinit_config\.([A-Za-z0-9_-]+)\.rendered\}/g, (_, name: string) => `\${base64encode(local.user_data_${name})}`);
   return JSON.parse(text);
 }
 
@@ -71,7 +77,23 @@ export function terraformValidate(tfJson: unknown): ValidateResult {
   const init = run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir, env, timeoutMs: 300_000 });
   if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
   const v = run('terraform', ['validate', '-json', '-no-color'], { cwd: dir, env, timeoutMs: 300_000 });
-  const parsed = JSON.parse(v.stdout);
   fs.rmSync(dir, { recursive: true, force: true });
-  return { valid: parsed.valid, diagnostics: parsed.diagnostics ?? [], raw: v.stdout };
+  try {
+    const parsed = JSON.parse(v.stdout);
+    return { valid: parsed.valid, diagnostics: parsed.diagnostics ?? [], raw: v.stdout };
+  } catch {
+    return { valid: false, diagnostics: [{ severity: 'error', summary: v.stderr || v.stdout }], raw: v.stdout };
+  }
+}
+
+/** Runs terraform in a directory with the offline mirror (env for init, plan, show). */
+export function terraformEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: writeCliConfig(dir),
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  };
 }

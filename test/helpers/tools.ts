@@ -73,7 +73,7 @@ export function run(command: string, args: readonly string[], options: { input?:
     cwd: options.cwd,
     env: options.env ?? process.env,
     timeout: options.timeoutMs ?? 120_000,
-    maxBuffer: 64 * 1024 * 1024,
+    maxBuffer: 512 * 1024 * 1024,
   });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

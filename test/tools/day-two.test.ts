@@ -1,0 +1,97 @@
+/**
+ * Day two, planned offline with the real AWS provider: each example is "deployed" into an
+ * emulated state (plan, fill what AWS computes, write state, re-plan until no change), then one
+ * thing changes and Terraform's plan says what it would do. Data sources that would call AWS
+ * (AMI, region, partition, subnet, account) are constants in the plan copy; user data keeps its
+ * references.
+ */
+import { Testing } from 'cdktf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetOptions, FleetStack } from '../../examples/fleet/main';
+import { SingleHostStack } from '../../examples/single-host/main';
+import { DeployedStack, PlanResult } from '../helpers/deployed-state';
+
+const fleet = (o: FleetOptions = {}) => JSON.parse(Testing.synth(new FleetStack(Testing.app(), 'fleet', { desiredCapacity: 3, ...o }), true));
+const NEW_RELEASE = 'e'.repeat(64);
+
+function action(plan: PlanResult, prefix: string): string[] {
+  const hits = plan.changes.filter((c) => c.address.startsWith(prefix));
+  if (hits.length !== 1) throw new Error(`expected one resource ${prefix}*, found ${hits.map((h) => h.address).join(', ') || 'none'}`);
+  return [...hits[0].actions];
+}
+const noOp = (plan: PlanResult, prefix: string) => expect(action(plan, prefix), prefix).toEqual(['no-op']);
+const destroysGoInstance = (plan: PlanResult) =>
+  plan.changes.filter((c) => c.type === 'aws_instance' && c.address.includes('.Api') && c.actions.includes('delete'));
+
+describe('fleet, deployed (emulated state, constant data sources)', () => {
+  const deployed = new DeployedStack();
+  let base: PlanResult;
+  beforeAll(() => {
+    base = deployed.deploy(fleet());
+  });
+  afterAll(() => deployed.cleanup());
+
+  it('converges: the deployed stack plans no change', () => {
+    expect(base.changed).toEqual([]);
+    expect(base.changes.length).toBeGreaterThan(50);
+  });
+
+  it('a release (new artifact digest) changes only the launch template and the group, which rolls with instance refresh', () => {
+    const plan = deployed.planChange(fleet({ artifactSha256: NEW_RELEASE }));
+    expect(plan.changed).toEqual([
+      expect.stringMatching(/^aws_autoscaling_group\.Api_Group_/),
+      expect.stringMatching(/^aws_launch_template\.Api_LaunchTemplate_/),
+    ]);
+    expect(action(plan, 'aws_launch_template.Api_LaunchTemplate_')).toEqual(['update']);
+    const group = plan.changes.find((c) => c.address.startsWith('aws_autoscaling_group.'))!;
+    expect(group.actions).toEqual(['update']);
+    // New instances are in service before old ones leave; a failed refresh rolls back.
+    expect(group.after.instance_refresh[0]).toMatchObject({
+      strategy: 'Rolling',
+      preferences: [expect.objectContaining({ min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true })],
+    });
+    for (const prefix of [
+      'aws_instance.FrontDoor_Host_Instance_', 'aws_eip.FrontDoor_ElasticIp_', 'aws_eip_association.FrontDoor_ElasticIpAssociation_',
+      'aws_secretsmanager_secret.FrontDoor_CertificateStore_', 'aws_instance.Observability_Monitoring_Instance_',
+      'aws_ebs_volume.Observability_DataVolume_', 'aws_network_interface.Observability_Monitoring_NetworkInterface_', 'aws_lb.Api_LoadBalancer_',
+    ]) noOp(plan, prefix);
+    expect(destroysGoInstance(plan)).toEqual([]);
+  });
+
+  it('a scale-out (desired 3 → 6) changes only the group', () => {
+    const plan = deployed.planChange(fleet({ desiredCapacity: 6 }));
+    expect(plan.changed).toEqual([expect.stringMatching(/^aws_autoscaling_group\.Api_Group_/)]);
+    const group = plan.changes.find((c) => c.address.startsWith('aws_autoscaling_group.'))!;
+    expect([group.before.desired_capacity, group.after.desired_capacity]).toEqual([3, 6]);
+  });
+
+  it('a front-door-only change (a new header) replaces only the front door, successor first; its Elastic IP and certificate store stay', () => {
+    const plan = deployed.planChange(fleet({ responseHeaders: { 'X-Release-Channel': 'stable' } }));
+    expect(action(plan, 'aws_instance.FrontDoor_Host_Instance_')).toEqual(['create', 'delete']);
+    noOp(plan, 'aws_eip.FrontDoor_ElasticIp_');
+    noOp(plan, 'aws_secretsmanager_secret.FrontDoor_CertificateStore_');
+    const unexpected = plan.changed.filter((a) => !/FrontDoor|RebootAlarm-fleet-FrontDoor/.test(a));
+    expect(unexpected).toEqual([]);
+    for (const prefix of ['aws_launch_template.', 'aws_autoscaling_group.', 'aws_instance.Observability_Monitoring_Instance_']) noOp(plan, prefix);
+  });
+});
+
+describe('single host, deployed (emulated state, constant data sources)', () => {
+  const deployed = new DeployedStack();
+  const single = (sha?: string) => {
+    const stack = new SingleHostStack(Testing.app(), 'single-host', sha ? { artifactSha256: sha } : {});
+    return JSON.parse(Testing.synth(stack, true));
+  };
+  beforeAll(() => {
+    deployed.deploy(single());
+  });
+  afterAll(() => deployed.cleanup());
+
+  it('a release replaces the instance successor first, and the Elastic IP and the stored certificate stay', () => {
+    const plan = deployed.planChange(single(NEW_RELEASE));
+    expect(action(plan, 'aws_instance.Api_Instance_')).toEqual(['create', 'delete']);
+    noOp(plan, 'aws_eip.FrontDoor_ElasticIp_');
+    noOp(plan, 'aws_secretsmanager_secret.FrontDoor_CertificateStore_');
+    expect(action(plan, 'aws_eip_association.FrontDoor_ElasticIpAssociation_')).toEqual(['delete', 'create']);
+  });
+});
