@@ -26,6 +26,10 @@ const GUEST_NET = '169.254.169.0/24';
 const HARNESS_IP = '169.254.169.100';
 const BACKEND_IP = '169.254.169.101';
 const IMDS_IP = '169.254.169.254';
+/** The names the guest resolves to the harness: the internal load balancer and Secrets Manager. */
+const NLB_NAME = 'gohost-internal-nlb.harness';
+const SECRETS_HOST = 'secretsmanager.eu-west-1.amazonaws.com';
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:gohost-front-door-certificate-AbCdEf';
 const BUDGET_MS = Number(process.env.BOOT_BUDGET_SEC ?? 600) * 1000;
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -91,6 +95,10 @@ function findHost(stack: string, host?: string): HostUnderTest {
 function resolveForGuest(text: string, artifactSha: string, pinnedSha: string | undefined): string {
   let t = text
     .replace(/\$\{aws_instance\.[A-Za-z0-9_]+\.private_ip\}/g, BACKEND_IP)
+    .replace(/\$\{aws_lb\.[A-Za-z0-9_]+\.dns_name\}/g, NLB_NAME)
+    // The monitoring host's stable address (Loki); Alloy is a stand-in here.
+    .replace(/\$\{aws_network_interface\.[A-Za-z0-9_]+\.private_ip\}/g, HARNESS_IP)
+    .replace(/\$\{aws_secretsmanager_secret\.[A-Za-z0-9_]+\.arn\}/g, SECRET_ARN)
     .replace(/\$\{aws_sns_topic\.[^}]+\.arn\}/g, 'arn:aws:sns:eu-west-1:111122223333:gohost-alarms')
     .replace(/\$\{data\.aws_region\.[^}]+\.name\}/g, 'eu-west-1');
   if (/\$\{(?!\{)[a-z]/.test(t.replace(/\$\$\{/g, ''))) throw new Error(`unresolved Terraform reference in user data: ${/\$\{[^}]*\}/.exec(t.replace(/\$\$\{/g, ''))?.[0]}`);
@@ -166,7 +174,8 @@ function boothook(ca: string, s3Host: string, exp: ReturnType<typeof expectation
     '# HARNESS-ONLY PART (cdktf-gohost verify:boot), not part of the library\'s user data: it points apt',
     '# at the harness\'s local repository, trusts the harness CA, names the harness servers and queues the checks.',
     'set -eu',
-    `grep -q ${s3Host} /etc/hosts || echo "${HARNESS_IP} ${s3Host}" >> /etc/hosts`,
+    `grep -q ${s3Host} /etc/hosts || echo "${HARNESS_IP} ${s3Host} ${SECRETS_HOST}" >> /etc/hosts`,
+    `grep -q ${NLB_NAME} /etc/hosts || echo "${BACKEND_IP} ${NLB_NAME}" >> /etc/hosts`,
     `echo '${b64(ca)}' | base64 -d > /usr/local/share/ca-certificates/gohost-harness.crt`,
     '# Appended to the bundle curl reads: update-ca-certificates rehashes every CA, ~25 s per boot under TCG.',
     '# The copy above keeps it if a package regenerates the bundle.',
@@ -187,13 +196,22 @@ function boothook(ca: string, s3Host: string, exp: ReturnType<typeof expectation
   return { contentType: 'text/cloud-boothook', filename: 'harness-only-boothook.sh', content };
 }
 
-function makeTls(dir: string, host: string): { ca: string; key: string; cert: string } {
+function makeTls(dir: string, host: string, domain?: string): { ca: string; key: string; cert: string; stored?: { cert: string; key: string; fingerprint: string } } {
   const o = (f: string) => path.join(dir, f);
   sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=cdktf-gohost harness CA', '-keyout', o('ca.key'), '-out', o('ca.crt')]);
   sh('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${host}`, '-keyout', o('s3.key'), '-out', o('s3.csr')]);
-  fs.writeFileSync(o('ext'), `subjectAltName=DNS:${host}\n`);
+  fs.writeFileSync(o('ext'), `subjectAltName=DNS:${host},DNS:${SECRETS_HOST}\n`);
   sh('openssl', ['x509', '-req', '-in', o('s3.csr'), '-CA', o('ca.crt'), '-CAkey', o('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', o('ext'), '-out', o('s3.crt')]);
-  return { ca: fs.readFileSync(o('ca.crt'), 'utf8'), key: fs.readFileSync(o('s3.key'), 'utf8'), cert: fs.readFileSync(o('s3.crt'), 'utf8') };
+  let stored;
+  if (domain) {
+    // The certificate a predecessor front door kept in Secrets Manager: 90 days, for the front door's name.
+    sh('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${domain}`, '-keyout', o('fd.key'), '-out', o('fd.csr')]);
+    fs.writeFileSync(o('fd.ext'), `subjectAltName=DNS:${domain}\n`);
+    sh('openssl', ['x509', '-req', '-in', o('fd.csr'), '-CA', o('ca.crt'), '-CAkey', o('ca.key'), '-CAcreateserial', '-days', '90', '-extfile', o('fd.ext'), '-out', o('fd.crt')]);
+    const fingerprint = sh('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', o('fd.crt')]).trim().split('=')[1];
+    stored = { cert: fs.readFileSync(o('fd.crt'), 'utf8'), key: fs.readFileSync(o('fd.key'), 'utf8'), fingerprint };
+  }
+  return { ca: fs.readFileSync(o('ca.crt'), 'utf8'), key: fs.readFileSync(o('s3.key'), 'utf8'), cert: fs.readFileSync(o('s3.crt'), 'utf8'), stored };
 }
 
 async function main(): Promise<void> {
@@ -221,7 +239,12 @@ async function main(): Promise<void> {
   const exp = expectations(cc, parts[1].content);
   const image = ensureImage();
   const repo = ensureRepo(image, packages);
-  const tls = makeTls(W, artifactHost);
+  // A front door that keeps its certificate in Secrets Manager boots as a replacement would: one is stored.
+  const restores = cc.write_files.some((f: any) => f.path === '/usr/local/lib/gohost/restore-certificate');
+  const tls = makeTls(W, artifactHost, restores ? exp.env.DOMAIN : undefined);
+  if (tls.stored) exp.env.STORED_CERT_SHA256 = tls.stored.fingerprint;
+  const secretCalls: string[] = [];
+  let secretValue = tls.stored ? JSON.stringify({ certificate: tls.stored.cert, privateKey: tls.stored.key }) : undefined;
   const userData = renderMultipart([...parts, ...harnessParts(tls.ca, artifactHost, exp)]);
   fs.writeFileSync(path.join(W, 'user-data'), userData);
   fs.writeFileSync(path.join(W, 'meta-data'), `instance-id: gohost-${sha(userData).slice(0, 12)}\nlocal-hostname: ${host.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}\n`);
@@ -244,6 +267,7 @@ async function main(): Promise<void> {
       '/latest/meta-data/iam/security-credentials/gohost-harness-role': JSON.stringify({ Code: 'Success', AccessKeyId: 'ASIAHARNESS', SecretAccessKey: 'harness', Token: 'harness-session', Expiration: '2099-01-01T00:00:00Z' }),
       '/latest/meta-data/placement/region': 'eu-west-1',
       '/latest/meta-data/local-ipv4': '169.254.169.15',
+      '/latest/meta-data/instance-id': 'i-0123456789abcdef0',
     };
     if (url === '/latest/api/token' && req.method !== 'PUT') { res.writeHead(405).end(); return; }
     if (url !== '/latest/api/token' && req.headers['x-aws-ec2-metadata-token'] !== 'harness-imds-token') { res.writeHead(401).end(); return; }
@@ -251,8 +275,27 @@ async function main(): Promise<void> {
     res.writeHead(200).end(body[url]);
   });
   const s3 = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    const signed = /AWS4-HMAC-SHA256/.test(String(req.headers.authorization ?? '')) || !s3Host;
-    if (!signed) { res.writeHead(403).end(); return; }
+    const signed = /AWS4-HMAC-SHA256/.test(String(req.headers.authorization ?? ''));
+    if (req.headers.host === SECRETS_HOST) {
+      // Secrets Manager, emulated for the front door's certificate store (JSON protocol, SigV4-signed).
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        secretCalls.push(target);
+        const input = JSON.parse(body || '{}');
+        if (!signed || input.SecretId !== SECRET_ARN) { res.writeHead(400).end(JSON.stringify({ __type: 'AccessDeniedException' })); return; }
+        if (target === 'secretsmanager.GetSecretValue') {
+          if (secretValue === undefined) { res.writeHead(400).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" })); return; }
+          res.writeHead(200).end(JSON.stringify({ ARN: SECRET_ARN, SecretString: secretValue }));
+        } else if (target === 'secretsmanager.PutSecretValue') {
+          secretValue = input.SecretString;
+          res.writeHead(200).end(JSON.stringify({ ARN: SECRET_ARN, VersionId: 'harness' }));
+        } else res.writeHead(400).end(JSON.stringify({ __type: 'InvalidRequestException' }));
+      });
+      return;
+    }
+    if (!signed && s3Host) { res.writeHead(403).end(); return; }
     res.writeHead(200, { 'Content-Length': artifact.length }).end(artifact);
   });
   const ports = { repo: await freePort(), imds: await freePort(), s3: await freePort(), backend: await freePort() };
@@ -332,7 +375,8 @@ async function main(): Promise<void> {
   }));
   if (!done) console.log(`qemu: ${(await exited).stderr.trim().split('\n').slice(-3).join(' | ')}`);
   const { checks, stages } = reading;
-  fs.writeFileSync(path.join(W, 'result.json'), JSON.stringify({ stack, host: host.id, accel, healthySec: healthyAt && (healthyAt - bootStart) / 1000, wholeRunSec: (ended - started) / 1000, stages, checks, done, skipped: repo.skipped }, null, 2));
+  fs.writeFileSync(path.join(W, 'result.json'), JSON.stringify({ stack, host: host.id, accel, healthySec: healthyAt && (healthyAt - bootStart) / 1000, wholeRunSec: (ended - started) / 1000, stages, checks, done, skipped: repo.skipped, secretCalls }, null, 2));
+  if (restores) console.log(`Secrets Manager calls: ${secretCalls.join(', ') || 'none'}`);
   console.log(`result: ${path.join(W, 'result.json')}`);
   process.exit(failed({ reading, done }) ? 1 : 0);
 }

@@ -70,7 +70,13 @@ if [[ $boot -eq 1 ]]; then
   # "protocol source port" of every rule ufw holds (its tuple lines), against those of the port model.
   check ufw-rules eq "$(awk '/^### tuple ### allow/ { print $5, $9, $6 }' /etc/ufw/user.rules /etc/ufw/user6.rules | sort | tr '\n' ';')" "$(sort /etc/gohost-harness/ufw.expect | tr '\n' ';')"
   check chrony-running systemctl is-active --quiet chrony.service
-  if [[ -n "${DOMAIN:-}" ]]; then
+  if [[ -n "${STORED_CERT_SHA256:-}" ]]; then
+    # A replaced front door: the certificate its predecessor kept is served at once, and certbot is not asked.
+    served=$(echo | openssl s_client -connect 127.0.0.1:443 -servername "$DOMAIN" 2>/dev/null | openssl x509 -noout -fingerprint -sha256 | cut -d= -f2)
+    check nginx-serves-restored-certificate eq "$served" "$STORED_CERT_SHA256"
+    for _ in $(seq 1 60); do systemctl is-active --quiet gohost-certificate.service || break; sleep 1; done
+    check certbot-not-called bash -c "journalctl -q -u gohost-certificate.service | grep -q 'nothing to do' && [[ ! -e /etc/letsencrypt/live/gohost ]] && ! journalctl -q -u gohost-certificate.service | grep -q 'Requesting a certificate'"
+  elif [[ -n "${DOMAIN:-}" ]]; then
     check nginx-https-placeholder bash -c "echo | openssl s_client -connect 127.0.0.1:443 -servername $DOMAIN 2>/dev/null | openssl x509 -noout -subject | grep -q 'CN = $DOMAIN'"
     check nginx-proxies-health eq "$(curl -sk -o /dev/null -w '%{http_code}' --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN$HEALTH_PATH")" 200
     check http-redirects eq "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --resolve "$DOMAIN:80:127.0.0.1" "http://$DOMAIN/x")" "301 https://$DOMAIN/x"

@@ -34,7 +34,7 @@ describe('HardenedGoHost: the instance', () => {
     expect(ami.owners).toEqual(['099720109477']);
     expect(ami.most_recent).toBe(true);
     expect(ami.filter).toContainEqual({ name: 'name', values: ['ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*'] });
-    expect(instance.lifecycle).toEqual({ ignore_changes: ['ami'] });
+    expect(instance.lifecycle).toEqual({ create_before_destroy: true, ignore_changes: ['ami'] });
   });
 
   it('adds the cloudinit provider to the stack once', () => {

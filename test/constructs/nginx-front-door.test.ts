@@ -66,28 +66,42 @@ describe('NginxFrontDoor on its own instance (fleet shape)', () => {
     expect(fdInstance.metadata_options.http_tokens).toBe('required');
   });
 
-  it('lets the Go hosts admit their port from the front door group only, never from an address range', () => {
+  it('lets the Go hosts admit their port from the front door\'s load balancer group only, never from an address range', () => {
     const apiRules = ingress(tf).filter((r) => /Api\d/.test(r.security_group_id));
     expect(apiRules).toHaveLength(3);
     for (const r of apiRules) {
       expect(r.from_port).toBe(8080);
-      expect(r.referenced_security_group_id).toMatch(/aws_security_group\.FrontDoor_Host_SecurityGroup/);
+      expect(r.referenced_security_group_id).toMatch(/aws_security_group\.FrontDoor_Upstream_SecurityGroup/);
       expect(r.cidr_ipv4).toBeUndefined();
       expect(r.cidr_ipv6).toBeUndefined();
     }
+    const lbRules = ingress(tf).filter((r) => /FrontDoor_Upstream_SecurityGroup/.test(r.security_group_id));
+    expect(lbRules.map((r) => [r.from_port, r.referenced_security_group_id])).toEqual([[8080, expect.stringMatching(/FrontDoor_Host_SecurityGroup/)]]);
     for (const api of apis) expect(api.listenAddress).toBe('0.0.0.0');
   });
 
-  it('gives the front door the matching egress rules', () => {
+  it('gives the front door and the load balancer the matching egress rules', () => {
     const egress = resourcesOf(tf, 'aws_vpc_security_group_egress_rule').filter((r) => r.referenced_security_group_id);
-    expect(egress).toHaveLength(3);
-    expect(egress.every((r) => /FrontDoor_Host_SecurityGroup/.test(r.security_group_id) && r.from_port === 8080)).toBe(true);
+    const fromFrontDoor = egress.filter((r) => /FrontDoor_Host_SecurityGroup/.test(r.security_group_id));
+    expect(fromFrontDoor.map((r) => [r.from_port, r.referenced_security_group_id])).toEqual([[8080, expect.stringMatching(/FrontDoor_Upstream_SecurityGroup/)]]);
+    const fromLb = egress.filter((r) => /FrontDoor_Upstream_SecurityGroup/.test(r.security_group_id));
+    expect(fromLb.map((r) => r.referenced_security_group_id)).toEqual([1, 2, 3].map((n) => expect.stringMatching(new RegExp(`Api${n}_SecurityGroup`))));
   });
 
-  it('proxies to the Go hosts by their private IPs (Terraform references)', () => {
+  it('proxies to its internal load balancer\'s name, never to an instance address', () => {
     const ci = Object.entries<any>(tf.data.cloudinit_config).find(([k]) => k.startsWith('FrontDoor'))![1];
-    const conf = hostFiles(ci.part).file('/etc/nginx/gohost/nginx.conf');
-    expect(conf.match(/server \$\{aws_instance\.Api\d_Instance_[A-F0-9]+\.private_ip\}:8080 max_fails=2 fail_timeout=15s;/g)).toHaveLength(3);
+    const raw = ci.part.map((p: any) => p.content).join('\n');
+    expect(raw).toMatch(/server \$\{aws_lb\.FrontDoor_Upstream_LoadBalancer_[A-F0-9]+\.dns_name\}:8080 max_fails=2 fail_timeout=15s;/);
+    expect(raw).not.toMatch(/aws_instance\./);
+    expect(resourcesOf(tf, 'aws_lb_target_group_attachment')).toHaveLength(3);
+  });
+
+  it('keeps its public address in an Elastic IP associated with the instance', () => {
+    const [eip] = resourcesOf(tf, 'aws_eip');
+    expect(eip.domain).toBe('vpc');
+    const [association] = resourcesOf(tf, 'aws_eip_association');
+    expect(association.allocation_id).toMatch(/aws_eip\.FrontDoor_ElasticIp_[A-F0-9]+\.allocation_id/);
+    expect(association.instance_id).toMatch(/aws_instance\.FrontDoor_Host_Instance_[A-F0-9]+\.id/);
   });
 });
 
@@ -97,9 +111,42 @@ describe('NginxFrontDoor certificates', () => {
     const ci = Object.entries<any>(tf.data.cloudinit_config).find(([k]) => k.startsWith('FrontDoor'))![1];
     const files = hostFiles(ci.part);
     expect(files.doc.packages).toContain('certbot');
-    expect(files.file('/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx')).toContain('exec /usr/local/lib/gohost/nginx-reload-certificate');
+    expect(files.file('/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx')).toBe(
+      '#!/usr/bin/env bash\n# certbot deploy hook: runs after every successful renewal.\nset -euo pipefail\n/usr/local/lib/gohost/nginx-reload-certificate\n/usr/local/lib/gohost/persist-certificate\n',
+    );
     expect(files.file('/usr/local/lib/gohost/obtain-certificate')).toContain('--webroot -w /var/www/acme');
-    expect(files.script).toContain('systemctl start --no-block gohost-certificate.service');
+    expect(files.script).toContain('systemctl start --no-block gohost-certificate.service gohost-certificate.timer');
+  });
+
+  it('keeps the issued certificate in a Secrets Manager secret it creates empty, restored before nginx starts', () => {
+    const { tf } = fleet();
+    const [secret] = resourcesOf(tf, 'aws_secretsmanager_secret');
+    expect(secret.name_prefix).toBe('gohost-front-door-certificate-');
+    // No secret version: the key material never passes through Terraform.
+    expect(tf.resource.aws_secretsmanager_secret_version).toBeUndefined();
+    const ci = Object.entries<any>(tf.data.cloudinit_config).find(([k]) => k.startsWith('FrontDoor'))![1];
+    const files = hostFiles(ci.part);
+    expect(files.file('/usr/local/lib/gohost/restore-certificate')).toContain('X-Amz-Target: secretsmanager.GetSecretValue');
+    expect(files.file('/usr/local/lib/gohost/persist-certificate')).toContain('X-Amz-Target: secretsmanager.PutSecretValue');
+    expect(files.file('/usr/local/lib/gohost/obtain-certificate')).toMatch(/if live_certificate_fresh; then\n.*nothing to do/);
+    // Restored before nginx starts, so a replaced front door serves the real certificate at once.
+    const restore = files.script.indexOf('/usr/local/lib/gohost/restore-certificate ||');
+    expect(restore).toBeGreaterThan(0);
+    expect(restore).toBeLessThan(files.script.indexOf('systemctl restart nginx.service'));
+  });
+
+  it('lets the front door read and write exactly its certificate secret', () => {
+    const { tf } = fleet();
+    const policy = resourcesOf(tf, 'aws_iam_role_policy').find((p) => p.name === 'keep-tls-certificate');
+    expect(JSON.parse(policy.policy).Statement).toEqual([{
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+      Resource: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.FrontDoor_CertificateStore_[A-F0-9]+\.arn\}$/),
+    }]);
+  });
+
+  it('creates no certificate store when persistCertificate is off or the certificate is brought', () => {
+    expect(resourcesOf(fleet(CertificateSource.fromSsmParameters({ certificateParameterName: '/a', privateKeyParameterName: '/b' })).tf, 'aws_secretsmanager_secret')).toEqual([]);
   });
 
   it('grants ssm:GetParameter on exactly the two parameters of a bring-your-own certificate', () => {

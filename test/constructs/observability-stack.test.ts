@@ -18,24 +18,66 @@ describe('ObservabilityStack (fleet example)', () => {
         expect(r.cidr_ipv4 ?? r.cidr_ipv6).toBeUndefined();
       }
     }
-    expect(ingress.filter((r) => r.from_port === 9100)).toHaveLength(4);
+    // The Go service group and the front door.
+    expect(ingress.filter((r) => r.from_port === 9100)).toHaveLength(2);
     expect(ingress.filter((r) => r.from_port === 9113)).toHaveLength(1);
   });
 
   it('lets every watched host push logs to Loki on the monitoring host, and nothing else in', () => {
     const monRules = ingress.filter((r) => /Observability_Monitoring_SecurityGroup/.test(r.security_group_id));
     expect(monRules.every((r) => r.from_port === 3100 && r.referenced_security_group_id)).toBe(true);
-    expect(monRules).toHaveLength(4);
+    expect(monRules).toHaveLength(2);
   });
 
-  it('reboots on a failed instance check and recovers on a failed system check, both notifying the topic', () => {
+  it('reboots single instances on a failed instance check and recovers them on a failed system check, both notifying the topic', () => {
     const alarms = resourcesOf(tf, 'aws_cloudwatch_metric_alarm');
     const reboot = alarms.filter((a) => a.metric_name === 'StatusCheckFailed_Instance');
     const recover = alarms.filter((a) => a.metric_name === 'StatusCheckFailed_System');
-    expect(reboot).toHaveLength(5);
-    expect(recover).toHaveLength(5);
+    // The front door and the monitoring host; the group replaces its own instances.
+    expect(reboot).toHaveLength(2);
+    expect(recover).toHaveLength(2);
     for (const a of reboot) expect(a.alarm_actions).toEqual([expect.stringMatching(/:ec2:reboot$/), expect.stringMatching(/^\$\{aws_sns_topic\.Observability_AlarmTopic/)]);
     for (const a of recover) expect(a.alarm_actions).toEqual([expect.stringMatching(/:ec2:recover$/), expect.stringMatching(/^\$\{aws_sns_topic\.Observability_AlarmTopic/)]);
+  });
+
+  it('tells the topic when the group\'s instances fail the load balancer\'s health check', () => {
+    const unhealthy = resourcesOf(tf, 'aws_cloudwatch_metric_alarm').filter((a) => a.metric_name === 'UnHealthyHostCount');
+    expect(unhealthy).toEqual([expect.objectContaining({ namespace: 'AWS/NetworkELB', alarm_actions: [expect.stringMatching(/aws_sns_topic\./)] })]);
+  });
+
+  it('gives the monitoring host a network interface of its own (a stable address) and an encrypted data volume', () => {
+    const [eni] = resourcesOf(tf, 'aws_network_interface');
+    expect(eni.security_groups).toEqual([expect.stringMatching(/Observability_Monitoring_SecurityGroup/)]);
+    const monitoring = Object.entries<any>(tf.resource.aws_instance).find(([k]) => k.startsWith('Observability'))![1];
+    expect(monitoring.network_interface).toEqual([{ device_index: 0, network_interface_id: expect.stringMatching(/aws_network_interface\.Observability_Monitoring_NetworkInterface_[A-F0-9]+\.id/) }]);
+    expect(monitoring.subnet_id).toBeUndefined();
+    // Its successor cannot attach the interface while it still holds it.
+    expect(monitoring.lifecycle.create_before_destroy).toBe(false);
+    const [volume] = resourcesOf(tf, 'aws_ebs_volume');
+    expect(volume).toMatchObject({ encrypted: true, type: 'gp3', size: 50, availability_zone: expect.stringMatching(/data\.aws_subnet\.Observability_MonitoringSubnet_[A-F0-9]+\.availability_zone/) });
+    const [attachment] = resourcesOf(tf, 'aws_volume_attachment');
+    expect(attachment).toMatchObject({ device_name: '/dev/sdf', stop_instance_before_detaching: true });
+  });
+
+  it('lets the monitoring host discover targets (ec2:DescribeInstances) and nothing more', () => {
+    const policy = resourcesOf(tf, 'aws_iam_role_policy').find((p) => p.name === 'discover-targets');
+    expect(JSON.parse(policy.policy).Statement).toEqual([{ Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' }]);
+  });
+
+  it('no user data names another instance: hosts reach Loki through the monitoring host\'s network interface', () => {
+    for (const [name, ci] of Object.entries<any>(tf.data.cloudinit_config)) {
+      const text = ci.part.map((p: any) => p.content).join('\n');
+      expect(text, name).not.toMatch(/\$\{aws_instance\./);
+    }
+    const api = Object.entries<any>(tf.data.cloudinit_config).find(([k]) => k.startsWith('Api'))![1].part[0].content;
+    expect(api).toMatch(/http:\/\/\$\{aws_network_interface\.Observability_Monitoring_NetworkInterface_[A-F0-9]+\.private_ip\}:3100\/loki\/api\/v1\/push/);
+  });
+
+  it('tags every watched instance for discovery', () => {
+    const fdInstance = Object.entries<any>(tf.resource.aws_instance).find(([k]) => k.startsWith('FrontDoor'))![1];
+    expect(fdInstance.tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:nginx': 'true' });
+    const [lt] = resourcesOf(tf, 'aws_launch_template');
+    expect(lt.tag_specifications[0].tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:app-port': '8080', 'gohost:group': 'true' });
   });
 
   it('subscribes the alarm email to the topic', () => {
@@ -117,11 +159,11 @@ describe('ObservabilityStack rejects bad input at synth time', () => {
 
 describe('UFW on a Go host admitted by two groups on one port', () => {
   it('holds one rule per source, naming every reason', () => {
-    const api = fleet.host('Api1');
+    const api = fleet.host('Api');
     const rules = api.script.split('\n').filter((l) => l.startsWith('ufw allow'));
     expect(new Set(rules.map((l) => l.replace(/ comment .*/, ''))).size).toBe(rules.length);
     expect(rules).toContain(
-      "ufw allow proto tcp from 10.0.0.0/8 to any port 8080,9100 comment 'app port from front-door and app metrics from monitoring, node_exporter from monitoring'",
+      "ufw allow proto tcp from 10.0.0.0/8 to any port 8080,9100 comment 'orders-api from its load balancer traffic and health checks and app metrics from monitoring, node_exporter from monitoring'",
     );
   });
 });

@@ -11,9 +11,20 @@ export interface HostFiles {
   paths(): string[];
 }
 
-/** Terraform's `$${` / `%%{` escapes undone, as Terraform itself would before handing the text over. */
+/** What the references user data may hold resolve to on a deployed stack (the real tools then judge resolved text). */
+const RESOLVED: Record<string, string> = {
+  'aws_lb.dns_name': '10.0.3.10',
+  'aws_secretsmanager_secret.arn': 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:gohost-front-door-certificate-AbCdEf',
+  'aws_network_interface.private_ip': '10.0.1.20',
+  'aws_ebs_volume.id': 'vol-0123456789abcdef0',
+  'data.aws_region.name': 'eu-west-1',
+};
+
+/** Terraform's work on a template: known references resolved, then `$${` / `%%{` escapes undone. */
 export function unescapeTerraform(text: string): string {
-  return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+  return text
+    .replace(/(?<!\$)\$\{((?:data\.)?aws_[a-z_]+)\.[A-Za-z0-9_-]+\.([a-z_]+)\}/g, (m, type: string, attr: string) => RESOLVED[`${type}.${attr}`] ?? m)
+    .replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 }
 
 export function hostFiles(parts: ReadonlyArray<{ content: string }>): HostFiles {

@@ -35,6 +35,11 @@ while read -r kind addr args; do
   esac
 done < "$W/daemons"
 
+# The EC2 API Prometheus discovers its targets from (test-only stand-in; the test copy of
+# prometheus.yml points ec2_sd_configs at it).
+python3 "$W/fake-ec2.py" 9400 "$W/instances.json" "$R/ec2-requests.log" >>"$R/daemons.log" 2>&1 &
+for _ in $(seq 1 50); do curl -s -o /dev/null -X POST http://127.0.0.1:9400/ && break; sleep 0.1; done
+
 mkdir -p /etc/prometheus/rules
 cp "$F/monitoring/etc/prometheus/rules/gohost.rules.yml" /etc/prometheus/rules/
 start prometheus-blackbox-exporter --config.file="$F/monitoring/etc/prometheus/blackbox.yml" --web.listen-address=127.0.0.1:9115
@@ -49,6 +54,7 @@ for _ in $(seq 1 90); do
   sleep 1
 done
 curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=up' -o "$R/up.json"
+curl -fsS 'http://127.0.0.1:9090/api/v1/targets' -o "$R/targets.json"
 curl -fsS 'http://127.0.0.1:9090/api/v1/rules' -o "$R/rules.json"
 curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=gohost_service_limit_nofile' -o "$R/limits.json" || true
 curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=nginx_up' -o "$R/nginx_up.json" || true

@@ -6,10 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildExampleApp } from '../helpers/app';
 import { materialize } from '../helpers/front-door';
 import { fleetFiles } from '../helpers/observability';
+import { resourcesOf } from '../helpers/stacks';
 import { requireTool, run, tempDir } from '../helpers/tools';
 
 let R: string;
@@ -23,22 +25,38 @@ beforeAll(() => {
   const mon = fleet.host('Observability');
   materialize(mon, path.join(W, 'files', 'monitoring'), (p) => p.startsWith('/etc/prometheus/'));
   materialize(fleet.host('FrontDoor'), path.join(W, 'files', 'frontdoor'), (p) => p.startsWith('/etc/nginx/gohost/'));
+  // Test-only: EC2 service discovery asks the stand-in EC2 API instead of AWS.
+  const config = path.join(W, 'files', 'monitoring', 'etc', 'prometheus', 'prometheus.yml');
+  const doc = YAML.parse(fs.readFileSync(config, 'utf8'));
+  for (const job of doc.scrape_configs) for (const sd of job.ec2_sd_configs ?? []) Object.assign(sd, { endpoint: 'http://127.0.0.1:9400', access_key: 'AKIATEST', secret_key: 'test' });
+  fs.writeFileSync(config, YAML.stringify(doc));
+  fs.copyFileSync(path.resolve(__dirname, 'fake-ec2.py'), path.join(W, 'fake-ec2.py'));
+
+  // The instances EC2 would list, with the tags the stack gives them: three group members, the
+  // front door, and an instance this stack does not watch (discovery must leave it out).
+  const groupTags = resourcesOf(fleet.tf, 'aws_launch_template')[0].tag_specifications[0].tags;
+  const frontDoorTags = Object.entries<any>(fleet.tf.resource.aws_instance).find(([k]) => k.startsWith('FrontDoor'))![1].tags;
+  const instances = [
+    ...[1, 2, 3].map((n) => ({ id: `i-0a${n}00000000000000`, ip: `10.204.0.1${n}`, state: 'running', tags: groupTags })),
+    { id: 'i-0f100000000000000', ip: '10.204.0.14', state: 'running', tags: frontDoorTags },
+    { id: 'i-0e100000000000000', ip: '10.204.0.15', state: 'running', tags: { Name: 'someone-else', 'gohost:monitor': 'other/Observability', 'gohost:app-port': '8080' } },
+    { id: 'i-0d100000000000000', ip: '10.204.0.16', state: 'terminated', tags: groupTags },
+  ];
+  fs.writeFileSync(path.join(W, 'instances.json'), JSON.stringify(instances));
 
   // The exporters' command lines, exactly as each host's bootstrap writes them.
   const daemons: string[] = [];
-  const addrOf = (prefix: string) => [...fleet.addresses.entries()].find(([k]) => k.startsWith(prefix))![1];
-  for (const prefix of ['Api1', 'Api2', 'Api3', 'FrontDoor']) {
-    const files = fleet.host(prefix);
-    const ip = addrOf(prefix);
+  const hosts = [...instances.slice(0, 3).map((i) => ({ ip: i.ip, files: fleet.host('Api'), app: true })), { ip: '10.204.0.14', files: fleet.host('FrontDoor'), app: false }];
+  for (const { ip, files, app } of hosts) {
     for (const [kind, re] of [['node', /printf 'ARGS="([^"]+)"\\n' "\$private_ip" > \/etc\/default\/prometheus-node-exporter/], ['nginx', /printf 'ARGS="([^"]+)"\\n' "\$private_ip" > \/etc\/default\/prometheus-nginx-exporter/]] as const) {
       const m = re.exec(files.script);
       if (m) daemons.push(`${kind} ${ip} ${m[1].replace('%s', ip)}`);
     }
-    if (prefix.startsWith('Api')) daemons.push(`app ${ip} -`);
+    if (app) daemons.push(`app ${ip} -`);
   }
   fs.writeFileSync(path.join(W, 'daemons'), daemons.join('\n') + '\n');
-  fs.writeFileSync(path.join(W, 'addresses'), [...fleet.addresses.values()].join('\n'));
-  fs.writeFileSync(path.join(W, 'frontdoor-address'), addrOf('FrontDoor'));
+  fs.writeFileSync(path.join(W, 'addresses'), instances.slice(0, 5).map((i) => i.ip).join('\n'));
+  fs.writeFileSync(path.join(W, 'frontdoor-address'), '10.204.0.14');
   // node x4, nginx x1, app x3, prometheus, blackbox probe.
   targetCount = daemons.length + 2;
   fs.writeFileSync(path.join(W, 'target-count'), String(targetCount));
@@ -51,14 +69,23 @@ beforeAll(() => {
 describe('monitoring on loopback (private network namespace)', () => {
   it('has every target of the rendered configuration up', () => {
     const up = json('up.json').data.result as Array<{ metric: Record<string, string>; value: [number, string] }>;
-    expect(up.map((u) => `${u.metric.job} ${u.metric.host ?? u.metric.instance}`).sort()).toEqual([
-      'app fleet-Api1', 'app fleet-Api2', 'app fleet-Api3',
-      'blackbox-health https://api.example.com/healthz',
-      'nginx fleet-FrontDoor-Host',
-      'node fleet-Api1', 'node fleet-Api2', 'node fleet-Api3', 'node fleet-FrontDoor-Host',
-      'prometheus monitoring',
+    // Group members are labelled with their instance ID; the unwatched and the terminated instance are not scraped.
+    expect(up.map((u) => `${u.metric.job} ${u.metric.host ?? u.metric.instance} ${u.metric.instance}`).sort()).toEqual([
+      ...[1, 2, 3].map((n) => `app fleet-Api/i-0a${n}00000000000000 10.204.0.1${n}:8080`),
+      'blackbox-health https://api.example.com/healthz https://api.example.com/healthz',
+      'nginx fleet-FrontDoor-Host 10.204.0.14:9113',
+      ...[1, 2, 3].map((n) => `node fleet-Api/i-0a${n}00000000000000 10.204.0.1${n}:9100`),
+      'node fleet-FrontDoor-Host 10.204.0.14:9100',
+      'prometheus monitoring 127.0.0.1:9090',
     ]);
     expect(up.filter((u) => u.value[1] !== '1')).toEqual([]);
+  });
+
+  it('asked the EC2 API with the stack\'s discovery filters', () => {
+    const requests = fs.readFileSync(path.join(R, 'ec2-requests.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const described = requests.filter((r) => r.Action === 'DescribeInstances');
+    expect(described.length).toBeGreaterThanOrEqual(3);
+    for (const r of described) expect(r).toMatchObject({ 'Filter.1.Name': 'tag:gohost:monitor', 'Filter.1.Value.1': 'fleet/Observability' });
   });
 
   it('reads stub_status through the nginx exporter (nginx_up == 1)', () => {

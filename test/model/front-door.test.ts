@@ -35,7 +35,7 @@ describe('front door nginx configuration', () => {
     expect(frontDoorNginxConfig(base)).toContain(
       "        # Busy connections are renewed too, so none outlives a draining backend's deregistration delay.\n        keepalive_time 30s;\n",
     );
-    expect(frontDoorNginxConfig({ ...base, nginxVersion: '1.18.0' })).not.toContain('keepalive_time');
+    expect(frontDoorNginxConfig({ ...base, nginxVersion: '1.18.0' })).not.toMatch(/keepalive_time \d/);
   });
 
   it('adds extra response headers to every HTTPS response, quoted for nginx', () => {

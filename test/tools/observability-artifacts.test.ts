@@ -16,7 +16,7 @@ import { requireTool, run, tempDir } from '../helpers/tools';
 
 const fleet = fleetFiles();
 const mon = fleet.host('Observability');
-const api = fleet.host('Api1');
+const api = fleet.host('Api');
 const fd = fleet.host('FrontDoor');
 
 beforeAll(() => {
@@ -38,13 +38,21 @@ describe('Prometheus and Alertmanager configuration (promtool, amtool)', () => {
     expect(r.status).toBe(0);
   });
 
-  it('scrapes every host\'s node_exporter, the front door\'s nginx exporter and the Go services, labelled by host', () => {
+  it('finds every watched instance by EC2 service discovery on its tags (no address in the configuration), labelled by host', () => {
     const doc = YAML.parse(mon.file('/etc/prometheus/prometheus.yml'));
     const job = (name: string) => doc.scrape_configs.find((j: any) => j.job_name === name);
-    expect(job('node').static_configs).toHaveLength(4);
-    expect(job('nginx').static_configs.map((s: any) => s.labels.host)).toEqual(['fleet-FrontDoor-Host']);
-    expect(job('app').static_configs.map((s: any) => s.targets[0])).toEqual([...fleet.addresses.entries()].filter(([k]) => k.startsWith('Api')).map(([, a]) => `${a}:8080`));
+    const watched = { name: 'tag:gohost:monitor', values: ['fleet/Observability'] };
+    const running = { name: 'instance-state-name', values: ['running'] };
+    expect(job('node').ec2_sd_configs).toEqual([{ region: 'eu-west-1', port: 9100, refresh_interval: '60s', filters: [watched, running] }]);
+    expect(job('nginx').ec2_sd_configs[0].filters).toEqual([watched, running, { name: 'tag:gohost:nginx', values: ['true'] }]);
+    expect(job('app').ec2_sd_configs[0].filters).toEqual([watched, running, { name: 'tag-key', values: ['gohost:app-port'] }]);
+    expect(job('app').relabel_configs[0]).toEqual({ source_labels: ['__meta_ec2_private_ip', '__meta_ec2_tag_gohost_app_port'], separator: ':', target_label: '__address__' });
+    for (const name of ['node', 'nginx', 'app']) {
+      expect(job(name).static_configs).toBeUndefined();
+      expect(job(name).relabel_configs).toContainEqual({ source_labels: ['__meta_ec2_tag_gohost_group', '__meta_ec2_tag_Name', '__meta_ec2_instance_id'], regex: 'true;(.+);(.+)', target_label: 'host', replacement: '$1/$2' });
+    }
     expect(job('blackbox-health').static_configs[0].targets).toEqual(['https://api.example.com/healthz']);
+    expect(mon.file('/etc/prometheus/prometheus.yml')).not.toMatch(/10\.\d+\.\d+\.\d+/);
   });
 
   it('promtool check rules accepts the rules file', () => {
@@ -227,12 +235,14 @@ describe('user data of the monitoring host and the sidecars', () => {
 describe('Alloy, Loki and Grafana files (structure only: Debian packages none of them, so they cannot be run here)', () => {
   it('Alloy reads the journal with service / level / host labels and pushes to the monitoring host\'s Loki', () => {
     const alloy = api.file('/etc/alloy/config.alloy');
-    const monIp = fleet.addresses.get([...fleet.addresses.keys()].find((k) => k.startsWith('Observability'))!)!;
     expect(alloy).toContain('loki.source.journal "journal" {');
     expect(alloy).toContain('    source_labels = ["__journal__systemd_unit"]\n    target_label  = "service"');
     expect(alloy).toContain('    source_labels = ["__journal_priority_keyword"]\n    target_label  = "level"');
-    expect(alloy).toContain('labels        = { "host" = "fleet-Api1" }');
-    expect(alloy).toContain(`url = "http://${monIp}:3100/loki/api/v1/push"`);
+    // A group member's host label gets its instance ID at boot, as Prometheus's relabelling does.
+    expect(alloy).toContain('labels        = { "host" = "fleet-Api/@INSTANCE_ID@" }');
+    expect(api.script).toContain('sed -i "s|@INSTANCE_ID@|$(curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/instance-id)|" /etc/alloy/config.alloy');
+    // The monitoring host's network interface (resolved here as Terraform would).
+    expect(alloy).toContain('url = "http://10.0.1.20:3100/loki/api/v1/push"');
     expect(api.script).toContain('usermod -aG adm,systemd-journal alloy');
   });
 

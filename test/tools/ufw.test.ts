@@ -56,7 +56,7 @@ beforeAll(() => {
   const fleet = fleetFiles();
   scripts = {
     'fleet/FrontDoor': fleet.host('FrontDoor').script,
-    'fleet/Api1': fleet.host('Api1').script,
+    'fleet/Api': fleet.host('Api').script,
     'fleet/Observability': fleet.host('Observability').script,
     'own-instance front door (defaults)': frontDoorFiles().script,
   };
@@ -84,7 +84,7 @@ describe('the firewall step under the real ufw', () => {
     expect(out.v6).toEqual(['-A ufw6-user-input -p tcp -m multiport --dports 80,443 -j ACCEPT']);
   });
 
-  it.each(['fleet/Api1', 'fleet/Observability', 'own-instance front door (defaults)'])('%s: active with deny inbound and only its allow rules', (host) => {
+  it.each(['fleet/Api', 'fleet/Observability', 'own-instance front door (defaults)'])('%s: active with deny inbound and only its allow rules', (host) => {
     const out = runFirewallStep(scripts[host]);
     expect(out.status).toContain('Status: active\n');
     expect(out.status).toContain('Default: deny (incoming), allow (outgoing)');
