@@ -516,6 +516,15 @@ export function fetchCertificateScript(s: FrontDoorSettings): string {
   ].join('\n') + '\n';
 }
 
+/** A timer that starts its service once a day, spread over an hour, catching up after downtime. */
+function dailyTimer(description: string): string {
+  return renderSystemdUnit({
+    unit: { Description: description },
+    timer: { OnCalendar: 'daily', RandomizedDelaySec: '1h', Persistent: true },
+    install: { WantedBy: ['timers.target'] },
+  });
+}
+
 /** Builds the front door's share of a host's user data. */
 export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
   const h = new HostProvisioning();
@@ -549,11 +558,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
     h.addFile({
       path: '/etc/systemd/system/gohost-certificate.timer',
       permissions: '0644',
-      content: renderSystemdUnit({
-        unit: { Description: "Renew the front door's certificate when a third of its lifetime is left (restored certificates too)" },
-        timer: { OnCalendar: 'daily', RandomizedDelaySec: '1h', Persistent: true },
-        install: { WantedBy: ['timers.target'] },
-      }),
+      content: dailyTimer("Renew the front door's certificate when a third of its lifetime is left (restored certificates too)"),
     });
     h.addFile({
       path: '/etc/systemd/system/gohost-certificate.service',
@@ -576,11 +581,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
     h.addFile({
       path: '/etc/systemd/system/gohost-certificate-refresh.timer',
       permissions: '0644',
-      content: renderSystemdUnit({
-        unit: { Description: 'Refresh the front door certificate daily' },
-        timer: { OnCalendar: 'daily', RandomizedDelaySec: '1h', Persistent: true },
-        install: { WantedBy: ['timers.target'] },
-      }),
+      content: dailyTimer('Refresh the front door certificate daily'),
     });
   }
 

@@ -13,8 +13,8 @@ export function frontDoorReadiness(s: FrontDoorSettings): ReadinessRow[] {
     s.hsts ? e('N4', `HSTS max-age=${s.hstsMaxAgeSeconds}${s.hstsIncludeSubdomains ? ' includeSubDomains' : ''}${s.hstsPreload ? ' preload' : ' (preload opt-in)'}`) : off('N4', 'hsts: false'),
     e('N5', byo
       ? `bring-your-own certificate from ${s.certificate.kind === 'ssm' ? 'SSM Parameter Store' : 'Secrets Manager'}, fetched with a grant on exactly it, refreshed daily; placeholder until then`
-      : `Let's Encrypt via certbot webroot${(s.certificate as { staging: boolean }).staging ? ' (staging)' : ''}, retried with back-off, deploy hook runs nginx -t then reloads; placeholder until then`),
-    e('N6', `least_conn over ${s.upstreams.length} backend(s), keepalive ${s.upstreamKeepalive}, max_fails=${s.upstreamMaxFails} fail_timeout=${s.upstreamFailTimeoutSec}s, proxy_next_upstream for idempotent requests`),
+      : `Let's Encrypt via certbot webroot${(s.certificate as { staging: boolean }).staging ? ' (staging)' : ''}, retried with back-off, deploy hook runs nginx -t then reloads; placeholder until then${(s.certificate as { store?: string }).store ? '; kept in Secrets Manager and restored at boot, so a replaced front door does not ask again' : ''}`),
+    e('N6', `least_conn over ${s.upstreams.length} backend(s)${s.remoteUpstreams ? ' (internal load balancers: stable addresses)' : ''}, keepalive ${s.upstreamKeepalive} renewed every ${s.upstreamKeepaliveTimeSec}s, max_fails=${s.upstreamMaxFails} fail_timeout=${s.upstreamFailTimeoutSec}s, proxy_next_upstream for idempotent requests`),
     e('N7', 'proxy_http_version 1.1 with an empty Connection header'),
     s.staticRootDirectory ? e('N8', `${s.staticUrlPath} from ${s.staticRootDirectory} with sendfile and tcp_nopush`) : off('N8', 'no staticRootDirectory'),
     e('N9', 'X-Real-IP, X-Forwarded-For, X-Forwarded-Proto, X-Request-ID to the backends'),

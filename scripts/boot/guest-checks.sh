@@ -78,6 +78,8 @@ if [[ $boot -eq 1 ]]; then
     check certbot-not-called bash -c "journalctl -q -u gohost-certificate.service | grep -q 'nothing to do' && [[ ! -e /etc/letsencrypt/live/gohost ]] && ! journalctl -q -u gohost-certificate.service | grep -q 'Requesting a certificate'"
   elif [[ -n "${DOMAIN:-}" ]]; then
     check nginx-https-placeholder bash -c "echo | openssl s_client -connect 127.0.0.1:443 -servername $DOMAIN 2>/dev/null | openssl x509 -noout -subject | grep -q 'CN = $DOMAIN'"
+  fi
+  if [[ -n "${DOMAIN:-}" ]]; then
     check nginx-proxies-health eq "$(curl -sk -o /dev/null -w '%{http_code}' --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN$HEALTH_PATH")" 200
     check http-redirects eq "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --resolve "$DOMAIN:80:127.0.0.1" "http://$DOMAIN/x")" "301 https://$DOMAIN/x"
   fi
