@@ -20,7 +20,7 @@ export const OBS = {
   grafanaPort: 3000,
   textfileDir: '/var/lib/prometheus/node-exporter',
   rulesFile: '/etc/prometheus/rules/gohost.rules.yml',
-  /** Grafana's apt repository signing key (full fingerprint, fetched by cloud-init from the keyserver). */
+  /** Grafana's apt repository signing key (full fingerprint, fetched by cloud-init from the keyserver over hkps, port 443). */
   grafanaKeyFingerprint: 'B53AE77BADB630A683046005963FA27710458545',
 } as const;
 
@@ -291,7 +291,8 @@ export interface SidecarOptions {
   readonly service?: { readonly name: string; readonly limitNofile: number; readonly memoryMaxBytes: number };
 }
 
-const GRAFANA_APT = { source: 'deb [signed-by=$KEY_FILE] https://apt.grafana.com stable main', keyid: OBS.grafanaKeyFingerprint, keyserver: 'keyserver.ubuntu.com' };
+// hkps:// on 443: a bare keyserver name makes GnuPG use hkp on port 11371, which the hosts' egress (80/443) blocks.
+const GRAFANA_APT = { source: 'deb [signed-by=$KEY_FILE] https://apt.grafana.com stable main', keyid: OBS.grafanaKeyFingerprint, keyserver: 'hkps://keyserver.ubuntu.com' };
 
 /** Exporters and the log shipper on a watched host (O1, O2, O5). */
 export function provisionSidecars(o: SidecarOptions): HostProvisioning {

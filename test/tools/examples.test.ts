@@ -45,6 +45,23 @@ describe('examples', () => {
     expect(result.valid).toBe(true);
   });
 
+  it('the validation copy keeps user-data references: two hosts naming each other\'s address are a cycle terraform validate reports', () => {
+    const fleet = JSON.parse(fs.readFileSync(path.join(first.dir, 'stacks', 'fleet', 'cdk.tf.json'), 'utf8'));
+    const host = (peer: string) => ({ ami: 'ami-0123456789abcdef0', instance_type: 't3.small', user_data_base64: `\${data.cloudinit_config.${peer === 'b' ? 'a' : 'b'}.rendered}` });
+    const tf = {
+      terraform: { required_providers: fleet.terraform.required_providers },
+      provider: { aws: [{ region: 'eu-west-1' }], cloudinit: [{}] },
+      data: { cloudinit_config: {
+        a: { part: [{ content_type: 'text/x-shellscript', content: 'peer=${aws_instance.b.private_ip}' }] },
+        b: { part: [{ content_type: 'text/x-shellscript', content: 'peer=${aws_instance.a.private_ip}' }] },
+      } },
+      resource: { aws_instance: { a: host('b'), b: host('a') } },
+    };
+    const result = terraformValidate(withCloudinitAsLocals(tf));
+    expect(result.valid).toBe(false);
+    expect(JSON.stringify(result.diagnostics)).toMatch(/Cycle: /);
+  });
+
   it.each(first.stacks)('%s has a readiness report (JSON and Markdown) next to it', (stack) => {
     const dir = path.join(first.dir, 'stacks', stack);
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'readiness.json'), 'utf8'));

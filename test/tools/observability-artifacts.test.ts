@@ -12,6 +12,7 @@ import { DEFAULT_THRESHOLDS, alertRules } from '../../lib/model/alert-rules';
 import { OBS, rulesFile } from '../../lib/model/observability';
 import { inPrivateRoot } from '../helpers/namespaces';
 import { fleetFiles } from '../helpers/observability';
+import { resourcesOf } from '../helpers/stacks';
 import { requireTool, run, tempDir } from '../helpers/tools';
 
 const fleet = fleetFiles();
@@ -210,11 +211,22 @@ describe('user data of the monitoring host and the sidecars', () => {
     expect(run('shellcheck', ['--shell=bash', '-'], { input: files.script }).stdout).toBe('');
   });
 
+  it('fetches the Grafana key over hkps (port 443), which every host may reach: GnuPG reaches a bare keyserver name on 11371', () => {
+    for (const files of [mon, api, fd]) expect(files.doc.apt.sources.grafana.keyserver).toMatch(/^hkps:\/\//);
+    // Every host that installs Alloy leaves on 443; none is allowed 11371.
+    const egress = resourcesOf(fleet.tf, 'aws_vpc_security_group_egress_rule');
+    for (const prefix of ['Api_', 'FrontDoor_Host_', 'Observability_Monitoring_']) {
+      const own = egress.filter((r) => r.security_group_id.includes(`aws_security_group.${prefix}SecurityGroup`));
+      expect(own.some((r) => r.from_port === 443 && r.to_port === 443 && r.cidr_ipv4 === '0.0.0.0/0'), prefix).toBe(true);
+      expect(own.some((r) => r.from_port <= 11371 && r.to_port >= 11371), prefix).toBe(false);
+    }
+  });
+
   it("adds Grafana's apt repository through cloud-init's apt module, pinned to the signing key's fingerprint", () => {
     expect(mon.doc.apt.sources.grafana).toEqual({
       source: 'deb [signed-by=$KEY_FILE] https://apt.grafana.com stable main',
       keyid: 'B53AE77BADB630A683046005963FA27710458545',
-      keyserver: 'keyserver.ubuntu.com',
+      keyserver: 'hkps://keyserver.ubuntu.com',
     });
     expect(mon.doc.packages).toEqual(expect.arrayContaining(['prometheus', 'prometheus-alertmanager', 'prometheus-blackbox-exporter', 'loki', 'grafana']));
     expect(api.doc.packages).toEqual(expect.arrayContaining(['prometheus-node-exporter', 'alloy']));
