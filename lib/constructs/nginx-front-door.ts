@@ -16,6 +16,7 @@ import { TlsProfileName } from '../model/tls-profiles';
 import { PropChecks } from '../policy/errors';
 import { frontDoorReadiness } from '../policy/front-door-readiness';
 import { checkFrontDoorProps } from '../policy/front-door-checks';
+import { GO_SERVICE_DEFAULTS } from '../policy/go-service-checks';
 import { GO_HOST_DEFAULTS } from '../policy/host-checks';
 import { DataAwsCallerIdentity, Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
 import { Token } from '../private/cdktf';
@@ -183,7 +184,8 @@ export class NginxFrontDoor extends Construct {
         vpcId: first.vpcId,
         port: first.listenPort,
         healthPath: first.healthPath,
-        deregistrationDelaySec: Math.max(...remoteHosts.map((h) => h.settings.timeoutStopSec)) + 10,
+        // Covers every host's graceful stop and outlasts nginx's keep-alive connections to it.
+        deregistrationDelaySec: Math.max(keepaliveTime, ...remoteHosts.map((h) => h.settings.timeoutStopSec)) + GO_SERVICE_DEFAULTS.deregistrationMarginSec,
         targets: remoteHosts,
         name: first.serviceName,
       });

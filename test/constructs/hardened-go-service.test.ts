@@ -235,5 +235,17 @@ describe('front door in front of a HardenedGoService', () => {
       expect.stringMatching(/aws_instance\.Api1_Instance_/), expect.stringMatching(/aws_instance\.Api2_Instance_/),
     ]);
     expect(resourcesOf(out, 'aws_lb')[0].subnets).toEqual(SUBNETS);
+    // timeoutStopSec (30) + the margin (10): longer than the keep-alive time (30).
+    expect(resourcesOf(out, 'aws_lb_target_group')[0].deregistration_delay).toBe('40');
+  });
+
+  it('drains its own load balancer longer than nginx keeps a connection, even for hosts that stop quickly', () => {
+    const { stack: s } = newStack();
+    const hosts = [1, 2].map((n) => new HardenedGoHost(s, `Api${n}`, { ...baseProps, subnetId: SUBNETS[n - 1], timeoutStopSec: 5 }));
+    new NginxFrontDoor(s, 'FrontDoor', {
+      subnetId: 'subnet-0bbbbbbbbbbbbbbb1', upstreams: hosts, upstreamKeepaliveTimeSec: 45,
+      domainNames: ['api.example.com'], certificate: CertificateSource.letsEncrypt({ email: 'ops@example.com' }),
+    });
+    expect(resourcesOf(synthJson(s), 'aws_lb_target_group')[0].deregistration_delay).toBe('55');
   });
 });
