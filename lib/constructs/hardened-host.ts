@@ -18,6 +18,7 @@ import { PropChecks } from '../policy/errors';
 import { GO_HOST_DEFAULTS, checkHostProps } from '../policy/host-checks';
 import { hostReadiness } from '../policy/host-readiness';
 import { ReadinessRow } from '../policy/readiness';
+import { coversAnyAddress } from '../policy/validators';
 import {
   CloudwatchMetricAlarm, DataAwsAmi, DataAwsPartition, DataAwsRegion, DataAwsSubnet, IamInstanceProfile, IamRole,
   IamRolePolicy, IamRolePolicyAttachment, Instance, NetworkInterface, SecurityGroup,
@@ -436,6 +437,14 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       if (r.port.fromPort <= to && r.port.toPort >= from) {
         errors.push(`ephemeralPortRangeStart = "${from}-${to}": overlaps ingress port ${r.port} (${r.description}). Fix: start the range above ${r.port.toPort}.`);
       }
+    }
+    // SSH from the whole internet by any route into the port model (adminSshCidrs or allowFrom).
+    const sshFrom = this.connections.ingressRules
+      .filter((r) => r.port.protocol === 'tcp' && r.port.includes(22))
+      .map((r) => r.peer.cidrIpv4 ?? r.peer.cidrIpv6)
+      .filter((cidr): cidr is string => cidr !== undefined && !Token.isUnresolved(cidr));
+    if (!this.hostProps.allowSshFromAnywhere && coversAnyAddress(sshFrom)) {
+      errors.push(`connections = SSH (tcp/22) from ${sshFrom.join(', ')}: opens SSH to the whole internet. Fix: admit your office or VPN ranges only, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk.`);
     }
     const bytes = this.userDataGzipBytes();
     if (bytes > USER_DATA_LIMIT_BYTES) {

@@ -627,7 +627,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
           '  sleep 2',
           'done',
           'if [[ "$code" == 000 ]]; then log "the front door did not answer over HTTPS"; exit 1; fi',
-          `log "the front door answers over HTTPS (${s.healthPath} through the load balancer: HTTP $code)"`,
+          `log ${shq(`the front door answers over HTTPS (${s.healthPath} through the load balancer:`)} "HTTP $code)"`,
         ],
       }
     : {

@@ -8,7 +8,7 @@ import { HostProvisioning } from './provisioning';
 import { ReleaseArtifact } from './release-artifact';
 import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from './units';
 import { shq } from '../render/shell';
-import { environmentAssignment, renderSystemdUnit, SystemdUnit } from '../render/systemd';
+import { assertNoControlCharacters, environmentAssignment, renderSystemdUnit, SystemdUnit } from '../render/systemd';
 import { renderLimits } from '../render/text';
 
 export interface GoHostSettings extends BaseHostSettings {
@@ -50,7 +50,9 @@ export function goHostPaths(name: string) {
 
 /** Quotes one word of an ExecStart= command line. */
 function execWord(word: string): string {
-  const escaped = word.replace(/%/g, '%%');
+  assertNoControlCharacters(word, 'an ExecStart= word');
+  // systemd expands % specifiers and $VAR / ${VAR} in command lines, quoted or not.
+  const escaped = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
   return /^[^\s"'\\;$]+$/.test(escaped) ? escaped : `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
@@ -249,7 +251,7 @@ export function provisionGoHost(s: GoHostSettings): HostProvisioning {
       '  sleep 2',
       'done',
       'if [[ "$healthy" -ne 1 ]]; then',
-      `  log "${name} did not answer ${s.healthPath} within ${s.healthTimeoutSec} s"`,
+      `  log ${shq(`${name} did not answer ${s.healthPath} within ${s.healthTimeoutSec} s`)}`,
       `  systemctl status --no-pager ${name}.service || true`,
       '  exit 1',
       'fi',

@@ -114,6 +114,9 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
   if (props.staticRootDirectory !== undefined) {
     if (!props.staticRootDirectory.startsWith('/')) {
       c.fail('staticRootDirectory', props.staticRootDirectory, 'is not an absolute directory', 'use e.g. "/var/www/static"');
+    } else if (known(props.staticRootDirectory) && !/^\/[A-Za-z0-9._\/-]*$/.test(props.staticRootDirectory)) {
+      c.fail('staticRootDirectory', props.staticRootDirectory, 'has characters nginx would interpret ($ variables a request could set, spaces, quotes, semicolons)',
+        'use letters, digits, ".", "_", "-" and "/" only, e.g. "/var/www/static"');
     }
     const staticPath = props.staticUrlPath ?? '/static/';
     if (!/^\/.*\/$/.test(staticPath)) c.fail('staticUrlPath', staticPath, 'must start and end with "/"', 'use e.g. "/static/"');

@@ -9,7 +9,7 @@ import { INSTANCE_TYPE_PATTERN, instanceShape } from '../model/instance-types';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
 import { PropChecks } from './errors';
 import {
-  AMI_ID_PATTERN, ENV_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
+  AMI_ID_PATTERN, CONTROL_CHARACTER, coversAnyAddress, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from './validators';
 
@@ -109,10 +109,15 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
     } else if (SECRET_ENV_PATTERN.test(name)) {
       warnings.push(`environment.${name} looks like a secret: environment values are stored in user data and Terraform state. Fetch secrets at runtime (SSM Parameter Store, Secrets Manager) instead.`);
     }
-    if (known(value) && /[\n\r]/.test(value)) {
-      c.fail(`environment.${name}`, value, 'contains a line break, which systemd cannot carry in Environment=', 'remove the line break or deliver the value in configFileContent');
+    if (known(value) && CONTROL_CHARACTER.test(value)) {
+      c.fail(`environment.${name}`, value, 'contains a control character (a line break, tab or NUL), which would end the Environment= line and could start a new directive', 'remove it, or deliver the value in configFileContent');
     }
   }
+  (props.args ?? []).forEach((arg, i) => {
+    if (known(arg) && CONTROL_CHARACTER.test(arg)) {
+      c.fail(`args[${i}]`, arg, 'contains a control character (a line break, tab or NUL), which would end the ExecStart= line and could start a new directive', 'remove it, or pass the value in configFileContent');
+    }
+  });
 
   // Resource limits.
   const memoryMax = props.memoryMax;
@@ -221,10 +226,14 @@ export function checkHostProps(
     if (!known(cidr)) return;
     if (!isCidr(cidr)) {
       c.fail(`adminSshCidrs[${i}]`, cidr, 'is not a valid IPv4 or IPv6 CIDR', 'write an address and a prefix length, e.g. "203.0.113.10/32"');
-    } else if (/\/0$/.test(cidr) && !props.allowSshFromAnywhere) {
+    } else if (coversAnyAddress([cidr]) && !props.allowSshFromAnywhere) {
       c.fail(`adminSshCidrs[${i}]`, cidr, 'opens SSH to the whole internet', 'narrow it to your office or VPN range, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk');
     }
   });
+  const literal = cidrs.filter((cidr) => known(cidr) && isCidr(cidr));
+  if (!props.allowSshFromAnywhere && !literal.some((cidr) => coversAnyAddress([cidr])) && coversAnyAddress(literal)) {
+    c.fail('adminSshCidrs', literal, 'together cover the whole internet, which opens SSH to everyone', 'narrow them to your office or VPN ranges, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk');
+  }
   if (props.allowSshFromAnywhere && cidrs.length === 0) {
     c.fail('allowSshFromAnywhere', true, 'has no effect without adminSshCidrs', 'add "0.0.0.0/0" to adminSshCidrs, or drop allowSshFromAnywhere');
   }
@@ -251,6 +260,9 @@ export function checkHostProps(
     }
   }
   for (const [key, value] of Object.entries(props.sysctlOverrides ?? {})) {
+    if (typeof value === 'string' && !isToken(value) && CONTROL_CHARACTER.test(value)) {
+      c.fail(`sysctlOverrides["${key}"]`, value, 'contains a control character: a line break would write another sysctl key', 'give the value on one line, e.g. "4096 87380 6291456"');
+    }
     if (key === 'net.ipv4.tcp_tw_recycle') {
       c.fail(`sysctlOverrides["${key}"]`, value, 'was removed in Linux 4.12 and broke clients behind NAT', 'remove it; tcp_tw_reuse (already set) is the safe equivalent');
     }
@@ -275,6 +287,11 @@ export function checkHostProps(
   if (!isInt(volume) || volume < 8 || volume > 16384) c.fail('rootVolumeSizeGiB', volume, 'is outside 8–16384 GiB (the AMIs need 8)', 'use e.g. 20');
   const ntp = props.ntpServers ?? d.ntpServers;
   if (ntp.length === 0) c.fail('ntpServers', ntp, 'is empty; TLS and logs need a synchronised clock', 'leave it out to use the Amazon Time Sync Service (169.254.169.123)');
+  ntp.forEach((server, i) => {
+    if (known(server) && !HOST_NAME_PATTERN.test(server)) {
+      c.fail(`ntpServers[${i}]`, server, 'is not a host name or IP address (anything else would become chrony directives)', 'give a name like "time.aws.com" or an address like "169.254.169.123"');
+    }
+  });
   if (props.journalSystemMaxUse !== undefined && parseSystemdBytes(props.journalSystemMaxUse) === undefined) {
     c.fail('journalSystemMaxUse', props.journalSystemMaxUse, "is not in journald's size syntax", 'write a size like "500M" or "1G"');
   }

@@ -32,3 +32,48 @@ export const MANAGED_ENV = ['GOMAXPROCS', 'GOMEMLIMIT', 'GOGC', 'LISTEN_ADDR', '
 
 /** Environment names that suggest a secret (they would be readable in user data and Terraform state). */
 export const SECRET_ENV_PATTERN = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY)/i;
+
+/** C0 control characters and DEL: line ends for systemd, sysctl.d, chrony and nginx files. */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** A host name or an IP address (NTP servers). */
+export const HOST_NAME_PATTERN = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9a-fA-F:.]+$/;
+
+function ipv6Value(address: string): bigint {
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, ''];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const fill: string[] = address.includes('::') ? Array(8 - h.length - t.length).fill('0') : [];
+  return [...h, ...fill, ...t].reduce((v, group) => (v << 16n) + BigInt(parseInt(group, 16)), 0n);
+}
+
+function cidrRange(cidr: string): { family: 4 | 6; start: bigint; end: bigint } | undefined {
+  if (!isCidr(cidr)) return undefined;
+  const [address, prefix] = cidr.split('/');
+  const family = isIP(address) as 4 | 6;
+  const bits = family === 4 ? 32 : 128;
+  const value = family === 4
+    ? address.split('.').reduce((v, part) => (v << 8n) + BigInt(Number(part)), 0n)
+    : ipv6Value(address);
+  const size = 1n << BigInt(bits - Number(prefix));
+  const start = (value / size) * size;
+  return { family, start, end: start + size - 1n };
+}
+
+/**
+ * True when the CIDRs together cover every IPv4 or every IPv6 address (`0.0.0.0/0`, `0.0.0.0/00`,
+ * or `0.0.0.0/1` with `128.0.0.0/1`): "the whole internet" however it is written.
+ */
+export function coversAnyAddress(cidrs: readonly string[]): boolean {
+  for (const family of [4, 6] as const) {
+    const top = (1n << BigInt(family === 4 ? 32 : 128)) - 1n;
+    const ranges = cidrs.map(cidrRange).filter((r): r is NonNullable<typeof r> => !!r && r.family === family).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    let next = 0n;
+    for (const r of ranges) {
+      if (r.start > next) break;
+      if (r.end + 1n > next) next = r.end + 1n;
+    }
+    if (ranges.length > 0 && next > top) return true;
+  }
+  return false;
+}

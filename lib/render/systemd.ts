@@ -121,7 +121,16 @@ export function renderSystemdUnit(unit: SystemdUnit): string {
  * specifier, so values with spaces, quotes or `%` are wrapped and escaped.
  */
 export function environmentAssignment(name: string, value: string): string {
+  assertNoControlCharacters(value, `the value of ${name}`);
   const escaped = value.replace(/%/g, '%%');
   if (/^[^\s"'\\]*$/.test(escaped)) return `${name}=${escaped}`;
   return `"${name}=${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * systemd ends a line at NUL, CR or LF, so a control character in a value could start a new
+ * directive (`User=root`). Props are refused at synth; this is the printer's last line of defence.
+ */
+export function assertNoControlCharacters(value: string, what: string): void {
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`${what} contains a control character, which systemd cannot carry`);
 }

@@ -16,7 +16,8 @@ const VARIANTS: Record<string, Partial<HardenedGoHostProps>> = {
   'watchdog + config file + arguments': {
     watchdogSec: 30,
     configFileContent: 'level = "debug"\n',
-    args: ['--mode', 'api server'],
+    // $ and % are expanded by systemd in command lines: the unit must carry them literally.
+    args: ['--mode', 'api server', '--root=$HOME/data', '--cpu=100%'],
     gogc: 200,
     environment: { GREETING: 'hello world', RATE: '50%' },
   },

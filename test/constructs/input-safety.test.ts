@@ -1,0 +1,113 @@
+/**
+ * Input safety (a first part of issue 10): control characters cannot reach a unit, a sysctl file
+ * or chrony; `$` and `%` reach the service literally; a health path is never expanded by bash;
+ * SSH is not opened to the whole internet by any set of CIDRs or route into the port model.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CertificateSource, NginxFrontDoor, Peer, Port } from '../../lib';
+import { validationError } from '../helpers/errors';
+import { fdBaseProps } from '../helpers/front-door';
+import { hostFiles } from '../helpers/host-files';
+import { hostStack, newStack, synthJson, userDataParts } from '../helpers/stacks';
+import { run, tempDir } from '../helpers/tools';
+
+const messageFor = (props: Parameters<typeof hostStack>[0]) => validationError(() => hostStack(props)).message;
+
+describe('control characters never reach a unit, sysctl.d or chrony', () => {
+  it.each([
+    ['NUL', 'a\u0000User=root'],
+    ['line feed', 'a\nExecStartPre=+/bin/sh -c id'],
+    ['carriage return', 'a\rUser=root'],
+    ['tab', 'a\tb'],
+    ['DEL', 'a\u007f'],
+  ])('an environment value with a %s', (_, value) => {
+    expect(messageFor({ environment: { FOO: value } })).toContain(
+      'environment.FOO = ' + JSON.stringify(value) + ': contains a control character (a line break, tab or NUL), which would end the Environment= line and could start a new directive',
+    );
+  });
+
+  it('an argument with a NUL', () => {
+    expect(messageFor({ args: ['--ok', 'x\u0000User=root'] })).toContain('args[1] = "x\\u0000User=root": contains a control character');
+  });
+
+  it('a sysctl value with a line break (it would write another key)', () => {
+    expect(messageFor({ sysctlOverrides: { 'net.core.netdev_max_backlog': '5000\nnet.ipv4.tcp_tw_recycle = 1' } })).toContain(
+      'sysctlOverrides["net.core.netdev_max_backlog"] = "5000\\nnet.ipv4.tcp_tw_recycle = 1": contains a control character: a line break would write another sysctl key',
+    );
+  });
+
+  it('an NTP server that is not a host name or address (it would become chrony directives)', () => {
+    expect(messageFor({ ntpServers: ['169.254.169.123\npool evil.example iburst'] })).toContain('ntpServers[0] = "169.254.169.123\\npool evil.example iburst": is not a host name or IP address');
+  });
+
+  it('the unit printer refuses a control character even if a check were missed', async () => {
+    const { environmentAssignment } = await import('../../lib/render/systemd');
+    expect(() => environmentAssignment('FOO', 'a\u0000b')).toThrow('the value of FOO contains a control character');
+  });
+});
+
+describe('values reach the service literally', () => {
+  it('$ and % in arguments are escaped for systemd ($$, %%)', () => {
+    const { stack } = hostStack({ args: ['--root=$HOME/data', '--cpu=100%'] });
+    const unit = hostFiles(userDataParts(synthJson(stack))).file('/etc/systemd/system/orders-api.service');
+    expect(unit).toMatch(/^ExecStart=\/opt\/orders-api\/current\/orders-api "--root=\$\$HOME\/data" --cpu=100%%$/m);
+  });
+
+  it('a health path with shell syntax is printed, not run, when the service does not become healthy', () => {
+    const healthPath = "/$(touch$IFS'MARKER')";
+    const { stack } = hostStack({ healthPath });
+    const script = hostFiles(userDataParts(synthJson(stack))).script;
+    const line = script.split('\n').find((l) => l.includes('did not answer'))!;
+    const dir = tempDir('marker');
+    const r = run('bash', ['-c', `log() { printf '%s\\n' "$*"; }\n${line.trim()}`], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`orders-api did not answer ${healthPath} within 60 s\n`);
+    expect(fs.existsSync(path.join(dir, 'MARKER'))).toBe(false);
+  });
+});
+
+describe('SSH is never opened to the whole internet without allowSshFromAnywhere', () => {
+  it.each([
+    [['0.0.0.0/00'], 'adminSshCidrs[0] = "0.0.0.0/00": opens SSH to the whole internet'],
+    [['::/0'], 'adminSshCidrs[0] = "::/0": opens SSH to the whole internet'],
+    [['0.0.0.0/1', '128.0.0.0/1'], 'adminSshCidrs = ["0.0.0.0/1","128.0.0.0/1"]: together cover the whole internet, which opens SSH to everyone'],
+    [['::/1', '8000::/1'], 'adminSshCidrs = ["::/1","8000::/1"]: together cover the whole internet'],
+  ])('adminSshCidrs %j', (cidrs, message) => {
+    expect(messageFor({ adminSshCidrs: cidrs })).toContain(message);
+  });
+
+  it('accepts ranges that leave addresses out', () => {
+    expect(() => synthJson(hostStack({ adminSshCidrs: ['0.0.0.0/1', '203.0.113.0/24'] }).stack)).not.toThrow();
+  });
+
+  it('through the port model: connections.allowFrom(Peer.anyIpv4(), Port.SSH)', () => {
+    const { stack, host } = hostStack();
+    host.connections.allowFrom(Peer.anyIpv4(), Port.SSH, 'ssh');
+    expect(() => synthJson(stack)).toThrow(/connections = SSH \(tcp\/22\) from 0\.0\.0\.0\/0: opens SSH to the whole internet/);
+  });
+
+  it('through the port model in pieces, and through a port range that contains 22', () => {
+    const { stack, host } = hostStack();
+    host.connections.allowFrom(Peer.ipv4('0.0.0.0/1'), Port.tcpRange(20, 30), 'low half');
+    host.connections.allowFrom(Peer.ipv4('128.0.0.0/1'), Port.SSH, 'high half');
+    expect(() => synthJson(stack)).toThrow(/connections = SSH \(tcp\/22\) from 0\.0\.0\.0\/1, 128\.0\.0\.0\/1: opens SSH to the whole internet/);
+  });
+
+  it('allowSshFromAnywhere accepts it knowingly', () => {
+    const { stack, host } = hostStack({ adminSshCidrs: ['0.0.0.0/0'], allowSshFromAnywhere: true });
+    host.connections.allowFrom(Peer.anyIpv6(), Port.SSH, 'ssh v6');
+    expect(() => synthJson(stack)).not.toThrow();
+  });
+});
+
+describe('nginx arguments', () => {
+  it('a static root with a $ (a request could choose the directory) is refused', () => {
+    const { stack } = newStack();
+    const e = validationError(() => new NginxFrontDoor(stack, 'FrontDoor', {
+      ...fdBaseProps, certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }), staticRootDirectory: '/srv/$http_x_root',
+    }));
+    expect(e.message).toContain('staticRootDirectory = "/srv/$http_x_root": has characters nginx would interpret');
+  });
+});
