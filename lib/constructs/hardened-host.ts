@@ -88,6 +88,13 @@ export interface HostConfigurationProps {
   readonly ntpServers?: readonly string[];
   /** Tags for every resource that takes them. @default - Name only */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * What happens to values that look like secrets (environment names such as `DB_PASS` or
+   * `DATABASE_URL`, URLs with credentials): user data and Terraform state are readable by anyone
+   * who can describe the instance or read the state. `true` warns at synth, `false` refuses.
+   * @default true
+   */
+  readonly allowSecretsInUserData?: boolean;
 }
 
 /** A hardened host on one EC2 instance. */

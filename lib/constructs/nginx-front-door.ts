@@ -24,6 +24,7 @@ import { Token } from '../private/cdktf';
 /** Defaults of the front door's day-two props (the rest are documented on each prop). */
 export const FRONT_DOOR_DEFAULTS = {
   upstreamKeepaliveTimeSec: 30,
+  internalPaths: ['/metrics', '/debug/'],
   elasticIp: true,
   persistCertificate: true,
 } as const;
@@ -82,6 +83,12 @@ export interface NginxFrontDoorProps {
   readonly upstreamKeepaliveTimeSec?: number;
   /** Extra headers on every HTTPS response (`add_header … always`). @default - none */
   readonly responseHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Backend paths never proxied to the internet: nginx answers 404 (an exact path also covers
+   * what lies below it). Add your metrics path here if it is not `/metrics`.
+   * @default FRONT_DOOR_DEFAULTS.internalPaths (["/metrics", "/debug/"]: Prometheus metrics and pprof)
+   */
+  readonly internalPaths?: readonly string[];
   /**
    * An Elastic IP for each front-door instance (or the Go host nginx runs on), so DNS keeps
    * pointing at the front door when its instance is replaced.
@@ -245,6 +252,7 @@ export class NginxFrontDoor extends Construct {
       hstsPreload: props.hstsPreload ?? false,
       http3: props.http3 ?? false,
       responseHeaders: props.responseHeaders ?? {},
+      internalPaths: props.internalPaths ?? FRONT_DOOR_DEFAULTS.internalPaths,
       remoteUpstreams: !props.host,
       backlog: nginxHost.baseSettings.somaxconn,
       workerRlimitNofile: nofile,

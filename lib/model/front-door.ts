@@ -58,6 +58,8 @@ export interface FrontDoorSettings {
   readonly upstreamKeepaliveTimeSec: number;
   /** Extra response headers on every HTTPS response. */
   readonly responseHeaders: Readonly<Record<string, string>>;
+  /** Paths of the backends that are never proxied (metrics, debug handlers): answered 404 by nginx. */
+  readonly internalPaths: readonly string[];
   /** The backends are on other instances (booting at the same time): first boot checks nginx, not the backend. */
   readonly remoteUpstreams: boolean;
   readonly upstreamMaxFails: number;
@@ -164,6 +166,13 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
   ]);
 
   const locations: NginxNode[] = [];
+  if (s.internalPaths.length > 0) {
+    locations.push(comment('The backends\' internal paths (metrics, debug) are not published; nginx matches the decoded path.'));
+    for (const path of s.internalPaths) {
+      if (!path.endsWith('/')) locations.push(block('location', ['=', path], [directive('return', 404)]));
+      locations.push(block('location', ['^~', path.endsWith('/') ? path : `${path}/`], [directive('return', 404)]));
+    }
+  }
   for (const path of s.proxyPaths) locations.push(proxyLocation(path, s.mtlsPaths.includes(path)));
   for (const path of s.mtlsPaths.filter((p) => !s.proxyPaths.includes(p))) locations.push(proxyLocation(path, true));
   if (s.staticRootDirectory) {

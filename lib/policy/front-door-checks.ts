@@ -65,6 +65,8 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
     const loopback = /^(127\.|localhost$|\[::1\]$)/.test(m[1]);
     if (loopback && (m[2] === '80' || m[2] === '443')) {
       c.fail(`upstreams[${i}]`, u, `points at port ${m[2]} on this host, where nginx itself listens (a proxy loop)`, 'point it at the Go service port, e.g. "127.0.0.1:8080"');
+    } else if (loopback && ['8088', '9100', '9113'].includes(m[2])) {
+      c.fail(`upstreams[${i}]`, u, `points at port ${m[2]} on this host, where stub_status or an exporter listens: the internet would read it`, 'point it at the Go service port, e.g. "127.0.0.1:8080"');
     }
   });
 
@@ -111,6 +113,11 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
     if (!URL_PATH_PATTERN.test(p)) c.fail(`proxyPaths[${i}]`, p, 'is not an absolute URL path', 'start it with "/", e.g. "/api/"');
   });
   if (new Set(paths).size !== paths.length) c.fail('proxyPaths', paths, 'lists a path twice', 'list every path once');
+  const internal = props.internalPaths ?? ['/metrics', '/debug/'];
+  internal.forEach((p, i) => {
+    if (!URL_PATH_PATTERN.test(p) || p === '/') c.fail(`internalPaths[${i}]`, p, 'is not an absolute URL path below "/"', 'use e.g. "/metrics" or "/internal/"');
+    else if (paths.includes(p)) c.fail(`internalPaths[${i}]`, p, 'is also a proxy path', 'remove it from one of proxyPaths and internalPaths');
+  });
   if (props.staticRootDirectory !== undefined) {
     if (!props.staticRootDirectory.startsWith('/')) {
       c.fail('staticRootDirectory', props.staticRootDirectory, 'is not an absolute directory', 'use e.g. "/var/www/static"');

@@ -9,13 +9,13 @@ import { INSTANCE_TYPE_PATTERN, instanceShape } from '../model/instance-types';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
 import { PropChecks } from './errors';
 import {
-  AMI_ID_PATTERN, CONTROL_CHARACTER, coversAnyAddress, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
+  AMI_ID_PATTERN, CONTROL_CHARACTER, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from './validators';
 
 /** Ports a host of this library listens on besides the service (sshd, the front door, exporters). */
 export const HOST_PORTS: Readonly<Record<number, string>> = {
-  22: 'sshd', 80: 'nginx (HTTP)', 443: 'nginx (HTTPS)', 9100: 'node_exporter', 9113: 'nginx-prometheus-exporter',
+  22: 'sshd', 80: 'nginx (HTTP)', 443: 'nginx (HTTPS)', 8088: "nginx's stub_status (127.0.0.1)", 9100: 'node_exporter', 9113: 'nginx-prometheus-exporter',
 };
 
 export const GO_HOST_DEFAULTS = {
@@ -49,6 +49,12 @@ const isInt = (v: number) => Number.isInteger(v);
 export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   const d = GO_HOST_DEFAULTS;
+  // Secrets in user data: a warning, or an error when allowSecretsInUserData is false.
+  const secret = (prop: string, value: unknown, problem: string) => {
+    const fix = 'fetch it at runtime (SSM Parameter Store, Secrets Manager) with the instance role instead';
+    if (props.allowSecretsInUserData === false) c.fail(prop, value, problem, fix);
+    else warnings.push(`${prop} ${problem}; ${fix} (allowSecretsInUserData: false makes this an error).`);
+  };
 
   // Service name: it becomes the unit name, the user name and directory names.
   if (known(props.serviceName)) {
@@ -66,6 +72,9 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
   if (artifact === undefined) {
     c.fail('artifact', undefined, 'is required', 'pass ReleaseArtifact.fromS3({...}, sha256) or ReleaseArtifact.fromUrl(url, sha256)');
   } else {
+    if (known(artifact.url) && urlHasCredentials(artifact.url)) {
+      secret('artifact.url', artifact.url.replace(/\/\/[^@/]*@/, '//***@'), 'carries credentials, which land in user data and Terraform state');
+    }
     if (known(artifact.url) && !/^(https:\/\/[^\s/]+\/\S+|s3:\/\/[^\s/]+\/\S+)$/.test(artifact.url)) {
       c.fail('artifact.url', artifact.url, 'is neither an https:// URL nor an s3://bucket/key location',
         'serve the binary over HTTPS or from S3 (plain HTTP cannot be trusted even with a checksum pinned)');
@@ -106,8 +115,8 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
     } else if ((MANAGED_ENV as readonly string[]).includes(name)) {
       c.fail(`environment.${name}`, value, 'is set by the library from other props',
         name === 'GOGC' ? 'use the gogc prop' : name.startsWith('GO') ? 'set memoryMax / cpuQuota instead; the library derives it' : 'use listenPort / healthPath instead');
-    } else if (SECRET_ENV_PATTERN.test(name)) {
-      warnings.push(`environment.${name} looks like a secret: environment values are stored in user data and Terraform state. Fetch secrets at runtime (SSM Parameter Store, Secrets Manager) instead.`);
+    } else if (SECRET_ENV_PATTERN.test(name) || (known(value) && urlHasCredentials(value))) {
+      secret(`environment.${name}`, value, `${SECRET_ENV_PATTERN.test(name) ? 'has a name that' : 'is a URL with credentials, which'} looks like a secret: environment values are stored in user data and Terraform state`);
     }
     if (known(value) && CONTROL_CHARACTER.test(value)) {
       c.fail(`environment.${name}`, value, 'contains a control character (a line break, tab or NUL), which would end the Environment= line and could start a new directive', 'remove it, or deliver the value in configFileContent');

@@ -31,7 +31,12 @@ export const RESERVED_USER_NAMES = new Set([
 export const MANAGED_ENV = ['GOMAXPROCS', 'GOMEMLIMIT', 'GOGC', 'LISTEN_ADDR', 'PORT', 'HEALTH_PATH'] as const;
 
 /** Environment names that suggest a secret (they would be readable in user data and Terraform state). */
-export const SECRET_ENV_PATTERN = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY)/i;
+export const SECRET_ENV_PATTERN = /(SECRET|PASS|TOKEN|KEY|CREDENTIAL|DATABASE_URL|DSN)/i;
+
+/** True for a URL that carries credentials (`https://user:token@host/…`). */
+export function urlHasCredentials(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(value);
+}
 
 /** C0 control characters and DEL: line ends for systemd, sysctl.d, chrony and nginx files. */
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;

@@ -111,3 +111,37 @@ describe('nginx arguments', () => {
     expect(e.message).toContain('staticRootDirectory = "/srv/$http_x_root": has characters nginx would interpret');
   });
 });
+
+describe('reserved local ports and secrets', () => {
+  it('a listenPort on nginx\'s stub_status port (8088) is refused', () => {
+    expect(messageFor({ listenPort: 8088 })).toContain("listenPort = 8088: collides with nginx's stub_status (127.0.0.1) on the same host");
+  });
+
+  it.each(['127.0.0.1:8088', '127.0.0.1:9100', 'localhost:9113'])('an upstream %s (stub_status or an exporter) is refused: the internet would read it', (upstream) => {
+    const { stack } = newStack();
+    const e = validationError(() => new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, upstreams: [upstream] }));
+    expect(e.message).toContain(`upstreams[0] = "${upstream}": points at port ${upstream.split(':')[1]} on this host, where stub_status or an exporter listens`);
+  });
+
+  it.each(['DB_PASS', 'DATABASE_URL', 'SENTRY_DSN', 'STRIPE_KEY'])('warns about an environment variable named %s', (name) => {
+    const { host } = hostStack({ environment: { [name]: 'x' } });
+    expect(host.node.metadata.map((m) => String(m.data)).join('\n')).toContain(`environment.${name} has a name that looks like a secret`);
+  });
+
+  it('warns about a URL with credentials in an environment value', () => {
+    const { host } = hostStack({ environment: { UPSTREAM: 'https://user:token@api.example.com/' } });
+    expect(host.node.metadata.map((m) => String(m.data)).join('\n')).toContain('environment.UPSTREAM is a URL with credentials, which looks like a secret');
+  });
+
+  it('refuses them with allowSecretsInUserData: false, masking the credentials of an artifact URL', async () => {
+    const { ReleaseArtifact } = await import('../../lib');
+    const e = validationError(() => hostStack({
+      allowSecretsInUserData: false,
+      environment: { DB_PASS: 'x' },
+      artifact: ReleaseArtifact.fromUrl('https://deploy:s3cr3t@releases.example.com/orders-api', 'a'.repeat(64)),
+    }));
+    expect(e.failures.map((f) => f.prop).sort()).toEqual(['artifact.url', 'environment.DB_PASS']);
+    expect(e.message).toContain('artifact.url = "https://***@releases.example.com/orders-api": carries credentials');
+    expect(e.message).not.toContain('s3cr3t');
+  });
+});

@@ -196,6 +196,6 @@ describe('HardenedGoHost rejects bad input at synth time, naming the prop, the v
 
   it('warns when an environment variable looks like a secret', () => {
     const { host } = hostStack({ environment: { DB_PASSWORD: 'x' } });
-    expect(host.node.metadata.map((m) => String(m.data)).join('\n')).toContain('environment.DB_PASSWORD looks like a secret');
+    expect(host.node.metadata.map((m) => String(m.data)).join('\n')).toContain('environment.DB_PASSWORD has a name that looks like a secret');
   });
 });

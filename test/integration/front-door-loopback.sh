@@ -52,6 +52,11 @@ c -k -D "$R/https.headers" -o "$R/https.body" -w '%{http_code}' "https://$DOMAIN
 c -k --resolve "$DOMAIN:443:10.203.0.10" -o /dev/null -w '%{http_code}' "https://$DOMAIN/healthz" > "$R/https-public.status" || true
 c -k -D "$R/static.headers" -o "$R/static.body" -w '%{http_code}' "https://$DOMAIN/static/app.css" > "$R/static.status" || true
 c -k -o /dev/null -w '%{http_version}' "https://$DOMAIN/healthz" > "$R/https.http_version" || true
+# The backends' metrics and debug handlers are not published (encoded or not), though the backend serves them.
+c -o /dev/null -w '%{http_code}' "http://127.0.0.1:18081/metrics" > "$R/backend-metrics.status" || true
+c -k -o /dev/null -w '%{http_code}' "https://$DOMAIN/metrics" > "$R/metrics.status" || true
+c -k -o /dev/null -w '%{http_code}' "https://$DOMAIN/%6detrics" > "$R/metrics-encoded.status" || true
+c -k -o /dev/null -w '%{http_code}' "https://$DOMAIN/debug/pprof/" > "$R/debug.status" || true
 # Port 80: ACME challenge served, everything else redirected.
 c -o "$R/acme.body" -w '%{http_code}' "http://$DOMAIN/.well-known/acme-challenge/token" > "$R/acme.status" || true
 c -o /dev/null -w '%{http_code} %{redirect_url}' "http://$DOMAIN/api/orders?x=1" > "$R/redirect-get" || true

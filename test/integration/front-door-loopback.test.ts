@@ -15,7 +15,8 @@ const read = (name: string) => fs.readFileSync(path.join(R, name), 'utf8').trim(
 beforeAll(() => {
   for (const t of ['nginx', 'openssl', 'testssl', 'wrk', 'curl', 'unshare', 'ip']) requireTool(t);
   const W = tempDir('frontdoor');
-  const files = frontDoorFiles({ proxyPaths: ['/api/', '/healthz'], staticRootDirectory: '/var/www/static' });
+  // Everything proxied (the default "/"), so the internal paths are refused by nginx, not by a missing route.
+  const files = frontDoorFiles({ staticRootDirectory: '/var/www/static' });
   materialize(files, path.join(W, 'files'), (p) => p.startsWith('/etc/nginx/gohost/') || p.startsWith('/usr/local/lib/gohost/'));
   const script = path.resolve(__dirname, 'front-door-loopback.sh');
   const r = run('unshare', ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', 'bash', script, W, DOMAIN, buildExampleApp()], { timeoutMs: 240_000 });
@@ -35,6 +36,11 @@ describe('front door on loopback (private network namespace)', () => {
     expect(body.proto).toBe('https');
     expect(body.real_ip).toBe('127.0.0.1');
     expect(body.request_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('does not publish the backends\' metrics or debug handlers (the backend serves /metrics)', () => {
+    expect(read('backend-metrics.status')).toBe('200');
+    expect([read('metrics.status'), read('metrics-encoded.status'), read('debug.status')]).toEqual(['404', '404', '404']);
   });
 
   it('speaks HTTP/2', () => {

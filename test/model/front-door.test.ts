@@ -9,6 +9,7 @@ const base: FrontDoorSettings = {
   upstreamKeepalive: 32,
   upstreamKeepaliveTimeSec: 30,
   responseHeaders: {},
+  internalPaths: [],
   remoteUpstreams: false,
   upstreamMaxFails: 2,
   upstreamFailTimeoutSec: 15,
@@ -36,6 +37,17 @@ describe('front door nginx configuration', () => {
       "        # Busy connections are renewed too, so none outlives a draining backend's deregistration delay.\n        keepalive_time 30s;\n",
     );
     expect(frontDoorNginxConfig({ ...base, nginxVersion: '1.18.0' })).not.toMatch(/keepalive_time \d/);
+  });
+
+  it('answers 404 for the backends\' internal paths, before any proxy location', () => {
+    const conf = frontDoorNginxConfig({ ...base, internalPaths: ['/metrics', '/debug/'] });
+    expect(conf).toContain(
+      "        # The backends' internal paths (metrics, debug) are not published; nginx matches the decoded path.\n" +
+        '        location = /metrics {\n            return 404;\n        }\n' +
+        '        location ^~ /metrics/ {\n            return 404;\n        }\n' +
+        '        location ^~ /debug/ {\n            return 404;\n        }\n' +
+        '        location / {\n',
+    );
   });
 
   it('adds extra response headers to every HTTPS response, quoted for nginx', () => {
