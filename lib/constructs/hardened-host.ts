@@ -25,7 +25,7 @@ import {
 } from '../private/aws';
 import { Annotations, Lazy, Token } from '../private/cdktf';
 import { DataCloudinitConfig } from '../private/cloudinit';
-import { LateBoundText } from '../private/late-bound';
+import { escapeLiteralTemplates, LateBoundText } from '../private/late-bound';
 import { MimePart, renderMultipart } from '../render/mime';
 import { UfwRule } from '../render/ufw';
 
@@ -209,7 +209,9 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     const instanceType = props.instanceType ?? GO_HOST_DEFAULTS.instanceType;
     this.shape = Token.isUnresolved(instanceType) ? undefined : instanceShape(instanceType);
     ensureCloudinitProvider(this);
-    const tags = { ...props.tags, Name: this.node.path.replace(/\//g, '-'), 'gohost:host': kind.name };
+    // Tags are Terraform strings: a literal `${` in a user's tag would be interpolated.
+    const userTags = Object.fromEntries(Object.entries(props.tags ?? {}).map(([k, v]) => [escapeLiteralTemplates(k), escapeLiteralTemplates(v)]));
+    const tags = { ...userTags, Name: this.node.path.replace(/\//g, '-'), 'gohost:host': kind.name };
     this.tags = tags;
 
     this.partition = new DataAwsPartition(this, 'Partition');
@@ -313,7 +315,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     new IamRolePolicy(this, `Policy${this.policyCount++ === 0 ? '' : this.policyCount}`, {
       role: this.role.id,
       name,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      policy: escapeLiteralTemplates(JSON.stringify({ Version: '2012-10-17', Statement: statements })),
     });
   }
 

@@ -84,10 +84,18 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
     const o = cert.options as SsmCertificateOptions;
     for (const key of ['certificateParameterName', 'privateKeyParameterName'] as const) {
       if (!o[key]) c.fail(`certificate.${key}`, o[key], 'is missing', 'name the SSM parameter, e.g. "/tls/api.example.com/key"');
+      else if (known(o[key]) && /[*?]/.test(o[key])) c.fail(`certificate.${key}`, o[key], 'has an IAM wildcard (* or ?): the role would read every matching parameter', 'name the one parameter');
     }
+    if (o.kmsKeyArn !== undefined && known(o.kmsKeyArn) && /[*?]/.test(o.kmsKeyArn)) c.fail('certificate.kmsKeyArn', o.kmsKeyArn, 'has an IAM wildcard: the role could decrypt with every matching key', 'give the key\'s ARN');
   } else {
     const o = cert.options as SecretsManagerCertificateOptions;
     if (!o.secretId) c.fail('certificate.secretId', o.secretId, 'is missing', 'name the secret or pass its ARN');
+    else if (known(o.secretId) && /[*?]/.test(o.secretId)) c.fail('certificate.secretId', o.secretId, 'has an IAM wildcard (* or ?): the role would read every matching secret of the account', 'name the one secret or pass its ARN');
+    if (o.kmsKeyArn !== undefined && known(o.kmsKeyArn) && /[*?]/.test(o.kmsKeyArn)) c.fail('certificate.kmsKeyArn', o.kmsKeyArn, 'has an IAM wildcard: the role could decrypt with every matching key', 'give the key\'s ARN');
+  }
+
+  if (props.certificateStoreKmsKeyArn !== undefined && known(props.certificateStoreKmsKeyArn) && /[*?]/.test(props.certificateStoreKmsKeyArn)) {
+    c.fail('certificateStoreKmsKeyArn', props.certificateStoreKmsKeyArn, 'has an IAM wildcard: the role could use every matching key', 'give the key\'s ARN');
   }
 
   // TLS and HSTS.

@@ -83,6 +83,9 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
       c.fail('artifact.sha256', artifact.sha256, `is not 64 lower-case hex characters (got ${artifact.sha256.length})`,
         'use the output of `sha256sum <binary>` (lower-case hex)');
     }
+    if (artifact.s3 && known(artifact.s3.key) && /[*?]/.test(artifact.s3.key)) {
+      c.fail('artifact.key', artifact.s3.key, 'has an IAM wildcard (* or ?): the role would read every matching object, not the one release', 'name the one object, e.g. "orders-api/v1.4.2/orders-api"');
+    }
     if (artifact.s3 && known(artifact.s3.bucket) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(artifact.s3.bucket)) {
       c.fail('artifact.bucket', artifact.s3.bucket, 'is not a valid S3 bucket name', 'use 3–63 lower-case letters, digits, dots and dashes');
     }

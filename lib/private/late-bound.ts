@@ -32,3 +32,11 @@ export class LateBoundText {
 export function escapeTerraformTemplate(text: string): string {
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
+
+/**
+ * Escapes literal `${` / `%{` in a string that also holds cdktf tokens (IAM documents, tags,
+ * descriptions): the tokens stay references, a user's literal `${path.cwd}` stays text.
+ */
+export function escapeLiteralTemplates(text: string): string {
+  return text.replace(/\$\{(?!TfToken\[)/g, () => '$${').replace(/%\{/g, () => '%%{');
+}

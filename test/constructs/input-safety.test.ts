@@ -145,3 +145,46 @@ describe('reserved local ports and secrets', () => {
     expect(e.message).not.toContain('s3cr3t');
   });
 });
+
+describe('IAM documents and tags are Terraform strings', () => {
+  it('a literal ${…} in an S3 key stays text in the role policy and the tags, and terraform validate accepts the stack', async () => {
+    const { ReleaseArtifact } = await import('../../lib');
+    const { terraformValidate, withCloudinitAsLocals } = await import('../helpers/terraform');
+    const { stack } = hostStack({
+      artifact: ReleaseArtifact.fromS3({ bucket: 'releases', key: 'a/${path.cwd}/orders-api' }, 'a'.repeat(64)),
+      tags: { team: '${path.root}', '%{if true}x%{endif}': 'y' },
+    });
+    const tf = synthJson(stack);
+    const policy = Object.values<any>(tf.resource.aws_iam_role_policy).find((p) => p.name === 'read-release-artifact');
+    expect(policy.policy).toContain('s3:::releases/a/$${path.cwd}/orders-api');
+    expect(policy.policy).toMatch(/"Resource":"arn:\$\{data\.aws_partition\.[A-Za-z0-9_]+\.partition\}:s3:::/);
+    const instance = Object.values<any>(tf.resource.aws_instance)[0];
+    expect(instance.tags).toMatchObject({ team: '$${path.root}', '%%{if true}x%%{endif}': 'y' });
+    const result = terraformValidate(withCloudinitAsLocals(tf));
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('an IAM wildcard in the artifact key is refused', async () => {
+    const { ReleaseArtifact } = await import('../../lib');
+    expect(messageFor({ artifact: ReleaseArtifact.fromS3({ bucket: 'releases', key: 'releases/*' }, 'a'.repeat(64)) })).toContain(
+      'artifact.key = "releases/*": has an IAM wildcard (* or ?): the role would read every matching object',
+    );
+  });
+
+  it.each([
+    [{ secretId: '*' }, 'certificate.secretId = "*": has an IAM wildcard'],
+    [{ secretId: 'tls/api', kmsKeyArn: '*' }, 'certificate.kmsKeyArn = "*": has an IAM wildcard'],
+  ])('a bring-your-own certificate with %j is refused', (options, message) => {
+    const { stack } = newStack();
+    const e = validationError(() => new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, certificate: CertificateSource.fromSecretsManager(options) }));
+    expect(e.message).toContain(message);
+  });
+
+  it('an SSM parameter pattern is refused', () => {
+    const { stack } = newStack();
+    const e = validationError(() => new NginxFrontDoor(stack, 'FrontDoor', {
+      ...fdBaseProps, certificate: CertificateSource.fromSsmParameters({ certificateParameterName: '/tls/*', privateKeyParameterName: '/tls/key' }),
+    }));
+    expect(e.message).toContain('certificate.certificateParameterName = "/tls/*": has an IAM wildcard (* or ?): the role would read every matching parameter');
+  });
+});
