@@ -22,7 +22,7 @@ export interface GoServiceProps {
    * 2–32 lower-case letters, digits and dashes.
    */
   readonly serviceName: string;
-  /** The static Go binary to run and its SHA-256; the host refuses to install anything else. */
+  /** The static Go binary to run and its SHA-256; the host refuses to install anything else. Its parts may be Terraform references. */
   readonly artifact: ReleaseArtifact;
   /** TCP port the service listens on (given to it as `PORT` and `LISTEN_ADDR`). @default 8080 */
   readonly listenPort?: number;
@@ -30,6 +30,7 @@ export interface GoServiceProps {
   readonly healthPath?: string;
   /**
    * Extra environment for the service. Values end up in user data and Terraform state: no secrets.
+   * Values may be Terraform references; names must be literals.
    * @default - only the variables the library derives (GOMAXPROCS, GOMEMLIMIT, LISTEN_ADDR, PORT, HEALTH_PATH)
    */
   readonly environment?: Readonly<Record<string, string>>;

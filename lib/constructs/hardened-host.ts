@@ -34,7 +34,7 @@ export const USER_DATA_LIMIT_BYTES = 16384;
 
 /** What every hardened host is, wherever it is placed (one instance or an Auto Scaling group). */
 export interface HostConfigurationProps {
-  /** @default - looked up from the (first) subnet (`data.aws_subnet`) */
+  /** May be a Terraform reference. @default - looked up from the (first) subnet (`data.aws_subnet`) */
   readonly vpcId?: string;
   /** @default "t3.small" */
   readonly instanceType?: string;
@@ -46,7 +46,7 @@ export interface HostConfigurationProps {
    * @default true
    */
   readonly ignoreAmiChanges?: boolean;
-  /** CIDRs allowed to SSH in (security group and UFW). @default - none: SSH is closed, use SSM Session Manager */
+  /** CIDRs allowed to SSH in (security group and UFW); each may be a Terraform reference. @default - none: SSH is closed, use SSM Session Manager */
   readonly adminSshCidrs?: readonly string[];
   /** Accept `0.0.0.0/0` or `::/0` in adminSshCidrs. @default false */
   readonly allowSshFromAnywhere?: boolean;
@@ -99,7 +99,7 @@ export interface HostConfigurationProps {
 
 /** A hardened host on one EC2 instance. */
 export interface HardenedHostProps extends HostConfigurationProps {
-  /** The subnet the instance is launched in. */
+  /** The subnet the instance is launched in. May be a Terraform reference. */
   readonly subnetId: string;
   /** @default false */
   readonly associatePublicIpAddress?: boolean;

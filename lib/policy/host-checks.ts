@@ -45,10 +45,31 @@ export const GO_HOST_DEFAULTS = {
 
 const isInt = (v: number) => Number.isInteger(v);
 
+/**
+ * Props the library computes with at synth (limits, derived settings, names) must be literals:
+ * a Terraform reference would reach the host as NaN or as its own text.
+ */
+function requireLiterals(props: object, names: readonly string[], isToken: (v: unknown) => boolean, c: PropChecks): void {
+  for (const name of names) {
+    const value = (props as Record<string, unknown>)[name];
+    if (value !== undefined && isToken(value)) {
+      c.fail(name, '(a Terraform reference)', 'must be known at synth: the library derives settings and files from it', `write the value itself, e.g. ${LITERAL_EXAMPLES[name] ?? 'a number or a string'}`);
+    }
+  }
+}
+
+const LITERAL_EXAMPLES: Record<string, string> = {
+  serviceName: '"orders-api"', listenPort: '8080', healthPath: '"/healthz"', memoryMax: '"1536M"', cpuQuota: '"180%"',
+  instanceType: '"t3.small"', journalSystemMaxUse: '"1G"', tcpCongestionControl: '"bbr"',
+};
+
+
 /** The Go service's own props (the base host's are checked by checkHostProps). */
 export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   const d = GO_HOST_DEFAULTS;
+  requireLiterals(props, ['serviceName', 'listenPort', 'healthPath', 'memoryMax', 'cpuQuota', 'limitNofile', 'tasksMax', 'gogc', 'oomScoreAdjust',
+    'restartSec', 'startLimitIntervalSec', 'startLimitBurst', 'timeoutStopSec', 'watchdogSec', 'healthTimeoutSec'], isToken, c);
   // Secrets in user data: a warning, or an error when allowSecretsInUserData is false.
   const secret = (prop: string, value: unknown, problem: string) => {
     const fix = 'fetch it at runtime (SSM Parameter Store, Secrets Manager) with the instance role instead';
@@ -205,6 +226,8 @@ export function checkHostProps(
 ): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   const d = GO_HOST_DEFAULTS;
+  requireLiterals(props, ['instanceType', 'somaxconn', 'ephemeralPortRangeStart', 'ephemeralPortRangeEnd', 'metadataHopLimit', 'rootVolumeSizeGiB',
+    'journalSystemMaxUse', 'tcpCongestionControl', 'strictOvercommit'], isToken, c);
   // Networking inputs.
   if (known(props.subnetId) && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId!)) {
     c.fail('subnetId', props.subnetId, 'is not a subnet ID', 'pass an ID like "subnet-0123456789abcdef0" or a reference to an aws_subnet');

@@ -188,3 +188,34 @@ describe('IAM documents and tags are Terraform strings', () => {
     expect(e.message).toContain('certificate.certificateParameterName = "/tls/*": has an IAM wildcard (* or ?): the role would read every matching parameter');
   });
 });
+
+describe('props the library computes with must be literals', () => {
+  it.each([
+    ['instanceType', 'string'], ['memoryMax', 'string'], ['cpuQuota', 'string'], ['healthPath', 'string'], ['serviceName', 'string'],
+    ['listenPort', 'number'], ['timeoutStopSec', 'number'], ['limitNofile', 'number'],
+  ] as const)('%s from a Terraform variable is refused with a clear message (it used to crash or render NaN)', async (prop, type) => {
+    const { TerraformVariable } = await import('cdktf');
+    const { HardenedGoHost } = await import('../../lib');
+    const { baseProps } = await import('../helpers/stacks');
+    const { stack } = newStack();
+    const variable = new TerraformVariable(stack, 'v', { type });
+    const value = type === 'number' ? variable.numberValue : variable.stringValue;
+    const e = validationError(() => new HardenedGoHost(stack, 'Api', { ...baseProps, [prop]: value }));
+    expect(e.message).toContain(`${prop} = "(a Terraform reference)": must be known at synth: the library derives settings and files from it`);
+  });
+
+  it('props that may be references still accept them (subnet, VPC, artifact, environment, SSH CIDRs) and pass terraform validate', async () => {
+    const { TerraformVariable } = await import('cdktf');
+    const { HardenedGoHost, ReleaseArtifact } = await import('../../lib');
+    const { baseProps } = await import('../helpers/stacks');
+    const { terraformValidate, withCloudinitAsLocals } = await import('../helpers/terraform');
+    const { stack } = newStack();
+    const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
+    new HardenedGoHost(stack, 'Api', {
+      ...baseProps, subnetId: v('subnet'), vpcId: v('vpc'), artifact: ReleaseArtifact.fromS3({ bucket: v('bucket'), key: v('key') }, v('sha')),
+      environment: { DB_HOST: v('db') }, adminSshCidrs: [v('cidr')],
+    });
+    const result = terraformValidate(withCloudinitAsLocals(synthJson(stack)));
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});
