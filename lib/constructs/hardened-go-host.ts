@@ -100,6 +100,7 @@ export function goServiceKind(props: GoServiceProps & HostConfigurationProps) {
   const listenPort = props.listenPort ?? GO_HOST_DEFAULTS.listenPort;
   return {
     name: props.serviceName,
+    goService: true,
     listenPorts: new Map([[listenPort, 'the service (listenPort)']]),
     checkProps: (checks: PropChecks, warnings: string[]) =>
       checkGoHostProps(props, (v) => Token.isUnresolved(v), checks, warnings),

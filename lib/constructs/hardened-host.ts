@@ -15,7 +15,7 @@ import { MachineImage } from '../model/machine-image';
 import { Peer, Port, PRIVATE_IPV4_RANGES } from '../model/port';
 import { HostProvisioning } from '../model/provisioning';
 import { PropChecks } from '../policy/errors';
-import { GO_HOST_DEFAULTS, checkHostProps } from '../policy/host-checks';
+import { GO_HOST_DEFAULTS, checkHostProps, checkHostPropTypes } from '../policy/host-checks';
 import { hostReadiness } from '../policy/host-readiness';
 import { ReadinessRow } from '../policy/readiness';
 import { coversAnyAddress } from '../policy/validators';
@@ -135,6 +135,8 @@ export interface HostKind {
   readonly publicIp: boolean;
   /** Members of an Auto Scaling group: several instances share this configuration. */
   readonly group?: boolean;
+  /** The props include the Go service's (type-checked with them). */
+  readonly goService?: boolean;
 }
 
 /**
@@ -195,6 +197,9 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     super(scope, id);
     const checks = new PropChecks();
     const warnings: string[] = [];
+    // Wrong types (plain JavaScript, JSON configuration) are reported before the checks that assume them.
+    checkHostPropTypes(props, kind.goService ?? false, checks);
+    checks.throwIfAny(this.node.path);
     kind.checkProps?.(checks, warnings);
     checkHostProps(props, (v) => Token.isUnresolved(v), kind.listenPorts ?? new Map(), checks, warnings);
     checks.throwIfAny(this.node.path);

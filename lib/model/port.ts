@@ -31,7 +31,11 @@ export class Port {
     public readonly protocol: Protocol,
     public readonly fromPort: number,
     public readonly toPort: number,
-  ) {}
+  ) {
+    for (const p of [fromPort, toPort]) {
+      if (typeof p !== 'number') throw new TypeError(`Port.${protocol}: a port must be a number, not ${JSON.stringify(p)} (write Port.${protocol}(8080))`);
+    }
+  }
 
   /** `tcp/443` or `tcp/10000-10010`. */
   public toString(): string {
@@ -61,6 +65,7 @@ export interface IPeer {
 }
 
 function cidrId(cidr: string): string {
+  if (typeof cidr !== 'string') throw new TypeError(`Peer: a CIDR must be a string like "203.0.113.0/24", not ${JSON.stringify(cidr) ?? String(cidr)}`);
   return cidr.replace(/[^0-9a-fA-F]+/g, '-').replace(/-+$/, '');
 }
 

@@ -9,7 +9,7 @@ import { INSTANCE_TYPE_PATTERN, instanceShape } from '../model/instance-types';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
 import { PropChecks } from './errors';
 import {
-  AMI_ID_PATTERN, CONTROL_CHARACTER, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
+  AMI_ID_PATTERN, checkPropTypes, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from './validators';
 
@@ -44,6 +44,25 @@ export const GO_HOST_DEFAULTS = {
 } as const;
 
 const isInt = (v: number) => Number.isInteger(v);
+
+/** The types of every host prop (plain JavaScript and JSON users get no compiler check). */
+export const HOST_PROP_TYPES: Readonly<Record<string, PropType>> = {
+  subnetId: 'string', vpcId: 'string', instanceType: 'string', machineImage: 'object', ignoreAmiChanges: 'boolean',
+  adminSshCidrs: 'string[]', allowSshFromAnywhere: 'boolean', keyPairName: 'string', associatePublicIpAddress: 'boolean',
+  allowAllOutbound: 'boolean', rootVolumeSizeGiB: 'number', rootVolumeKmsKeyId: 'string', detailedMonitoring: 'boolean',
+  metadataHopLimit: 'number', userDataReplaceOnChange: 'boolean', somaxconn: 'number', ephemeralPortRangeStart: 'number',
+  ephemeralPortRangeEnd: 'number', tcpCongestionControl: 'string', strictOvercommit: 'boolean', sysctlOverrides: 'Record<string, string | number>',
+  journalSystemMaxUse: 'string', ntpServers: 'string[]', autoRecovery: 'boolean', tags: 'Record<string, string>',
+  allowSecretsInUserData: 'boolean', stablePrivateAddress: 'boolean',
+};
+
+/** The types of the Go service's props. */
+export const GO_SERVICE_PROP_TYPES: Readonly<Record<string, PropType>> = {
+  serviceName: 'string', artifact: 'object', listenPort: 'number', healthPath: 'string', environment: 'Record<string, string>',
+  args: 'string[]', memoryMax: 'string', cpuQuota: 'string', limitNofile: 'number', tasksMax: 'number', oomScoreAdjust: 'number',
+  restartSec: 'number', startLimitIntervalSec: 'number', startLimitBurst: 'number', timeoutStopSec: 'number', watchdogSec: 'number',
+  configFileContent: 'string', healthTimeoutSec: 'number',
+};
 
 /**
  * Props the library computes with at synth (limits, derived settings, names) must be literals:
@@ -330,4 +349,10 @@ export function checkHostProps(
   if (props.journalSystemMaxUse !== undefined && parseSystemdBytes(props.journalSystemMaxUse) === undefined) {
     c.fail('journalSystemMaxUse', props.journalSystemMaxUse, "is not in journald's size syntax", 'write a size like "500M" or "1G"');
   }
+}
+
+/** Wrong types first: the other checks assume them (a number has no .replace). */
+export function checkHostPropTypes(props: unknown, goService: boolean, c: PropChecks): void {
+  const schema = goService ? { ...HOST_PROP_TYPES, ...GO_SERVICE_PROP_TYPES } : HOST_PROP_TYPES;
+  checkPropTypes(props, schema, goService ? ['serviceName', 'artifact'] : [], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
 }

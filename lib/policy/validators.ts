@@ -82,3 +82,50 @@ export function coversAnyAddress(cidrs: readonly string[]): boolean {
   }
   return false;
 }
+
+/** The type a prop must have, as plain JavaScript and JSON users can get it wrong. */
+export type PropType = 'string' | 'number' | 'boolean' | 'string[]' | 'Record<string, string>' | 'Record<string, string | number>' | 'object';
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function hasType(value: unknown, type: PropType): boolean {
+  switch (type) {
+    case 'string': case 'number': case 'boolean': return typeof value === type && !(type === 'number' && Number.isNaN(value));
+    case 'string[]': return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'Record<string, string>': return hasType(value, 'object') && Object.values(value as object).every((v) => typeof v === 'string');
+    case 'Record<string, string | number>': return hasType(value, 'object') && Object.values(value as object).every((v) => typeof v === 'string' || typeof v === 'number');
+  }
+}
+
+/**
+ * Checks the types of the props that are set (and that the required ones are): for plain
+ * JavaScript and JSON configuration, where TypeScript's checks do not apply.
+ */
+export function checkPropTypes(
+  props: unknown,
+  schema: Readonly<Record<string, PropType>>,
+  required: readonly string[],
+  fail: (prop: string, value: unknown, problem: string, fix: string) => void,
+): void {
+  if (typeof props !== 'object' || props === null) {
+    fail('props', props, 'must be an object', 'pass the props object, e.g. { serviceName: "orders-api", … }');
+    return;
+  }
+  const p = props as Record<string, unknown>;
+  for (const name of required) {
+    if (p[name] === undefined || p[name] === null) fail(name, p[name], 'is required', `set ${name} (${schema[name]})`);
+  }
+  for (const [name, type] of Object.entries(schema)) {
+    const value = p[name];
+    if (value === undefined || (value === null && !required.includes(name))) continue;
+    if (value === null || !hasType(value, type)) {
+      if (required.includes(name) && (value === undefined || value === null)) continue;
+      fail(name, value, `must be ${type === 'string[]' ? 'a list of strings' : type.startsWith('Record') ? `a map of ${type.slice(15, -1)}` : `a ${type}`}, not ${typeName(value)}`, `write it as ${type}`);
+    }
+  }
+}

@@ -219,3 +219,28 @@ describe('props the library computes with must be literals', () => {
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 });
+
+describe('wrong types from plain JavaScript or JSON configuration', () => {
+  const plain = (props: Record<string, unknown>) => validationError(() => hostStack(props as any));
+
+  it('names every prop with a wrong type and the type it needs, instead of crashing', () => {
+    const e = plain({ serviceName: 123, listenPort: '8080', environment: 'APP_ENV=production', adminSshCidrs: '203.0.113.0/24', tags: 'team=api', keyPairName: null, memoryMax: 2048 });
+    expect(e.failures.map((f) => `${f.prop}: ${f.problem}`).sort()).toEqual([
+      'adminSshCidrs: must be a list of strings, not a string',
+      'environment: must be a map of string, not a string',
+      'listenPort: must be a number, not a string',
+      'memoryMax: must be a string, not a number',
+      'serviceName: must be a string, not a number',
+      'tags: must be a map of string, not a string',
+    ]);
+  });
+
+  it('a missing serviceName is refused, not turned into a service called "undefined"', () => {
+    expect(plain({ serviceName: undefined }).message).toContain('serviceName = (not set): is required');
+  });
+
+  it('Port.tcp("8080") and Peer.ipv4(undefined) say what is wrong', () => {
+    expect(() => Port.tcp('8080' as any)).toThrow('Port.tcp: a port must be a number, not "8080" (write Port.tcp(8080))');
+    expect(() => Peer.ipv4(undefined as any)).toThrow('Peer: a CIDR must be a string like "203.0.113.0/24", not undefined');
+  });
+});
