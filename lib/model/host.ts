@@ -8,6 +8,15 @@ import { renderIni } from '../render/ini';
 import { renderAptConf, renderKeywordFile, renderSysctl, SysctlEntry } from '../render/text';
 import { renderUfwCommands, UfwRule } from '../render/ufw';
 
+/** The host hardening an independent audit (dev-sec os/ssh baselines) expects, as data the checks and the boot proof read. */
+export const HOST_HARDENING = {
+  bannerFile: '/etc/issue.net',
+  banner: 'Authorized access only. Activity on this system is logged and may be monitored.\n',
+  refusedModules: ['dccp', 'sctp', 'rds', 'tipc', 'usb-storage', 'firewire-core'],
+  umask: '027',
+  shaCryptRounds: { SHA_CRYPT_MIN_ROUNDS: 5000, SHA_CRYPT_MAX_ROUNDS: 10000 },
+} as const;
+
 /** What every hardened host gets, with or without a Go service (kernel, firewall, time, logs, sshd, updates). */
 export interface BaseHostSettings {
   readonly distro: DistroInfo;
@@ -124,8 +133,33 @@ export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
         ['LoginGraceTime', 30],
         ['ClientAliveInterval', 300],
         ['ClientAliveCountMax', 2],
+        // dev-sec ssh-hardening: no tunnels through sshd (SSM port forwarding does not use it), one log line per key.
+        ['AllowTcpForwarding', 'no'],
+        ['AllowStreamLocalForwarding', 'no'],
+        ['PermitTunnel', 'no'],
+        ['MaxSessions', 2],
+        ['TCPKeepAlive', 'no'],
+        ['LogLevel', 'VERBOSE'],
+        ['Banner', HOST_HARDENING.bannerFile],
       ],
     ),
+  });
+  // H2: a legal notice before login (console and SSH).
+  for (const path of ['/etc/issue', HOST_HARDENING.bannerFile]) h.addFile({ path, permissions: '0644', content: HOST_HARDENING.banner });
+  // H3: network protocols and storage buses a Go service host on EC2 never uses cannot be loaded.
+  h.addFile({
+    path: '/etc/modprobe.d/60-gohost-blacklist.conf',
+    permissions: '0644',
+    content: [
+      '# Modules a Go service host on EC2 never needs (dev-sec os-hardening): loading them runs /bin/false.',
+      ...HOST_HARDENING.refusedModules.map((m) => `install ${m} /bin/false`),
+    ].join('\n') + '\n',
+  });
+  // H4: no core dumps from login sessions (setuid programs are covered by fs.suid_dumpable).
+  h.addFile({
+    path: '/etc/security/limits.d/60-gohost-core.conf',
+    permissions: '0644',
+    content: '# No core dumps from PAM sessions: they can hold secrets from memory.\n* hard core 0\n',
   });
   h.addFile({
     path: '/etc/apt/apt.conf.d/20auto-upgrades',
@@ -147,6 +181,15 @@ export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
   });
   h.addStep('system', { name: 'persistent journal', lines: ['systemctl restart systemd-journald.service'] });
   h.addStep('system', { name: 'sshd hardening', lines: ['sshd -t', 'systemctl try-reload-or-restart ssh.service'] });
+  h.addStep('system', {
+    name: 'login defaults',
+    lines: [
+      '# H5: new files and home directories private to their owner\'s group; more rounds for password hashes.',
+      `sed -ri 's/^UMASK[[:space:]].*/UMASK\t\t${HOST_HARDENING.umask}/' /etc/login.defs`,
+      ...(['SHA_CRYPT_MIN_ROUNDS', 'SHA_CRYPT_MAX_ROUNDS'] as const).map((key) =>
+        `grep -q '^${key}' /etc/login.defs || echo '${key} ${HOST_HARDENING.shaCryptRounds[key]}' >> /etc/login.defs`),
+    ],
+  });
   h.addStep('firewall', {
     name: 'firewall (ufw) from the port model',
     lines: [

@@ -1,6 +1,6 @@
 /** Readiness rows for a HardenedGoHost (the G and X rows of GUIDANCE.md). Pure. */
 import { GoHostSettings } from '../model/go-host';
-import { BaseHostSettings } from '../model/host';
+import { BaseHostSettings, HOST_HARDENING } from '../model/host';
 import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../model/units';
 import { ReadinessRow } from './readiness';
 
@@ -49,6 +49,18 @@ export function hostReadiness(f: HostFacts): ReadinessRow[] {
     e('X2', `IMDSv2 required (hop limit ${f.imdsHopLimit}), encrypted gp3 root volume, role limited to SSM core and the grants constructs add${f.publicIp ? '; public IP requested' : ''}`),
     e('X3', 'readiness report written at synth (this table)'),
     e('R1', 'this report'),
+    ...hardeningRows(),
+  ];
+}
+
+/** The host audit rows (the project's own IDs H1–H5): what dev-sec's baselines expect beyond GUIDANCE.md. */
+function hardeningRows(): ReadinessRow[] {
+  return [
+    e('H1', 'sshd: MaxAuthTries 3, MaxSessions 2, ClientAliveCountMax 2, no TCP/stream forwarding or tunnels, TCPKeepAlive no, LogLevel VERBOSE'),
+    e('H2', `legal notice before login (/etc/issue and ${HOST_HARDENING.bannerFile} as the sshd Banner)`),
+    e('H3', `modules that cannot be loaded: ${HOST_HARDENING.refusedModules.join(', ')}`),
+    e('H4', 'no core dumps from PAM sessions (hard core 0); setuid programs covered by fs.suid_dumpable=0'),
+    e('H5', `login.defs UMASK ${HOST_HARDENING.umask}, SHA_CRYPT rounds ${HOST_HARDENING.shaCryptRounds.SHA_CRYPT_MIN_ROUNDS}–${HOST_HARDENING.shaCryptRounds.SHA_CRYPT_MAX_ROUNDS}`),
   ];
 }
 
@@ -95,6 +107,7 @@ export function goHostReadiness(f: HostFacts & { readonly settings: GoHostSettin
     e('X2', `IMDSv2 required (hop limit ${f.imdsHopLimit}), encrypted gp3 root volume, role limited to SSM core${f.artifactFromS3 ? ' and s3:GetObject on the artifact' : ''}${f.publicIp ? '; public IP requested' : ''}`),
     e('X3', 'readiness report written at synth (this table)'),
     e('R1', 'this report'),
+    ...hardeningRows(),
   ];
   return rows;
 }

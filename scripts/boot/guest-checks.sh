@@ -26,6 +26,8 @@ send_logs_if_failed() {
   done | sed 's/^/GOHOST-LOG /' > /dev/ttyS0
 }
 eq() { [[ "$1" == "$2" ]] || { echo "got '$1', expected '$2'"; return 1; }; }
+sshd_has() { local l; for l in "$@"; do grep -qx "$l" "$state/sshd-effective" || { echo "sshd -T lacks: $l"; return 1; }; done; }
+modules_refused() { local m; for m in "$@"; do modprobe -n -v "$m" 2>&1 | grep -q 'install /bin/false' || { echo "$m can be loaded"; return 1; }; done; }
 main_pid() { systemctl show -p MainPID --value "$SERVICE.service"; }
 # A Go host answers on its own port; a front-door-only host answers through nginx.
 healthy() {
@@ -70,6 +72,13 @@ if [[ $boot -eq 1 ]]; then
   # "protocol source port" of every rule ufw holds (its tuple lines), against those of the port model.
   check ufw-rules eq "$(awk '/^### tuple ### allow/ { print $5, $9, $6 }' /etc/ufw/user.rules /etc/ufw/user6.rules | sort | tr '\n' ';')" "$(sort /etc/gohost-harness/ufw.expect | tr '\n' ';')"
   check chrony-running systemctl is-active --quiet chrony.service
+  # The host audit baseline (readiness rows H1–H5), read back from the running system.
+  sshd -T > "$state/sshd-effective" 2>&1 || true
+  check sshd-audit-baseline sshd_has 'maxauthtries 3' 'maxsessions 2' 'clientalivecountmax 2' 'allowtcpforwarding no' 'permittunnel no' 'tcpkeepalive no' 'loglevel VERBOSE'
+  check legal-banner bash -c "grep -qx 'banner /etc/issue.net' '$state/sshd-effective' && grep -q '^Authorized access only' /etc/issue.net /etc/issue"
+  check modules-refused modules_refused dccp sctp rds tipc usb-storage firewire-core
+  check no-core-dumps-in-sessions eq "$(su -s /bin/sh -c 'ulimit -Hc' nobody 2>&1)" 0
+  check login-defs grep -qP '^UMASK\t+027$' /etc/login.defs
   if [[ -n "${STORED_CERT_SHA256:-}" ]]; then
     # A replaced front door: the certificate its predecessor kept is served at once, and certbot is not asked.
     served=$(echo | openssl s_client -connect 127.0.0.1:443 -servername "$DOMAIN" 2>/dev/null | openssl x509 -noout -fingerprint -sha256 | cut -d= -f2)

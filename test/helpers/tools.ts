@@ -33,6 +33,8 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   ip: 'iproute2',
   curl: 'curl',
   ufw: 'ufw',
+  modprobe: 'kmod',
+  losetup: 'util-linux',
 };
 
 function which(command: string): string | undefined {

@@ -113,6 +113,38 @@ describe.each(all)('host artifacts ($name)', ({ files }) => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('permitrootlogin no');
     expect(r.stdout).toContain('passwordauthentication no');
+    // H1 and H2: what an audit against dev-sec's ssh baseline looks for.
+    for (const line of ['maxauthtries 3', 'maxsessions 2', 'clientalivecountmax 2', 'allowtcpforwarding no', 'allowstreamlocalforwarding no',
+      'permittunnel no', 'tcpkeepalive no', 'loglevel VERBOSE', 'banner /etc/issue.net']) {
+      expect(r.stdout.split('\n'), line).toContain(line);
+    }
+  });
+
+  it('modprobe refuses the blacklisted protocols and storage modules (H3)', () => {
+    const dir = tempDir('modprobe');
+    const conf = write(dir, 'blacklist.conf', files.file('/etc/modprobe.d/60-gohost-blacklist.conf'));
+    for (const module of ['dccp', 'sctp', 'rds', 'tipc', 'usb-storage', 'firewire-core']) {
+      const r = run(requireTool('modprobe'), ['--dry-run', '--verbose', '--config', conf, module]);
+      expect(r.stdout.trim(), module).toBe('install /bin/false');
+    }
+  });
+
+  it('the login defaults step sets UMASK 027 and hash rounds in Debian\'s login.defs, and changes nothing when run again (H5)', () => {
+    const dir = tempDir('logindefs');
+    const copy = write(dir, 'login.defs', fs.readFileSync('/etc/login.defs', 'utf8'));
+    const step = files.script.split('# --- login defaults')[1].split('\n# --- ')[0].replace(/\/etc\/login\.defs/g, copy);
+    const once = run('bash', ['-euo', 'pipefail', '-c', `log() { :; }\n${step}`]);
+    expect(once.status, once.stderr).toBe(0);
+    const after = fs.readFileSync(copy, 'utf8');
+    expect(after).toMatch(/^UMASK\t\t027$/m);
+    expect(after).toMatch(/^SHA_CRYPT_MIN_ROUNDS 5000$/m);
+    expect(after).toMatch(/^SHA_CRYPT_MAX_ROUNDS 10000$/m);
+    run('bash', ['-euo', 'pipefail', '-c', `log() { :; }\n${step}`]);
+    expect(fs.readFileSync(copy, 'utf8')).toBe(after);
+  });
+
+  it('no core dumps from PAM sessions (H4)', () => {
+    expect(files.file('/etc/security/limits.d/60-gohost-core.conf')).toMatch(/^\* hard core 0$/m);
   });
 
   it('apt-config reads the unattended-upgrades settings', () => {
