@@ -13,20 +13,10 @@ ip link set lo up
 # A second address stands in for the instance's public interface (this kernel has no dummy links).
 ip addr add 10.203.0.10/32 dev lo
 
-mkdir -p "$W/ov/up" "$W/ov/work"
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$W/ov/up,workdir=$W/ov/work" /etc
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /var/log/nginx
-mkdir -p /var/www && mount -t tmpfs tmpfs /var/www
-echo "127.0.0.1 $DOMAIN" >> /etc/hosts
-
+# shellcheck source=test/integration/front-door-root.sh
+. "$(dirname "$0")/front-door-root.sh"
 # The generated configuration, and a placeholder certificate made here.
-cp -r "$W/files/etc/nginx/gohost" /etc/nginx/gohost
-install -d -m 0750 /etc/nginx/gohost/tls
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj "/CN=$DOMAIN" \
-  -addext "subjectAltName=DNS:$DOMAIN" -keyout /etc/nginx/gohost/tls/placeholder.key -out /etc/nginx/gohost/tls/placeholder.crt 2>/dev/null
-ln -sfn placeholder.crt /etc/nginx/gohost/tls/live.crt
-ln -sfn placeholder.key /etc/nginx/gohost/tls/live.key
+front_door_root "$W" ov "$DOMAIN"
 install -d /var/www/acme/.well-known/acme-challenge /var/www/static
 echo "acme-token-123" > /var/www/acme/.well-known/acme-challenge/token
 echo "body { color: black }" > /var/www/static/app.css

@@ -7,20 +7,11 @@
 set -euo pipefail
 W=$1 DOMAIN=$2 APP=$3 MODE=$4 DELAY=$5
 R=$W/results-$MODE
-mkdir -p "$R" "$W/ov-$MODE/up" "$W/ov-$MODE/work"
+mkdir -p "$R"
 ip link set lo up
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$W/ov-$MODE/up,workdir=$W/ov-$MODE/work" /etc
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /var/log/nginx
-echo "127.0.0.1 $DOMAIN nlb.example.test" >> /etc/hosts
-
-cp -r "$W/files/etc/nginx/gohost" /etc/nginx/gohost
-install -d -m 0750 /etc/nginx/gohost/tls
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "/CN=$DOMAIN" \
-  -addext "subjectAltName=DNS:$DOMAIN" -keyout /etc/nginx/gohost/tls/placeholder.key -out /etc/nginx/gohost/tls/placeholder.crt 2>/dev/null
-ln -sfn placeholder.crt /etc/nginx/gohost/tls/live.crt
-ln -sfn placeholder.key /etc/nginx/gohost/tls/live.key
-install -d /var/www/acme
+# shellcheck source=test/integration/front-door-root.sh
+. "$(dirname "$0")/front-door-root.sh"
+front_door_root "$W" "ov-$MODE" "$DOMAIN" nlb.example.test
 
 node "$W/nlb-standin.mjs" 8080 9999 "$DELAY" > "$R/standin.log" 2>&1 &
 ctl() { curl -fsS "http://127.0.0.1:9999/$1?port=$2" >> "$R/control.log"; }
