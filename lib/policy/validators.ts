@@ -122,9 +122,9 @@ export function checkPropTypes(
   }
   for (const [name, type] of Object.entries(schema)) {
     const value = p[name];
-    if (value === undefined || (value === null && !required.includes(name))) continue;
-    if (value === null || !hasType(value, type)) {
-      if (required.includes(name) && (value === undefined || value === null)) continue;
+    // Unset (undefined, or null from JSON): required props were reported above.
+    if (value === undefined || value === null) continue;
+    if (!hasType(value, type)) {
       fail(name, value, `must be ${type === 'string[]' ? 'a list of strings' : type.startsWith('Record') ? `a map of ${type.slice(15, -1)}` : `a ${type}`}, not ${typeName(value)}`, `write it as ${type}`);
     }
   }

@@ -5,12 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { CertificateSource, NginxFrontDoor, Peer, Port } from '../../lib';
+import { CertificateSource, HardenedGoHost, NginxFrontDoor, Peer, Port, ReleaseArtifact } from '../../lib';
+import { environmentAssignment } from '../../lib/render/systemd';
 import { validationError } from '../helpers/errors';
 import { fdBaseProps } from '../helpers/front-door';
 import { hostFiles } from '../helpers/host-files';
-import { hostStack, newStack, synthJson, userDataParts } from '../helpers/stacks';
+import { baseProps, hostStack, newStack, synthJson, userDataParts } from '../helpers/stacks';
+import { terraformValidate, withCloudinitAsLocals } from '../helpers/terraform';
 import { run, tempDir } from '../helpers/tools';
 
 const messageFor = (props: Parameters<typeof hostStack>[0]) => validationError(() => hostStack(props)).message;
@@ -42,8 +45,7 @@ describe('control characters never reach a unit, sysctl.d or chrony', () => {
     expect(messageFor({ ntpServers: ['169.254.169.123\npool evil.example iburst'] })).toContain('ntpServers[0] = "169.254.169.123\\npool evil.example iburst": is not a host name or IP address');
   });
 
-  it('the unit printer refuses a control character even if a check were missed', async () => {
-    const { environmentAssignment } = await import('../../lib/render/systemd');
+  it('the unit printer refuses a control character even if a check were missed', () => {
     expect(() => environmentAssignment('FOO', 'a\u0000b')).toThrow('the value of FOO contains a control character');
   });
 });
@@ -133,8 +135,7 @@ describe('reserved local ports and secrets', () => {
     expect(host.node.metadata.map((m) => String(m.data)).join('\n')).toContain('environment.UPSTREAM is a URL with credentials, which looks like a secret');
   });
 
-  it('refuses them with allowSecretsInUserData: false, masking the credentials of an artifact URL', async () => {
-    const { ReleaseArtifact } = await import('../../lib');
+  it('refuses them with allowSecretsInUserData: false, masking the credentials of an artifact URL', () => {
     const e = validationError(() => hostStack({
       allowSecretsInUserData: false,
       environment: { DB_PASS: 'x' },
@@ -147,9 +148,7 @@ describe('reserved local ports and secrets', () => {
 });
 
 describe('IAM documents and tags are Terraform strings', () => {
-  it('a literal ${…} in an S3 key stays text in the role policy and the tags, and terraform validate accepts the stack', async () => {
-    const { ReleaseArtifact } = await import('../../lib');
-    const { terraformValidate, withCloudinitAsLocals } = await import('../helpers/terraform');
+  it('a literal ${…} in an S3 key stays text in the role policy and the tags, and terraform validate accepts the stack', () => {
     const { stack } = hostStack({
       artifact: ReleaseArtifact.fromS3({ bucket: 'releases', key: 'a/${path.cwd}/orders-api' }, 'a'.repeat(64)),
       tags: { team: '${path.root}', '%{if true}x%{endif}': 'y' },
@@ -164,8 +163,7 @@ describe('IAM documents and tags are Terraform strings', () => {
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 
-  it('an IAM wildcard in the artifact key is refused', async () => {
-    const { ReleaseArtifact } = await import('../../lib');
+  it('an IAM wildcard in the artifact key is refused', () => {
     expect(messageFor({ artifact: ReleaseArtifact.fromS3({ bucket: 'releases', key: 'releases/*' }, 'a'.repeat(64)) })).toContain(
       'artifact.key = "releases/*": has an IAM wildcard (* or ?): the role would read every matching object',
     );
@@ -193,10 +191,7 @@ describe('props the library computes with must be literals', () => {
   it.each([
     ['instanceType', 'string'], ['memoryMax', 'string'], ['cpuQuota', 'string'], ['healthPath', 'string'], ['serviceName', 'string'],
     ['listenPort', 'number'], ['timeoutStopSec', 'number'], ['limitNofile', 'number'],
-  ] as const)('%s from a Terraform variable is refused with a clear message (it used to crash or render NaN)', async (prop, type) => {
-    const { TerraformVariable } = await import('cdktf');
-    const { HardenedGoHost } = await import('../../lib');
-    const { baseProps } = await import('../helpers/stacks');
+  ] as const)('%s from a Terraform variable is refused with a clear message (it used to crash or render NaN)', (prop, type) => {
     const { stack } = newStack();
     const variable = new TerraformVariable(stack, 'v', { type });
     const value = type === 'number' ? variable.numberValue : variable.stringValue;
@@ -204,11 +199,7 @@ describe('props the library computes with must be literals', () => {
     expect(e.message).toContain(`${prop} = "(a Terraform reference)": must be known at synth: the library derives settings and files from it`);
   });
 
-  it('props that may be references still accept them (subnet, VPC, artifact, environment, SSH CIDRs) and pass terraform validate', async () => {
-    const { TerraformVariable } = await import('cdktf');
-    const { HardenedGoHost, ReleaseArtifact } = await import('../../lib');
-    const { baseProps } = await import('../helpers/stacks');
-    const { terraformValidate, withCloudinitAsLocals } = await import('../helpers/terraform');
+  it('props that may be references still accept them (subnet, VPC, artifact, environment, SSH CIDRs) and pass terraform validate', () => {
     const { stack } = newStack();
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     new HardenedGoHost(stack, 'Api', {

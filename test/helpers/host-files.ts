@@ -17,6 +17,7 @@ const RESOLVED: Record<string, string> = {
   'aws_secretsmanager_secret.arn': 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:gohost-front-door-certificate-AbCdEf',
   'aws_network_interface.private_ip': '10.0.1.20',
   'aws_ebs_volume.id': 'vol-0123456789abcdef0',
+  'aws_sns_topic.arn': 'arn:aws:sns:eu-west-1:111122223333:gohost-alarms',
   'data.aws_region.name': 'eu-west-1',
 };
 
