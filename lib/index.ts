@@ -7,6 +7,7 @@ export * from './constructs/connections';
 export * from './constructs/hardened-host';
 export * from './constructs/hardened-go-host';
 export * from './constructs/readiness-report';
+export { inputFailures } from './constructs/input';
 export * from './policy/errors';
 export * from './policy/readiness';
 export * from './model/certificate-source';

@@ -5,6 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { IPeer, Peer, Port } from '../model/port';
+import { reportInput } from './input';
 import { PropChecks } from '../policy/errors';
 import { isCidr } from '../policy/validators';
 import { VpcSecurityGroupEgressRule, VpcSecurityGroupIngressRule } from '../private/aws';
@@ -70,7 +71,8 @@ export class Connections {
     if (isConnectable(other)) other.connections.addIngress(this.peer, port, description ?? `${port} from ${this.name}`);
   }
 
-  private checkPeer(peer: IPeer, port: Port): void {
+  /** False (and the failures reported at synth) when the rule cannot be created. */
+  private checkPeer(peer: IPeer, port: Port): boolean {
     const checks = new PropChecks();
     for (const cidr of [peer.cidrIpv4, peer.cidrIpv6]) {
       if (cidr !== undefined && !Token.isUnresolved(cidr) && !isCidr(cidr)) {
@@ -83,13 +85,14 @@ export class Connections {
       }
     }
     if (port.fromPort > port.toPort) checks.fail('port', String(port), 'starts after it ends', 'give the lower port first');
-    checks.throwIfAny(this.scope.node.path);
+    reportInput(this.scope, { failures: checks.all });
+    return checks.all.length === 0;
   }
 
   private addIngress(peer: IPeer, port: Port, description: string): void {
     const id = ruleId('Ingress', port, peer);
     if (this.ingress.has(id)) return;
-    this.checkPeer(peer, port);
+    if (!this.checkPeer(peer, port)) return;
     this.ingress.set(id, { peer, port, description });
     new VpcSecurityGroupIngressRule(this.scope, id, {
       securityGroupId: this.securityGroupId,
@@ -106,7 +109,7 @@ export class Connections {
   private addEgress(peer: IPeer, port: Port, description: string): void {
     const id = ruleId('Egress', port, peer);
     if (this.egress.has(id)) return;
-    this.checkPeer(peer, port);
+    if (!this.checkPeer(peer, port)) return;
     this.egress.set(id, { peer, port, description });
     new VpcSecurityGroupEgressRule(this.scope, id, {
       securityGroupId: this.securityGroupId,

@@ -14,6 +14,7 @@ import { GO_HOST_DEFAULTS, checkGoHostProps } from '../policy/host-checks';
 import { PropChecks } from '../policy/errors';
 import { ReadinessRow } from '../policy/readiness';
 import { Token } from '../private/cdktf';
+import { Boundary, BOUNDARIES } from '../private/late-bound';
 
 /** The Go service itself, wherever its instances are placed. */
 export interface GoServiceProps {
@@ -95,15 +96,22 @@ export interface IGoService {
   addEnvironment(name: string, value: string): void;
 }
 
-/** The host kind of a Go service: its name, listening port and prop checks. */
-export function goServiceKind(props: GoServiceProps & HostConfigurationProps) {
-  const listenPort = props.listenPort ?? GO_HOST_DEFAULTS.listenPort;
+/** Stand-ins for the Go service's required props when they fail (the stack then does not synthesize). */
+const GO_SERVICE_PLACEHOLDERS: Partial<GoServiceProps> = {
+  serviceName: 'invalid-service',
+  artifact: ReleaseArtifact.fromUrl('https://invalid.example/invalid', '0'.repeat(64)),
+};
+
+/** How a Go service's props are checked and what they make the host, whatever its placement. */
+export function goServiceSpec<P extends GoServiceProps & HostConfigurationProps>() {
   return {
-    name: props.serviceName,
     goService: true,
-    listenPorts: new Map([[listenPort, 'the service (listenPort)']]),
-    checkProps: (checks: PropChecks, warnings: string[]) =>
-      checkGoHostProps(props, (v) => Token.isUnresolved(v), checks, warnings),
+    placeholders: GO_SERVICE_PLACEHOLDERS as Partial<P>,
+    checkProps: (props: P, checks: PropChecks, warnings: string[]) => checkGoHostProps(props, (v) => Token.isUnresolved(v), checks, warnings),
+    describe: (props: P) => ({
+      name: props.serviceName,
+      listenPorts: new Map([[props.listenPort ?? GO_HOST_DEFAULTS.listenPort, 'the service (listenPort)']]),
+    }),
   };
 }
 
@@ -127,16 +135,21 @@ export class GoServiceConfiguration {
     this.serviceName = props.serviceName;
     this.listenPort = props.listenPort ?? GO_HOST_DEFAULTS.listenPort;
     this.healthPath = props.healthPath ?? GO_HOST_DEFAULTS.healthPath;
-    // Defaults are a share of the machine; the checks guarantee the shape is known when needed.
+    // Defaults are a share of the machine; the checks fail the stack when the shape is unknown
+    // and these are not set, so the stand-in shape only lets the other checks run.
+    const machine = shape ?? { memoryMiB: 1024, vcpus: 1 };
     this.memoryMaxBytes = props.memoryMax
       ? parseSystemdBytes(props.memoryMax)!
-      : Math.floor(shape!.memoryMiB * GO_HOST_DEFAULTS.memoryShare) * 1024 * 1024;
+      : Math.floor(machine.memoryMiB * GO_HOST_DEFAULTS.memoryShare) * 1024 * 1024;
     this.cpuQuotaPercent = props.cpuQuota
       ? parseCpuQuotaPercent(props.cpuQuota)!
-      : Math.round(shape!.vcpus * 100 * GO_HOST_DEFAULTS.cpuShare);
+      : Math.round(machine.vcpus * 100 * GO_HOST_DEFAULTS.cpuShare);
 
     const s3 = props.artifact.s3;
     if (s3) {
+      // A reference in the grant is checked at plan time: no wildcard, nothing that ends the JSON string.
+      host.checkAtPlan(s3.bucket, BOUNDARIES.s3Bucket, 'artifact.bucket');
+      host.checkAtPlan(s3.key, BOUNDARIES.s3Key, 'artifact.key');
       host.addToRolePolicy('read-release-artifact', [
         { Effect: 'Allow', Action: 's3:GetObject', Resource: `${host.arnPrefix}:s3:::${s3.bucket}/${s3.key}` },
       ]);
@@ -168,14 +181,19 @@ export class GoServiceConfiguration {
   public get settings(): GoHostSettings {
     const p = this.props;
     const d = GO_HOST_DEFAULTS;
-    const l = (v: string) => this.host.lateBound(v);
-    const environment = Object.fromEntries(Object.entries({ ...p.environment, ...this.extraEnvironment }).map(([k, v]) => [k, l(v)]));
-    const artifact = p.artifact.s3
+    const l = (v: string, boundary: Boundary, prop: string) => this.host.lateBound(v, boundary, prop);
+    const environment = Object.fromEntries(Object.entries({ ...p.environment, ...this.extraEnvironment })
+      .map(([k, v]) => [k, l(v, BOUNDARIES.systemdValue, `environment.${k}`)]));
+    const a = p.artifact;
+    // The download URL carries the key percent-encoded (a reference is encoded by Terraform).
+    const keyPath = (key: string) => (Token.isUnresolved(key) ? l(key, BOUNDARIES.s3Key, 'artifact.key') : key.split('/').map(encodeURIComponent).join('/'));
+    const artifact = a.s3
       ? ReleaseArtifact.fromS3(
-          { bucket: l(p.artifact.s3.bucket), key: l(p.artifact.s3.key), region: p.artifact.s3.region && l(p.artifact.s3.region) },
-          l(p.artifact.sha256),
+          { bucket: l(a.s3.bucket, BOUNDARIES.s3Bucket, 'artifact.bucket'), key: keyPath(a.s3.key), region: a.s3.region && l(a.s3.region, BOUNDARIES.awsRegion, 'artifact.region') },
+          l(a.sha256, BOUNDARIES.sha256, 'artifact.sha256'),
         )
-      : ReleaseArtifact.fromUrl(l(p.artifact.url), l(p.artifact.sha256));
+      : ReleaseArtifact.fromUrl(l(a.url!, BOUNDARIES.shellWord, 'artifact.url'), l(a.sha256, BOUNDARIES.sha256, 'artifact.sha256'));
+    const config = p.configFileContent;
     return {
       ...this.host.baseSettings,
       serviceName: p.serviceName,
@@ -184,7 +202,7 @@ export class GoServiceConfiguration {
       listenPort: this.listenPort,
       healthPath: this.healthPath,
       environment,
-      args: (p.args ?? []).map(l),
+      args: (p.args ?? []).map((arg, i) => l(arg, BOUNDARIES.systemdWord, `args[${i}]`)),
       memoryMaxBytes: this.memoryMaxBytes,
       cpuQuotaPercent: this.cpuQuotaPercent,
       limitNofile: p.limitNofile ?? d.limitNofile,
@@ -196,7 +214,8 @@ export class GoServiceConfiguration {
       startLimitBurst: p.startLimitBurst ?? d.startLimitBurst,
       timeoutStopSec: this.timeoutStopSec,
       watchdogSec: p.watchdogSec,
-      configFileContent: p.configFileContent === undefined ? undefined : l(p.configFileContent),
+      configFileContent: config === undefined ? undefined : Token.isUnresolved(config) ? l(config, BOUNDARIES.fileContent, 'configFileContent') : config,
+      configFileEncoding: config !== undefined && Token.isUnresolved(config) ? 'b64' : undefined,
       healthTimeoutSec: this.healthTimeoutSec,
     };
   }
@@ -217,8 +236,8 @@ export class HardenedGoHost extends HardenedHost implements IGoService {
   private readonly go: GoServiceConfiguration;
 
   constructor(scope: Construct, id: string, props: HardenedGoHostProps) {
-    super(scope, id, props, goServiceKind(props));
-    this.go = new GoServiceConfiguration(this, props, this.shape);
+    super(scope, id, props, goServiceSpec<HardenedGoHostProps>());
+    this.go = new GoServiceConfiguration(this, this.validProps as HardenedGoHostProps, this.shape);
     this.serviceName = this.go.serviceName;
     this.listenPort = this.go.listenPort;
     this.healthPath = this.go.healthPath;

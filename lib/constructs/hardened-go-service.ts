@@ -5,7 +5,7 @@
  * instance refresh, keeping 100 % healthy capacity and rolling back on failure.
  */
 import { Construct } from 'constructs';
-import { GoServiceConfiguration, GoServiceProps, goServiceKind, IGoService } from './hardened-go-host';
+import { GoServiceConfiguration, GoServiceProps, goServiceSpec, IGoService } from './hardened-go-host';
 import { HardenedHostBase, HostConfigurationProps } from './hardened-host';
 import { InternalLoadBalancer } from './internal-load-balancer';
 import { GoHostSettings } from '../model/go-host';
@@ -57,19 +57,24 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
   private readonly go: GoServiceConfiguration;
 
   constructor(scope: Construct, id: string, props: HardenedGoServiceProps) {
-    const kind = goServiceKind(props);
+    const go = goServiceSpec<HardenedGoServiceProps>();
     super(scope, id, props, {
-      ...kind,
-      checkProps: (checks, warnings) => {
-        kind.checkProps(checks, warnings);
-        checkGroupProps(props, (v) => Token.isUnresolved(v), checks, warnings);
+      ...go,
+      placeholders: { ...go.placeholders, subnetIds: ['subnet-00000000'] },
+      checkProps: (p: HardenedGoServiceProps, checks, warnings) => {
+        go.checkProps(p, checks, warnings);
+        checkGroupProps(p, (v) => Token.isUnresolved(v), checks, warnings);
       },
-      // A list from a variable is one token: its first element is taken in Terraform.
-      subnetIdForVpc: Token.isUnresolved(props.subnetIds) ? Fn.element(props.subnetIds, 0) : props.subnetIds?.[0],
-      autoRecovery: false,
-      publicIp: false,
-      group: true,
+      describe: (p: HardenedGoServiceProps) => ({
+        ...go.describe(p),
+        // A list from a variable is one token: its first element is taken in Terraform.
+        subnetIdForVpc: Token.isUnresolved(p.subnetIds) ? Fn.element(p.subnetIds, 0) : p.subnetIds?.[0],
+        autoRecovery: false,
+        publicIp: false,
+        group: true,
+      }),
     });
+    props = this.validProps as HardenedGoServiceProps;
     this.go = new GoServiceConfiguration(this, props, this.shape);
     this.serviceName = this.go.serviceName;
     this.listenPort = this.go.listenPort;
@@ -115,7 +120,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
       ],
       tags: this.tags,
       updateDefaultVersion: true,
-      lifecycle: l.ignoreAmiChanges ? { ignoreChanges: ['image_id'] } : undefined,
+      lifecycle: { ...(l.ignoreAmiChanges ? { ignoreChanges: ['image_id'] } : {}), precondition: l.preconditions },
     });
 
     this.autoScalingGroup = new AutoscalingGroup(this, 'Group', {

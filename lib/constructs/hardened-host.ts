@@ -15,6 +15,7 @@ import { MachineImage } from '../model/machine-image';
 import { Peer, Port, PRIVATE_IPV4_RANGES } from '../model/port';
 import { HostProvisioning } from '../model/provisioning';
 import { PropChecks } from '../policy/errors';
+import { checkProps, reportInput } from './input';
 import { GO_HOST_DEFAULTS, checkHostProps, checkHostPropTypes } from '../policy/host-checks';
 import { hostReadiness } from '../policy/host-readiness';
 import { ReadinessRow } from '../policy/readiness';
@@ -23,9 +24,9 @@ import {
   CloudwatchMetricAlarm, DataAwsAmi, DataAwsPartition, DataAwsRegion, DataAwsSubnet, IamInstanceProfile, IamRole,
   IamRolePolicy, IamRolePolicyAttachment, Instance, NetworkInterface, SecurityGroup,
 } from '../private/aws';
-import { Annotations, Lazy, Token } from '../private/cdktf';
+import { Lazy, Token } from '../private/cdktf';
 import { DataCloudinitConfig } from '../private/cloudinit';
-import { escapeLiteralTemplates, LateBoundText } from '../private/late-bound';
+import { Boundary, BOUNDARIES, escapeLiteralTemplates, LateBoundText } from '../private/late-bound';
 import { MimePart, renderMultipart } from '../render/mime';
 import { UfwRule } from '../render/ufw';
 
@@ -120,14 +121,12 @@ export interface HardenedHostProps extends HostConfigurationProps {
   readonly stablePrivateAddress?: boolean;
 }
 
-/** What a subclass tells the base host about itself. */
+/** What a subclass tells the base host about itself, derived from its checked props. */
 export interface HostKind {
   /** Short name: resource name prefixes, tags, the connections' peer name. */
   readonly name: string;
   /** Ports this host's own services listen on (checked against the ephemeral port range). */
   readonly listenPorts?: ReadonlyMap<number, string>;
-  /** Checks of the subclass's own props, reported together with the host's. */
-  readonly checkProps?: (checks: PropChecks, warnings: string[]) => void;
   /** A subnet the VPC is looked up from when vpcId is not given. */
   readonly subnetIdForVpc: string;
   /** Placement-specific readiness facts. */
@@ -135,8 +134,17 @@ export interface HostKind {
   readonly publicIp: boolean;
   /** Members of an Auto Scaling group: several instances share this configuration. */
   readonly group?: boolean;
+}
+
+/** How a subclass's props are checked and what they make the host. */
+export interface HostSpec<P extends HostConfigurationProps> {
   /** The props include the Go service's (type-checked with them). */
   readonly goService?: boolean;
+  /** Checks of the subclass's own props, reported together with the host's. */
+  readonly checkProps?: (props: P, checks: PropChecks, warnings: string[]) => void;
+  /** Stand-ins for required props that failed, so the rest of the stack is still checked. */
+  readonly placeholders?: Partial<P>;
+  readonly describe: (props: P) => HostKind;
 }
 
 /**
@@ -156,6 +164,8 @@ export interface HostLaunchConfiguration {
   readonly rootVolume: { readonly sizeGiB: number; readonly kmsKeyId?: string };
   /** Tags of instances and volumes, rendered at synthesis (constructs add discovery tags later). */
   readonly instanceTags: Record<string, string>;
+  /** Plan-time checks of the Terraform references in the user data, rendered at synthesis. */
+  readonly preconditions: Array<{ condition: string; errorMessage: string }>;
   readonly ignoreAmiChanges: boolean;
 }
 
@@ -185,7 +195,8 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   protected readonly tags: Record<string, string>;
   protected readonly launch: HostLaunchConfiguration;
 
-  private readonly hostProps: HostConfigurationProps;
+  /** The props after the checks (those that failed replaced, so the rest of the stack is still checked). */
+  protected readonly validProps: HostConfigurationProps;
   private readonly kind: HostKind;
   private readonly extraReadiness: ReadinessRow[] = [];
   private readonly late = new LateBoundText();
@@ -193,19 +204,21 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   private readonly producers: Array<() => HostProvisioning> = [];
   private readonly discoveryTags: Record<string, string> = {};
 
-  constructor(scope: Construct, id: string, props: HostConfigurationProps, kind: HostKind) {
+  constructor(scope: Construct, id: string, rawProps: HostConfigurationProps, spec: HostSpec<any>) {
     super(scope, id);
-    const checks = new PropChecks();
-    const warnings: string[] = [];
-    // Wrong types (plain JavaScript, JSON configuration) are reported before the checks that assume them.
-    checkHostPropTypes(props, kind.goService ?? false, checks);
-    checks.throwIfAny(this.node.path);
-    kind.checkProps?.(checks, warnings);
-    checkHostProps(props, (v) => Token.isUnresolved(v), kind.listenPorts ?? new Map(), checks, warnings);
-    checks.throwIfAny(this.node.path);
-    warnings.forEach((w) => Annotations.of(this).addWarning(w));
+    const isToken = (v: unknown) => Token.isUnresolved(v);
+    // Wrong types (plain JavaScript, JSON configuration) are found first: the value checks assume them.
+    const checked = checkProps<HostConfigurationProps>(rawProps, spec.placeholders ?? {},
+      (p, c) => checkHostPropTypes(p, spec.goService ?? false, c),
+      (p, c, w) => {
+        spec.checkProps?.(p, c, w);
+        checkHostProps(p, isToken, spec.describe(p).listenPorts ?? new Map(), c, w);
+      });
+    reportInput(this, checked);
+    const props = checked.props;
+    const kind = spec.describe(props);
 
-    this.hostProps = props;
+    this.validProps = props;
     this.kind = kind;
     this.hostName = kind.name;
     this.isGroup = kind.group ?? false;
@@ -300,6 +313,14 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       rootVolume: { sizeGiB: props.rootVolumeSizeGiB ?? GO_HOST_DEFAULTS.rootVolumeSizeGiB, kmsKeyId: props.rootVolumeKmsKeyId },
       instanceTags: Lazy.anyValue({ produce: () => ({ ...tags, ...this.discoveryTags }) }) as unknown as Record<string, string>,
       ignoreAmiChanges: props.ignoreAmiChanges !== false,
+      // Rendering the user data registers its references; their checks fail the plan, not the boot.
+      preconditions: Lazy.anyValue({
+        produce: () => {
+          this.renderParts();
+          const checks = this.late.preconditions(this.node.path);
+          return checks.length > 0 ? checks : undefined;
+        },
+      }) as unknown as HostLaunchConfiguration['preconditions'],
     };
 
     this.node.addValidation({ validate: () => this.validateLate() });
@@ -338,8 +359,13 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
    * A value for text that goes into this host's user data: itself, or a placeholder that is
    * swapped back for the Terraform reference after the text is rendered and escaped.
    */
-  public lateBound(value: string): string {
-    return this.late.ref(value);
+  public lateBound(value: string, boundary?: Boundary, prop?: string): string {
+    return this.late.ref(value, boundary, prop);
+  }
+
+  /** Checks a Terraform reference at plan time against `boundary`'s form (for values that reach IAM or resource arguments). */
+  public checkAtPlan(value: string, boundary: Boundary, prop: string): void {
+    this.late.check(value, boundary, prop);
   }
 
   /** Another construct's readiness rows for this host (front door, observability). */
@@ -349,7 +375,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
 
   /** The host-level settings, with every default applied. */
   public get baseSettings(): BaseHostSettings {
-    const p = this.hostProps;
+    const p = this.validProps;
     const d = GO_HOST_DEFAULTS;
     return {
       distro: this.distro,
@@ -357,10 +383,11 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       ephemeralPortRange: [p.ephemeralPortRangeStart ?? d.ephemeralPortRangeStart, p.ephemeralPortRangeEnd ?? d.ephemeralPortRangeEnd],
       tcpCongestionControl: p.tcpCongestionControl ?? 'bbr',
       strictOvercommit: p.strictOvercommit ?? false,
-      sysctlOverrides: p.sysctlOverrides ?? {},
+      sysctlOverrides: Object.fromEntries(Object.entries(p.sysctlOverrides ?? {})
+        .map(([k, v]) => [k, typeof v === 'string' ? this.late.ref(v, BOUNDARIES.line, `sysctlOverrides["${k}"]`) : v])),
       journalSystemMaxUse: p.journalSystemMaxUse ?? d.journalSystemMaxUse,
       ufwRules: this.ufwRules(),
-      ntpServers: p.ntpServers ?? [...d.ntpServers],
+      ntpServers: (p.ntpServers ?? [...d.ntpServers]).map((server, i) => this.late.ref(server, BOUNDARIES.hostName, `ntpServers[${i}]`)),
     };
   }
 
@@ -413,7 +440,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   }
 
   protected get hostFacts() {
-    const p = this.hostProps;
+    const p = this.validProps;
     return {
       sshCidrs: p.adminSshCidrs ?? [],
       imdsHopLimit: p.metadataHopLimit ?? GO_HOST_DEFAULTS.metadataHopLimit,
@@ -433,7 +460,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     const rules = new Map<string, UfwRule>();
     for (const r of this.connections.ingressRules) {
       const source = r.peer.cidrIpv4 ?? r.peer.cidrIpv6;
-      const froms: string[] = source !== undefined ? [this.late.ref(source)] : [...PRIVATE_IPV4_RANGES];
+      const froms: string[] = source !== undefined ? [this.late.ref(source, BOUNDARIES.cidr, `a CIDR admitted to ${r.port}`)] : [...PRIVATE_IPV4_RANGES];
       for (const from of froms) {
         const key = `${r.port}|${from}`;
         const seen = rules.get(key);
@@ -457,8 +484,12 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       .filter((r) => r.port.protocol === 'tcp' && r.port.includes(22))
       .map((r) => r.peer.cidrIpv4 ?? r.peer.cidrIpv6)
       .filter((cidr): cidr is string => cidr !== undefined && !Token.isUnresolved(cidr));
-    if (!this.hostProps.allowSshFromAnywhere && coversAnyAddress(sshFrom)) {
+    if (!this.validProps.allowSshFromAnywhere && coversAnyAddress(sshFrom)) {
       errors.push(`connections = SSH (tcp/22) from ${sshFrom.join(', ')}: opens SSH to the whole internet. Fix: admit your office or VPN ranges only, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk.`);
+    }
+    // Every reference reaches the user data through a boundary (a placeholder); a raw token here would be lost.
+    if (this.renderParts().some((part) => part.content.includes('${TfToken['))) {
+      errors.push('user data = (a Terraform reference): reaches a file or script through a prop that only takes literal values. Fix: pass the value itself; the README lists which props accept references.');
     }
     const bytes = this.userDataGzipBytes();
     if (bytes > USER_DATA_LIMIT_BYTES) {
@@ -468,8 +499,13 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   }
 }
 
-/** The instance-specific part of a host kind (the rest comes from the placement's props). */
-export type InstanceHostKind = Omit<HostKind, 'subnetIdForVpc' | 'autoRecovery' | 'publicIp' | 'group'>;
+/** The instance-specific part of a host spec: its checks and name (placement facts come from HardenedHostProps). */
+export interface InstanceHostSpec<P extends HardenedHostProps> extends Omit<HostSpec<P>, 'describe'> {
+  readonly describe: (props: P) => Pick<HostKind, 'name' | 'listenPorts'>;
+}
+
+/** Stand-in for a subnet ID that failed its checks (the stack then does not synthesize). */
+const PLACEHOLDER_SUBNET_ID = 'subnet-00000000';
 
 /** A hardened host on one EC2 instance (`aws_instance`), with the EC2 recover alarm. */
 export class HardenedHost extends HardenedHostBase {
@@ -483,13 +519,22 @@ export class HardenedHost extends HardenedHostBase {
   /** The subnet the instance runs in. */
   public readonly subnetId: string;
 
-  constructor(scope: Construct, id: string, props: HardenedHostProps, kind: InstanceHostKind) {
-    super(scope, id, props, {
-      ...kind,
-      subnetIdForVpc: props.subnetId,
-      autoRecovery: props.autoRecovery ?? true,
-      publicIp: props.associatePublicIpAddress ?? false,
+  constructor(scope: Construct, id: string, rawProps: HardenedHostProps, spec: InstanceHostSpec<any>) {
+    super(scope, id, rawProps, {
+      ...spec,
+      placeholders: { subnetId: PLACEHOLDER_SUBNET_ID, ...spec.placeholders },
+      checkProps: (p: HardenedHostProps, c, w) => {
+        if (p.subnetId === undefined || p.subnetId === null) c.fail('subnetId', p.subnetId, 'is required', 'pass the ID of the subnet the instance runs in, e.g. "subnet-0123456789abcdef0"');
+        spec.checkProps?.(p, c, w);
+      },
+      describe: (p: HardenedHostProps) => ({
+        ...spec.describe(p),
+        subnetIdForVpc: p.subnetId,
+        autoRecovery: p.autoRecovery ?? true,
+        publicIp: p.associatePublicIpAddress ?? false,
+      }),
     });
+    const props = this.validProps as HardenedHostProps;
     const l = this.launch;
     this.subnetId = props.subnetId;
     if (props.stablePrivateAddress) {
@@ -533,6 +578,7 @@ export class HardenedHost extends HardenedHostBase {
         // instance holding a stable network interface cannot overlap with its successor.
         createBeforeDestroy: !eni,
         ...(l.ignoreAmiChanges ? { ignoreChanges: ['ami'] } : {}),
+        precondition: l.preconditions,
       },
     });
     this.privateIp = eni ? eni.privateIp : this.instance.privateIp;

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { HardenedGoHost } from './hardened-go-host';
 import { HardenedGoService } from './hardened-go-service';
 import { HardenedHost } from './hardened-host';
+import { checkProps, reportInput } from './input';
 import { InternalLoadBalancer } from './internal-load-balancer';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from '../model/certificate-source';
 import { DISTROS, DistroName, isDistroName } from '../model/distro';
@@ -15,11 +16,12 @@ import { Peer, Port } from '../model/port';
 import { TlsProfileName } from '../model/tls-profiles';
 import { PropChecks } from '../policy/errors';
 import { frontDoorReadiness } from '../policy/front-door-readiness';
-import { checkFrontDoorProps } from '../policy/front-door-checks';
+import { checkFrontDoorProps, checkFrontDoorPropTypes } from '../policy/front-door-checks';
 import { GO_SERVICE_DEFAULTS } from '../policy/go-service-checks';
 import { GO_HOST_DEFAULTS } from '../policy/host-checks';
 import { DataAwsCallerIdentity, Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
 import { Token } from '../private/cdktf';
+import { Boundary, BOUNDARIES } from '../private/late-bound';
 
 /** Defaults of the front door's day-two props (the rest are documented on each prop). */
 export const FRONT_DOOR_DEFAULTS = {
@@ -135,6 +137,12 @@ export interface NginxFrontDoorProps {
   readonly http3?: boolean;
 }
 
+/** Stand-ins for required props that failed (the stack then does not synthesize). */
+const FRONT_DOOR_PLACEHOLDERS: Partial<NginxFrontDoorProps> = {
+  domainNames: ['invalid.example'],
+  certificate: CertificateSource.letsEncrypt({ email: 'invalid@invalid.example' }),
+};
+
 export class NginxFrontDoor extends Construct {
   /** The instances nginx runs on. */
   public readonly hosts: readonly HardenedHost[];
@@ -146,13 +154,23 @@ export class NginxFrontDoor extends Construct {
   /** The internal load balancer the front door puts its Go host upstreams behind. */
   public readonly upstreamLoadBalancer?: InternalLoadBalancer;
 
-  constructor(scope: Construct, id: string, props: NginxFrontDoorProps) {
+  constructor(scope: Construct, id: string, rawProps: NginxFrontDoorProps) {
     super(scope, id);
+    const distroOf = (p: NginxFrontDoorProps) => {
+      const image = p.host ? undefined : p.machineImage ?? MachineImage.ubuntu2404();
+      return p.host?.distro ?? DISTROS[image && isDistroName(image.distro) ? image.distro : ('ubuntu-24.04' as DistroName)];
+    };
+    const checked = checkProps<NginxFrontDoorProps>(rawProps, FRONT_DOOR_PLACEHOLDERS,
+      (p, c) => {
+        checkFrontDoorPropTypes(p, c);
+        if (p.host !== undefined && !(p.host instanceof HardenedGoHost)) c.fail('host', String(p.host), 'is not a HardenedGoHost', 'pass the HardenedGoHost nginx shares an instance with, or drop host');
+      },
+      (p, c) => checkFrontDoorProps(p, { distro: distroOf(p), sameInstance: !!p.host, isToken: (v) => Token.isUnresolved(v) }, c));
+    reportInput(this, checked);
+    // A front door whose subnet failed is still built on a stand-in, to check the rest of the stack.
+    const props = checked.props.host || checked.props.subnetId !== undefined ? checked.props : { ...checked.props, subnetId: 'subnet-00000000' };
     const image = props.host ? undefined : props.machineImage ?? MachineImage.ubuntu2404();
-    const distro = props.host?.distro ?? DISTROS[image && isDistroName(image.distro) ? image.distro : ('ubuntu-24.04' as DistroName)];
-    const checks = new PropChecks();
-    checkFrontDoorProps(props, { distro, sameInstance: !!props.host, isToken: (v) => Token.isUnresolved(v) }, checks);
-    checks.throwIfAny(this.node.path);
+    const distro = distroOf(props);
 
     const hostName = props.hostName ?? 'front-door';
     const count = props.instanceCount ?? 1;
@@ -168,7 +186,7 @@ export class NginxFrontDoor extends Construct {
             associatePublicIpAddress: props.associatePublicIpAddress ?? true,
             adminSshCidrs: props.adminSshCidrs,
             keyPairName: props.keyPairName,
-          }, { name: count === 1 ? hostName : `${hostName}-${i + 1}` }));
+          }, { describe: () => ({ name: count === 1 ? hostName : `${hostName}-${i + 1}` }) }));
 
     const upstreams = props.upstreams ?? (props.host ? [props.host] : []);
     for (const nginxHost of this.hosts) {
@@ -220,12 +238,12 @@ export class NginxFrontDoor extends Construct {
     const nofile = first instanceof HardenedGoHost ? first.settings.limitNofile : GO_HOST_DEFAULTS.limitNofile;
     const goBackend = upstreams.find((u): u is HardenedGoHost | HardenedGoService => typeof u !== 'string');
     const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => ({
-      domainNames: props.domainNames.map((d) => nginxHost.lateBound(d)),
+      domainNames: props.domainNames.map((d, i) => nginxHost.lateBound(d, BOUNDARIES.dnsName, `domainNames[${i}] (of ${this.node.path})`)),
       tlsProfile: props.tlsProfile ?? 'intermediate',
-      certificate: certificate.kind === 'letsencrypt' && certificate.store ? { ...certificate, store: nginxHost.lateBound(certificate.store) } : certificate,
+      certificate: this.boundCertificate(certificate, nginxHost),
       upstreams: [
         ...upstreams.flatMap((u) =>
-          typeof u === 'string' ? [nginxHost.lateBound(u)]
+          typeof u === 'string' ? [nginxHost.lateBound(u, BOUNDARIES.hostPort, `upstreams (of ${this.node.path})`)]
             : u === nginxHost ? [`127.0.0.1:${u.listenPort}`]
               : u instanceof HardenedGoService ? [nginxHost.lateBound(u.loadBalancer.address)]
                 : []),
@@ -245,7 +263,9 @@ export class NginxFrontDoor extends Construct {
       rateLimitPerSecond: props.rateLimitPerSecond,
       rateLimitBurst: props.rateLimitBurst ?? (props.rateLimitPerSecond ?? 0) * 2,
       mtlsPaths: props.mtlsPaths ?? [],
-      mtlsClientCaBundle: props.mtlsClientCaBundle,
+      ...(props.mtlsClientCaBundle !== undefined && Token.isUnresolved(props.mtlsClientCaBundle)
+        ? { mtlsClientCaBundle: nginxHost.lateBound(props.mtlsClientCaBundle, BOUNDARIES.fileContent), mtlsClientCaBundleEncoding: 'b64' as const }
+        : { mtlsClientCaBundle: props.mtlsClientCaBundle }),
       hsts: props.hsts ?? true,
       hstsMaxAgeSeconds: props.hstsMaxAgeSeconds ?? 31536000,
       hstsIncludeSubdomains: props.hstsIncludeSubdomains ?? false,
@@ -306,7 +326,23 @@ export class NginxFrontDoor extends Construct {
       checks.fail('upstreams', hosts.map((h) => h.node.path), 'are Go hosts with different listenPort or healthPath: one load balancer cannot health-check them alike',
         'give the hosts the same listenPort and healthPath, or use one HardenedGoService');
     }
-    checks.throwIfAny(this.node.path);
+    reportInput(this, { failures: checks.all });
+  }
+
+  /** The certificate settings as one host's text sees them: references through their boundaries, also checked for the IAM grant. */
+  private boundCertificate(c: CertificateSettings, host: HardenedHost): CertificateSettings {
+    const bound = (value: string, boundary: Boundary, prop: string) => {
+      host.checkAtPlan(value, boundary, `${prop} (of ${this.node.path})`);
+      return host.lateBound(value, boundary, `${prop} (of ${this.node.path})`);
+    };
+    switch (c.kind) {
+      case 'letsencrypt':
+        return { ...c, email: bound(c.email, BOUNDARIES.email, 'certificate email'), store: c.store && host.lateBound(c.store) };
+      case 'ssm':
+        return { ...c, certificateParameter: bound(c.certificateParameter, BOUNDARIES.ssmParameterName, 'certificateParameterName'), privateKeyParameter: bound(c.privateKeyParameter, BOUNDARIES.ssmParameterName, 'privateKeyParameterName') };
+      case 'secretsmanager':
+        return { ...c, secretId: bound(c.secretId, BOUNDARIES.secretId, 'secretId') };
+    }
   }
 
   private certificateSettings(source: CertificateSource): CertificateSettings {

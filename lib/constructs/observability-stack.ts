@@ -13,11 +13,12 @@ import { DEFAULT_THRESHOLDS } from '../model/alert-rules';
 import { MachineImage } from '../model/machine-image';
 import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars } from '../model/observability';
 import { Port } from '../model/port';
-import { PropChecks } from '../policy/errors';
-import { checkObservabilityProps } from '../policy/observability-checks';
+import { checkObservabilityProps, checkObservabilityPropTypes } from '../policy/observability-checks';
+import { checkProps, reportFailure, reportInput } from './input';
 import { observabilityReadiness } from '../policy/observability-readiness';
 import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
 import { TerraformStack, Token } from '../private/cdktf';
+import { BOUNDARIES } from '../private/late-bound';
 
 export interface ObservabilityStackProps {
   /** Hosts and Auto Scaling services to watch; more with `watch(host)`. @default - none */
@@ -68,6 +69,13 @@ export interface ObservabilityStackProps {
   readonly alarmEmail?: string;
   /** Alertmanager also posts to this webhook. @default - SNS only */
   readonly alertWebhookUrl?: string;
+  /**
+   * What happens to URLs that carry secrets (credentials, a `token` parameter, a webhook key in
+   * the path): they are stored in the monitoring host's user data and in Terraform state. `true`
+   * warns at synth, `false` refuses.
+   * @default true
+   */
+  readonly allowSecretsInUserData?: boolean;
   /** Loki push URL when there is no monitoring host. @default - the monitoring host's Loki, or no log shipping */
   readonly lokiPushUrl?: string;
   /** OpenTelemetry collector endpoint, given to Go services as OTEL_EXPORTER_OTLP_ENDPOINT. @default - none */
@@ -84,11 +92,14 @@ export class ObservabilityStack extends Construct {
   private readonly watched: HardenedHostBase[] = [];
   private readonly frontDoorHosts = new Map<HardenedHostBase, NginxFrontDoor>();
 
-  constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
+  constructor(scope: Construct, id: string, rawProps: ObservabilityStackProps = {}) {
     super(scope, id);
-    const checks = new PropChecks();
-    checkObservabilityProps(props, (v) => Token.isUnresolved(v), checks);
-    checks.throwIfAny(this.node.path);
+    const checked = checkProps<ObservabilityStackProps>(rawProps, {},
+      (p, c) => checkObservabilityPropTypes(p, c),
+      (p, c, w) => checkObservabilityProps(p, (v) => Token.isUnresolved(v), c, w));
+    reportInput(this, checked);
+    // A monitoring host whose subnet failed its checks is still built, to check the rest.
+    const props = checked.props.monitoringHost && checked.props.subnetId === undefined ? { ...checked.props, subnetId: 'subnet-00000000' } : checked.props;
     this.props = props;
 
     this.alarmTopic = new SnsTopic(this, 'AlarmTopic', { namePrefix: 'gohost-alarms-' });
@@ -104,7 +115,7 @@ export class ObservabilityStack extends Construct {
         machineImage: props.machineImage,
         // Hosts push logs to this address: it must not change when the instance is replaced.
         stablePrivateAddress: true,
-      }, { name: 'monitoring' });
+      }, { describe: () => ({ name: 'monitoring' }) });
       this.monitoringHost = mon;
       // Alertmanager publishes to the topic; Prometheus finds its targets by their tags.
       mon.addToRolePolicy('publish-alerts', [{ Effect: 'Allow', Action: 'sns:Publish', Resource: this.alarmTopic.arn }]);
@@ -134,10 +145,13 @@ export class ObservabilityStack extends Construct {
 
   /** Watches a host or an Auto Scaling service: exporters, log shipping, alarms, and scrapes from the monitoring host. */
   public watch(host: HardenedHostBase): void {
+    if (!(host instanceof HardenedHostBase)) {
+      reportFailure(this, 'hosts', String(host), 'is not a host of this library', 'pass HardenedGoHost, HardenedGoService or HardenedHost constructs');
+      return;
+    }
     if (this.watched.includes(host)) {
-      const c = new PropChecks();
-      c.fail('hosts', host.node.path, 'is watched twice', 'pass each host once (in hosts or through watch())');
-      c.throwIfAny(this.node.path);
+      reportFailure(this, 'hosts', host.node.path, 'is watched twice', 'pass each host once (in hosts or through watch())');
+      return;
     }
     this.watched.push(host);
     // A host running a front door (created before it is watched) also gets the nginx exporter and a probe.
@@ -148,12 +162,11 @@ export class ObservabilityStack extends Construct {
     const mon = this.monitoringHost;
     const goHost = host instanceof HardenedGoHost || host instanceof HardenedGoService ? host : undefined;
     const nginx = this.frontDoorHosts.has(host);
-    const lokiPushUrl = mon ? `http://${host.lateBound(mon.privateIp)}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl);
+    const lokiPushUrl = mon ? `http://${host.lateBound(mon.privateIp)}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
     const appPort = goHost ? p.appMetricsPort ?? goHost.listenPort : undefined;
     if (goHost && appPort !== undefined && [OBS.nodeExporterPort, OBS.nginxExporterPort].includes(appPort as 9100)) {
-      const c = new PropChecks();
-      c.fail('appMetricsPort', appPort, `collides with an exporter on ${host.node.path}`, 'serve metrics on another port');
-      c.throwIfAny(this.node.path);
+      reportFailure(this, 'appMetricsPort', appPort, `collides with an exporter on ${host.node.path}`, 'serve metrics on another port');
+      return;
     }
 
     host.userData.merge(provisionSidecars({
@@ -207,7 +220,7 @@ export class ObservabilityStack extends Construct {
         diskUsagePercent: p.diskUsageAlertPercent ?? DEFAULT_THRESHOLDS.diskUsagePercent,
       },
       snsTopicArn: mon.lateBound(this.alarmTopic.arn),
-      webhookUrl: p.alertWebhookUrl && mon.lateBound(p.alertWebhookUrl),
+      webhookUrl: p.alertWebhookUrl && mon.lateBound(p.alertWebhookUrl, BOUNDARIES.url, `alertWebhookUrl (of ${this.node.path})`),
       retentionDays: p.retentionDays ?? 15,
     };
   }

@@ -75,6 +75,8 @@ export interface FrontDoorSettings {
   readonly rateLimitBurst: number;
   readonly mtlsPaths: readonly string[];
   readonly mtlsClientCaBundle?: string;
+  /** `b64` when the bundle is base64 (a Terraform reference, encoded by Terraform). */
+  readonly mtlsClientCaBundleEncoding?: 'b64';
   readonly hsts: boolean;
   readonly hstsMaxAgeSeconds: number;
   readonly hstsIncludeSubdomains: boolean;
@@ -544,7 +546,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
   h.addFile({ path: NGINX.headers, permissions: '0644', defer: true, content: securityHeaders(s) });
   h.addFile({ path: NGINX.ocsp, permissions: '0644', defer: true, content: '# Written by nginx-reload-certificate.\n' });
   if (s.mtlsClientCaBundle) {
-    h.addFile({ path: NGINX.clientCa, permissions: '0644', defer: true, content: s.mtlsClientCaBundle });
+    h.addFile({ path: NGINX.clientCa, permissions: '0644', defer: true, content: s.mtlsClientCaBundle, encoding: s.mtlsClientCaBundleEncoding });
   }
   // Deferred: present while the nginx package installs, it would make the package's own first start fail
   // (no certificate yet) and dpkg would leave nginx half-configured.

@@ -32,6 +32,8 @@ export interface GoHostSettings extends BaseHostSettings {
   readonly timeoutStopSec: number;
   readonly watchdogSec?: number;
   readonly configFileContent?: string;
+  /** `b64` when configFileContent is base64 (a Terraform reference, encoded by Terraform). */
+  readonly configFileEncoding?: 'b64';
   readonly healthTimeoutSec: number;
 }
 
@@ -53,7 +55,7 @@ function execWord(word: string): string {
   assertNoControlCharacters(word, 'an ExecStart= word');
   // systemd expands % specifiers and $VAR / ${VAR} in command lines, quoted or not.
   const escaped = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
-  return /^[^\s"'\\;$]+$/.test(escaped) ? escaped : `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return /^[^\s"'\\;$@]+$/.test(escaped) ? escaped : `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 /** The service's own environment: derived runtime settings first, then the user's. */
@@ -185,10 +187,9 @@ export function precheckScript(s: GoHostSettings): string {
 function downloadLines(s: GoHostSettings, target: string): string[] {
   const a = s.artifact;
   if (a.s3) {
-    const key = a.s3.key.split('/').map(encodeURIComponent).join('/');
     return [
       ...awsRoleShellFunctions(a.s3.region && shq(a.s3.region)),
-      `aws_curl s3 -o "${target}" "https://${a.s3.bucket}.s3.$region.amazonaws.com/${key}"`,
+      `aws_curl s3 -o "${target}" "https://${a.s3.bucket}.s3.$region.amazonaws.com/${a.s3.key}"`,
     ];
   }
   return [
@@ -219,7 +220,7 @@ export function provisionGoHost(s: GoHostSettings): HostProvisioning {
   h.addFile({ path: p.precheck, permissions: '0755', content: precheckScript(s) });
   if (s.configFileContent !== undefined) {
     // Deferred: the group it belongs to exists only after users_groups has run.
-    h.addFile({ path: p.config, permissions: '0640', owner: `root:${name}`, defer: true, content: s.configFileContent });
+    h.addFile({ path: p.config, permissions: '0640', owner: `root:${name}`, defer: true, content: s.configFileContent, encoding: s.configFileEncoding });
   }
   h.addStep('artifact', {
     name: `release artifact for ${name}`,

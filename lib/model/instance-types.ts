@@ -15,7 +15,11 @@ const BURSTABLE: Record<string, [number, number]> = {
 // GiB of memory per vCPU for the general-purpose, compute and memory families.
 const RATIO: Record<string, number> = { m: 4, c: 2, r: 8 };
 
-export const INSTANCE_TYPE_PATTERN = /^([a-z]+)(\d+)([a-z-]*)\.([a-z0-9]+)$/;
+/** Any EC2 instance type name, including u-6tb1.112xlarge and r7iz.metal-16xl. */
+export const INSTANCE_TYPE_NAME = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+
+/** The families whose shape is derived here: class, generation, attributes, size. */
+const INSTANCE_TYPE_PATTERN = /^([a-z]+)(\d+)([a-z-]*)\.([a-z0-9]+)$/;
 
 export function instanceShape(instanceType: string): InstanceShape | undefined {
   const m = INSTANCE_TYPE_PATTERN.exec(instanceType);

@@ -1,6 +1,6 @@
 /**
- * Synth-time input errors: every failure names the prop, the bad value and the fix, and all of a
- * construct's failures are reported in one error. Pure: no cdktf imports.
+ * Synth-time input errors: every failure names the prop, the bad value and the fix; cdktf reports
+ * them for every construct of the stack at once, each under its construct path. Pure: no cdktf imports.
  */
 
 export interface PropFailure {
@@ -25,20 +25,7 @@ export function formatFailure(f: PropFailure): string {
   return `${f.prop} = ${show(f.value)}: ${f.problem}. Fix: ${f.fix}`;
 }
 
-export class GoHostValidationError extends Error {
-  constructor(
-    public readonly constructPath: string,
-    public readonly failures: readonly PropFailure[],
-  ) {
-    super(
-      `${constructPath}: ${failures.length} invalid input${failures.length === 1 ? '' : 's'}:\n` +
-        failures.map((f) => `  - ${formatFailure(f)}`).join('\n'),
-    );
-    this.name = 'GoHostValidationError';
-  }
-}
-
-/** Collects failures, then throws them together. */
+/** Collects a construct's failures; the construct reports them at synth with every other construct's. */
 export class PropChecks {
   private readonly failures: PropFailure[] = [];
 
@@ -48,9 +35,5 @@ export class PropChecks {
 
   public get all(): readonly PropFailure[] {
     return this.failures;
-  }
-
-  public throwIfAny(constructPath: string): void {
-    if (this.failures.length > 0) throw new GoHostValidationError(constructPath, this.failures);
   }
 }

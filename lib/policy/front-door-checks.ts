@@ -3,9 +3,10 @@ import type { NginxFrontDoorProps } from '../constructs/nginx-front-door';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from '../model/certificate-source';
 import { DistroInfo, versionAtLeast } from '../model/distro';
 import { PropChecks } from './errors';
-import { URL_PATH_PATTERN } from './validators';
+import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN } from './validators';
 
-const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+// The last label is letters, or an internationalized TLD in punycode (xn--…).
+const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const ONE_YEAR = 31536000;
@@ -18,8 +19,36 @@ export interface FrontDoorCheckContext {
   readonly isToken: (v: unknown) => boolean;
 }
 
+/** The types of NginxFrontDoor's props, for plain JavaScript and JSON configuration. */
+export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
+  domainNames: 'string[]', certificate: 'object', upstreams: 'array', host: 'object', subnetId: 'string', vpcId: 'string',
+  instanceType: 'string', machineImage: 'object', instanceCount: 'number', hostName: 'string', associatePublicIpAddress: 'boolean',
+  adminSshCidrs: 'string[]', keyPairName: 'string', tlsProfile: 'string', hsts: 'boolean', hstsMaxAgeSeconds: 'number',
+  hstsIncludeSubdomains: 'boolean', hstsPreload: 'boolean', upstreamKeepalive: 'number', upstreamKeepaliveTimeSec: 'number',
+  responseHeaders: 'Record<string, string>', internalPaths: 'string[]', elasticIp: 'boolean', persistCertificate: 'boolean',
+  certificateStoreKmsKeyArn: 'string', upstreamMaxFails: 'number', upstreamFailTimeoutSec: 'number', proxyPaths: 'string[]',
+  staticUrlPath: 'string', staticRootDirectory: 'string', clientMaxBodySizeMiB: 'number', proxyConnectTimeoutSec: 'number',
+  proxyReadTimeoutSec: 'number', clientTimeoutSec: 'number', rateLimitPerSecond: 'number', rateLimitBurst: 'number',
+  mtlsPaths: 'string[]', mtlsClientCaBundle: 'string', http3: 'boolean',
+};
+
+const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
+  hostName: '"front-door"', instanceCount: '2', tlsProfile: '"intermediate"', hsts: 'true', hstsMaxAgeSeconds: '31536000',
+  hstsIncludeSubdomains: 'false', hstsPreload: 'false', upstreamKeepalive: '32', upstreamKeepaliveTimeSec: '30',
+  responseHeaders: '{ "X-Frame-Options": "DENY" }', internalPaths: '["/metrics"]', elasticIp: 'true', persistCertificate: 'true',
+  upstreamMaxFails: '2', upstreamFailTimeoutSec: '15', proxyPaths: '["/"]', staticUrlPath: '"/static/"', staticRootDirectory: '"/srv/static"',
+  clientMaxBodySizeMiB: '10', proxyConnectTimeoutSec: '5', proxyReadTimeoutSec: '60', clientTimeoutSec: '15', rateLimitPerSecond: '20',
+  rateLimitBurst: '40', mtlsPaths: '["/admin/"]', http3: 'false', associatePublicIpAddress: 'true',
+};
+
+export function checkFrontDoorPropTypes(props: unknown, c: PropChecks): void {
+  checkPropTypes(props, FRONT_DOOR_PROP_TYPES, ['domainNames', 'certificate'], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
+}
+
 export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCheckContext, c: PropChecks): void {
   const known = (v: unknown) => v !== undefined && !ctx.isToken(v);
+  // Settings the library renders into nginx's configuration and derives checks from.
+  requireLiterals(props, FRONT_DOOR_LITERAL_EXAMPLES, Object.keys(FRONT_DOOR_LITERAL_EXAMPLES), ctx.isToken, c);
 
   // Domains.
   if (!props.domainNames || props.domainNames.length === 0) {

@@ -5,11 +5,12 @@
 import type { GoServiceProps } from '../constructs/hardened-go-host';
 import type { HostConfigurationProps } from '../constructs/hardened-host';
 import { DISTROS, isDistroName } from '../model/distro';
-import { INSTANCE_TYPE_PATTERN, instanceShape } from '../model/instance-types';
+import { INSTANCE_TYPE_NAME, instanceShape } from '../model/instance-types';
+import { RESERVED_SERVICE_NAMES } from './reserved-names';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
 import { PropChecks } from './errors';
 import {
-  AMI_ID_PATTERN, checkPropTypes, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
+  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from './validators';
 
@@ -64,20 +65,7 @@ export const GO_SERVICE_PROP_TYPES: Readonly<Record<string, PropType>> = {
   configFileContent: 'string', healthTimeoutSec: 'number',
 };
 
-/**
- * Props the library computes with at synth (limits, derived settings, names) must be literals:
- * a Terraform reference would reach the host as NaN or as its own text.
- */
-function requireLiterals(props: object, names: readonly string[], isToken: (v: unknown) => boolean, c: PropChecks): void {
-  for (const name of names) {
-    const value = (props as Record<string, unknown>)[name];
-    if (value !== undefined && isToken(value)) {
-      c.fail(name, '(a Terraform reference)', 'must be known at synth: the library derives settings and files from it', `write the value itself, e.g. ${LITERAL_EXAMPLES[name] ?? 'a number or a string'}`);
-    }
-  }
-}
-
-const LITERAL_EXAMPLES: Record<string, string> = {
+export const LITERAL_EXAMPLES: Record<string, string> = {
   serviceName: '"orders-api"', listenPort: '8080', healthPath: '"/healthz"', memoryMax: '"1536M"', cpuQuota: '"180%"',
   instanceType: '"t3.small"', journalSystemMaxUse: '"1G"', tcpCongestionControl: '"bbr"',
 };
@@ -87,7 +75,7 @@ const LITERAL_EXAMPLES: Record<string, string> = {
 export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   const d = GO_HOST_DEFAULTS;
-  requireLiterals(props, ['serviceName', 'listenPort', 'healthPath', 'memoryMax', 'cpuQuota', 'limitNofile', 'tasksMax', 'gogc', 'oomScoreAdjust',
+  requireLiterals(props, LITERAL_EXAMPLES, ['serviceName', 'listenPort', 'healthPath', 'memoryMax', 'cpuQuota', 'limitNofile', 'tasksMax', 'gogc', 'oomScoreAdjust',
     'restartSec', 'startLimitIntervalSec', 'startLimitBurst', 'timeoutStopSec', 'watchdogSec', 'healthTimeoutSec'], isToken, c);
   // Secrets in user data: a warning, or an error when allowSecretsInUserData is false.
   const secret = (prop: string, value: unknown, problem: string) => {
@@ -101,8 +89,8 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
     if (!SERVICE_NAME_PATTERN.test(props.serviceName)) {
       c.fail('serviceName', props.serviceName, 'is not usable as a systemd unit and Linux user name',
         'use 2–32 lower-case letters, digits and dashes, starting with a letter, e.g. "orders-api"');
-    } else if (RESERVED_USER_NAMES.has(props.serviceName)) {
-      c.fail('serviceName', props.serviceName, 'collides with a system or distribution account',
+    } else if (RESERVED_USER_NAMES.has(props.serviceName) || RESERVED_SERVICE_NAMES.has(props.serviceName)) {
+      c.fail('serviceName', props.serviceName, 'is the name of a distribution unit or system account: the service would shadow the unit or reuse the account',
         'choose a name of your own, e.g. "orders-api"');
     }
   }
@@ -245,7 +233,7 @@ export function checkHostProps(
 ): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   const d = GO_HOST_DEFAULTS;
-  requireLiterals(props, ['instanceType', 'somaxconn', 'ephemeralPortRangeStart', 'ephemeralPortRangeEnd', 'metadataHopLimit', 'rootVolumeSizeGiB',
+  requireLiterals(props, LITERAL_EXAMPLES, ['instanceType', 'somaxconn', 'ephemeralPortRangeStart', 'ephemeralPortRangeEnd', 'metadataHopLimit', 'rootVolumeSizeGiB',
     'journalSystemMaxUse', 'tcpCongestionControl', 'strictOvercommit'], isToken, c);
   // Networking inputs.
   if (known(props.subnetId) && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId!)) {
@@ -257,7 +245,7 @@ export function checkHostProps(
 
   // Machine.
   const instanceType = props.instanceType ?? d.instanceType;
-  if (known(instanceType) && !INSTANCE_TYPE_PATTERN.test(instanceType)) {
+  if (known(instanceType) && !INSTANCE_TYPE_NAME.test(instanceType)) {
     c.fail('instanceType', instanceType, 'is not an EC2 instance type', 'use a name like "t3.small" or "m7g.large"');
   }
   const image = props.machineImage;

@@ -2,12 +2,33 @@
 import type { ObservabilityStackProps } from '../constructs/observability-stack';
 import { OBS } from '../model/observability';
 import { PropChecks } from './errors';
-import { URL_PATH_PATTERN, isPort } from './validators';
+import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from './validators';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function checkObservabilityProps(props: ObservabilityStackProps, isToken: (v: unknown) => boolean, c: PropChecks): void {
+/** The types of ObservabilityStack's props, for plain JavaScript and JSON configuration. */
+export const OBSERVABILITY_PROP_TYPES: Readonly<Record<string, PropType>> = {
+  hosts: 'array', monitoringHost: 'boolean', subnetId: 'string', vpcId: 'string', instanceType: 'string', machineImage: 'object',
+  scrapeIntervalSec: 'number', evaluationIntervalSec: 'number', retentionDays: 'number', dataVolumeSizeGiB: 'number', dataVolumeKmsKeyId: 'string',
+  appMetricsPath: 'string', appMetricsPort: 'number', errorRateSloPercent: 'number', p99LatencySloMs: 'number', fdUsageAlertPercent: 'number',
+  memoryUsageAlertPercent: 'number', goroutineGrowthMinutes: 'number', gcPauseAlertPercent: 'number', diskUsageAlertPercent: 'number',
+  alarmEmail: 'string', alertWebhookUrl: 'string', lokiPushUrl: 'string', otelEndpoint: 'string', allowSecretsInUserData: 'boolean',
+};
+
+const OBSERVABILITY_LITERAL_EXAMPLES: Record<string, string> = {
+  monitoringHost: 'true', instanceType: '"t3.medium"', scrapeIntervalSec: '15', evaluationIntervalSec: '15', retentionDays: '15',
+  dataVolumeSizeGiB: '50', appMetricsPath: '"/metrics"', appMetricsPort: '8080', errorRateSloPercent: '0.1', p99LatencySloMs: '300',
+  fdUsageAlertPercent: '80', memoryUsageAlertPercent: '90', goroutineGrowthMinutes: '15', gcPauseAlertPercent: '5', diskUsageAlertPercent: '85',
+};
+
+export function checkObservabilityPropTypes(props: unknown, c: PropChecks): void {
+  checkPropTypes(props, OBSERVABILITY_PROP_TYPES, [], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
+}
+
+export function checkObservabilityProps(props: ObservabilityStackProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[] = []): void {
   const known = (v: unknown) => v !== undefined && !isToken(v);
+  // Settings the library renders into Prometheus rules and scrape configuration.
+  requireLiterals(props, OBSERVABILITY_LITERAL_EXAMPLES, Object.keys(OBSERVABILITY_LITERAL_EXAMPLES), isToken, c);
   const percent = (key: 'errorRateSloPercent' | 'fdUsageAlertPercent' | 'memoryUsageAlertPercent' | 'diskUsageAlertPercent' | 'gcPauseAlertPercent') => {
     const v = props[key];
     if (v !== undefined && !(v > 0 && v < 100)) c.fail(key, v, 'is not a percentage between 0 and 100 (exclusive)', 'use e.g. 0.1 for one request in a thousand, 80 for four fifths');
@@ -66,6 +87,15 @@ export function checkObservabilityProps(props: ObservabilityStackProps, isToken:
   }
   if (props.otelEndpoint !== undefined && known(props.otelEndpoint) && !/^https?:\/\/\S+$/.test(props.otelEndpoint)) {
     c.fail('otelEndpoint', props.otelEndpoint, 'is not an http(s) URL', 'give the collector endpoint, e.g. "http://otel-collector.internal:4318"');
+  }
+  // URLs land in the monitoring host's user data and in Terraform state.
+  for (const key of ['alertWebhookUrl', 'lokiPushUrl', 'otelEndpoint'] as const) {
+    const url = props[key];
+    if (!known(url) || !urlLooksSecret(url!)) continue;
+    const problem = 'carries a secret (credentials, a token parameter or a webhook key), which is stored in user data and Terraform state';
+    const fix = 'use a receiver that authenticates otherwise (an SNS subscription of alarmEmail, a private endpoint)';
+    if (props.allowSecretsInUserData === false) c.fail(key, url, problem, fix);
+    else warnings.push(`${key} ${problem}; ${fix} (allowSecretsInUserData: false makes this an error).`);
   }
   if (props.retentionDays !== undefined && !(Number.isInteger(props.retentionDays) && props.retentionDays >= 1)) {
     c.fail('retentionDays', props.retentionDays, 'must be a whole number of days, at least 1', 'use e.g. 15');

@@ -1,5 +1,6 @@
 /** Value checks shared by the constructs' prop validation. Pure. */
 import { isIP } from 'node:net';
+import { PropChecks } from './errors';
 
 export function isCidr(value: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
@@ -36,6 +37,23 @@ export const SECRET_ENV_PATTERN = /(SECRET|PASS|TOKEN|KEY|CREDENTIAL|DATABASE_UR
 /** True for a URL that carries credentials (`https://user:token@host/…`). */
 export function urlHasCredentials(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(value);
+}
+
+/**
+ * A URL that carries a secret in its text: credentials before the host, a query parameter named
+ * like a secret (`?token=`), or a long random path segment (chat webhooks such as
+ * `/services/T0/B0/<token>` are secrets themselves).
+ */
+export function urlLooksSecret(value: string): boolean {
+  if (urlHasCredentials(value)) return true;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if ([...url.searchParams.keys()].some((k) => SECRET_ENV_PATTERN.test(k) || /^(sig|signature|auth|code)$/i.test(k))) return true;
+  return url.pathname.split('/').some((seg) => seg.length >= 20 && /[0-9]/.test(seg) && /[A-Za-z]/.test(seg) && /^[A-Za-z0-9_-]+$/.test(seg));
 }
 
 /** C0 control characters and DEL: line ends for systemd, sysctl.d, chrony and nginx files. */
@@ -84,7 +102,22 @@ export function coversAnyAddress(cidrs: readonly string[]): boolean {
 }
 
 /** The type a prop must have, as plain JavaScript and JSON users can get it wrong. */
-export type PropType = 'string' | 'number' | 'boolean' | 'string[]' | 'Record<string, string>' | 'Record<string, string | number>' | 'object';
+/**
+ * Props the library computes with at synth (limits, derived settings, names) must be literals:
+ * a Terraform reference would reach the host as NaN or as its own text.
+ */
+export function requireLiterals(props: object, examples: Readonly<Record<string, string>>, names: readonly string[], isToken: (v: unknown) => boolean, c: PropChecks): void {
+  for (const name of names) {
+    const value = (props as Record<string, unknown>)[name];
+    // A list or map holding a reference counts too (Terraform resolves it too late for the library).
+    const items = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : [value];
+    if (value !== undefined && (isToken(value) || items.some((v) => typeof v === 'string' && isToken(v)))) {
+      c.fail(name, '(a Terraform reference)', 'must be known at synth: the library derives settings and files from it', `write the value itself, e.g. ${examples[name] ?? 'a number or a string'}`);
+    }
+  }
+}
+
+export type PropType = 'string' | 'number' | 'boolean' | 'string[]' | 'array' | 'Record<string, string>' | 'Record<string, string | number>' | 'object';
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -96,6 +129,7 @@ function hasType(value: unknown, type: PropType): boolean {
   switch (type) {
     case 'string': case 'number': case 'boolean': return typeof value === type && !(type === 'number' && Number.isNaN(value));
     case 'string[]': return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'array': return Array.isArray(value);
     case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);
     case 'Record<string, string>': return hasType(value, 'object') && Object.values(value as object).every((v) => typeof v === 'string');
     case 'Record<string, string | number>': return hasType(value, 'object') && Object.values(value as object).every((v) => typeof v === 'string' || typeof v === 'number');
@@ -125,7 +159,7 @@ export function checkPropTypes(
     // Unset (undefined, or null from JSON): required props were reported above.
     if (value === undefined || value === null) continue;
     if (!hasType(value, type)) {
-      fail(name, value, `must be ${type === 'string[]' ? 'a list of strings' : type.startsWith('Record') ? `a map of ${type.slice(15, -1)}` : `a ${type}`}, not ${typeName(value)}`, `write it as ${type}`);
+      fail(name, value, `must be ${type === 'string[]' ? 'a list of strings' : type === 'array' ? 'a list' : type.startsWith('Record') ? `a map of ${type.slice(15, -1)}` : `a ${type}`}, not ${typeName(value)}`, `write it as ${type}`);
     }
   }
 }

@@ -3,20 +3,94 @@
  * escaped or Terraform would interpolate them, while late-bound values (Terraform references)
  * must pass through. Renderers see a placeholder for each late-bound value; `finish` escapes
  * the rendered text and puts the references back.
+ *
+ * A reference is a value too, known only at plan time: it crosses into the host's text through a
+ * boundary for its destination, which quotes it there with Terraform functions (a shell word, a
+ * systemd value) or admits only values of a form that is safe everywhere (a CIDR, a DNS name),
+ * checked at plan time by a precondition that names the construct, the prop and the form.
  */
-import { Token } from './cdktf';
+import { Fn, Token } from './cdktf';
 
 const PLACEHOLDER = /@@gohost-late-(\d+)@@/g;
 
+/** How a Terraform reference reaches the host's text. */
+export interface Boundary {
+  /** The Terraform expression the reference is replaced by, so its resolved text is quoted for the destination. */
+  readonly encode?: (value: string) => string;
+  /** An RE2 pattern the resolved value must match in full, checked at plan time. */
+  readonly pattern?: string;
+  /** What a matching value is, for the plan-time error ("a CIDR such as 203.0.113.0/24"). */
+  readonly expected?: string;
+}
+
+/** RE2 (Terraform's regex): no C0 control characters and no DEL. */
+const NO_CONTROL = '[^\\x00-\\x1f\\x7f]*';
+
+/** Inside a double-quoted systemd value: backslash and quote escaped, `%` is a specifier. */
+/** A literal in a Terraform expression: cdktf escapes its quotes, the backslashes are ours to double. */
+const raw = (text: string) => Fn.rawString(text.replace(/\\/g, '\\\\'));
+const escapeForSystemd = (v: string) => Fn.replace(Fn.replace(Fn.replace(v, raw('\\'), raw('\\\\')), raw('"'), raw('\\"')), '%', '%%');
+
+/**
+ * The boundaries references cross, by destination. The printers quote any text holding a
+ * placeholder (`@`), so an encoded value sits inside the quotes the printer writes.
+ */
+export const BOUNDARIES = {
+  /** Inside a quoted `Environment="NAME=…"`: `\`, `"` and `%` escaped; no line breaks. */
+  systemdValue: { encode: escapeForSystemd, pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
+  /** Inside one quoted word of a systemd command line (ExecStart=), where `$` also expands: `$$`. */
+  systemdWord: { encode: (v: string) => Fn.replace(escapeForSystemd(v), raw('$'), raw('$$')), pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
+  /** One bash word: single-quoted, a `'` inside closed and reopened. */
+  shellWord: { encode: (v: string) => Fn.join('', [raw("'"), Fn.replace(v, raw("'"), raw("'\\''")), raw("'")]), pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
+  /** A value on one line of a configuration file (sysctl.d): no line breaks. */
+  line: { pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
+  /** A whole file's content: base64 (the file is written with `encoding: b64`), so no YAML or file syntax applies. */
+  fileContent: { encode: (v: string) => Fn.base64encode(v) },
+  /** An S3 object key in a request path: percent-encoded except `/`; no wildcards (IAM would read them as patterns). */
+  s3Key: { encode: (v: string) => Fn.replace(Fn.replace(Fn.urlencode(v), '%2F', '/'), '+', '%20'), pattern: '[^*?"\\\\\\x00-\\x1f\\x7f]+', expected: 'an S3 object key without *, ?, ", \\ or control characters' },
+  s3Bucket: { pattern: '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]', expected: 'an S3 bucket name' },
+  awsRegion: { pattern: '[a-z]{2}(-[a-z]+)+-[0-9]', expected: 'an AWS region such as eu-west-1' },
+  sha256: { pattern: '[0-9a-f]{64}', expected: '64 lower-case hex digits' },
+  cidr: { pattern: '[0-9.]+/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3}', expected: 'a CIDR such as 203.0.113.0/24' },
+  dnsName: { pattern: '(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9-]{2,63}', expected: 'a lower-case DNS name such as api.example.com' },
+  hostName: { pattern: '[A-Za-z0-9.:-]+', expected: 'a host name or an IP address' },
+  hostPort: { pattern: '(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}', expected: 'host:port, e.g. 10.0.1.5:8080' },
+  /** A URL in a config file or a command word: no whitespace, quotes, backslashes or braces. */
+  url: { pattern: 'https?://[^\\s"\'\\\\{}<>`^|]+', expected: 'an http(s) URL without spaces, quotes, backslashes or braces' },
+  email: { pattern: '[^\\s@\'"\\\\`$;]+@[A-Za-z0-9.-]+', expected: 'an email address' },
+  ssmParameterName: { pattern: '[A-Za-z0-9_./-]+', expected: 'an SSM parameter name such as /tls/api/cert' },
+  secretId: { pattern: '[A-Za-z0-9/_+=.@:-]+', expected: 'a Secrets Manager secret name or ARN' },
+  /** Values the library's own resources produce (IDs, ARNs, addresses): AWS's own syntax, nothing to quote. */
+  trusted: {},
+} as const satisfies Record<string, Boundary>;
+
+interface PlanCheck {
+  readonly value: string;
+  readonly boundary: Boundary;
+  readonly prop: string;
+}
+
 export class LateBoundText {
   private readonly values: string[] = [];
+  private readonly checks = new Map<string, PlanCheck>();
 
-  /** The value itself, or a placeholder when it is a Terraform reference. */
-  public ref(value: string): string {
+  /**
+   * The value itself, or a placeholder when it is a Terraform reference: the reference crosses
+   * `boundary` (quoted for its destination, and checked at plan time as `prop`).
+   */
+  public ref(value: string, boundary: Boundary = BOUNDARIES.trusted, prop = 'a value'): string {
     if (!Token.isUnresolved(value)) return value;
-    let i = this.values.indexOf(value);
-    if (i < 0) i = this.values.push(value) - 1;
+    this.check(value, boundary, prop);
+    const expression = boundary.encode ? boundary.encode(value) : value;
+    let i = this.values.indexOf(expression);
+    if (i < 0) i = this.values.push(expression) - 1;
     return `@@gohost-late-${i}@@`;
+  }
+
+  /** Checks a reference at plan time without placing it in text (IAM documents, resource arguments). */
+  public check(value: string, boundary: Boundary, prop: string): void {
+    if (!Token.isUnresolved(value) || !boundary.pattern) return;
+    this.checks.set(`${prop}|${value}|${boundary.pattern}`, { value, boundary, prop });
   }
 
   public get hasLateBound(): boolean {
@@ -25,6 +99,14 @@ export class LateBoundText {
 
   public finish(rendered: string): string {
     return escapeTerraformTemplate(rendered).replace(PLACEHOLDER, (_, i: string) => this.values[Number(i)]);
+  }
+
+  /** Terraform preconditions: every reference matches the form its boundary admits (fails the plan otherwise). */
+  public preconditions(constructPath: string): Array<{ condition: string; error_message: string }> {
+    return [...this.checks.values()].map((c) => ({
+      condition: Fn.can(Fn.regex(raw(`^(?:${c.boundary.pattern})$`), c.value)) as unknown as string,
+      error_message: `${constructPath}: ${c.prop} must be ${c.boundary.expected}.`,
+    }));
   }
 }
 

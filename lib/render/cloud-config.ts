@@ -27,6 +27,8 @@ export interface WriteFile {
    * this config creates or living in a package's directory.
    */
   readonly defer?: boolean;
+  /** `b64`: content is base64 (cloud-init decodes it), so no YAML or file syntax applies to it. */
+  readonly encoding?: 'b64';
 }
 
 export interface AptSource {
@@ -64,7 +66,7 @@ function userToYaml(u: 'default' | CloudConfigUser): unknown {
 }
 
 function fileToYaml(f: WriteFile): unknown {
-  return { path: f.path, owner: f.owner, permissions: f.permissions, defer: f.defer || undefined, content: f.content };
+  return { path: f.path, owner: f.owner, permissions: f.permissions, defer: f.defer || undefined, encoding: f.encoding, content: f.content };
 }
 
 /** Prints the model; keys appear in cloud-init's own module order for readability. */

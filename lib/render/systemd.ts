@@ -123,7 +123,8 @@ export function renderSystemdUnit(unit: SystemdUnit): string {
 export function environmentAssignment(name: string, value: string): string {
   assertNoControlCharacters(value, `the value of ${name}`);
   const escaped = value.replace(/%/g, '%%');
-  if (/^[^\s"'\\]*$/.test(escaped)) return `${name}=${escaped}`;
+  // `@` marks a value filled in later (escaped for this position by Terraform): always quoted.
+  if (/^[^\s"'\\@]*$/.test(escaped)) return `${name}=${escaped}`;
   return `"${name}=${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 

@@ -204,7 +204,8 @@ describe('HardenedGoHost: user data content', () => {
     const endpoint = new TerraformVariable(stack, 'db', { type: 'string' });
     new HardenedGoHost(stack, 'Api', { ...baseProps, environment: { DB_HOST: endpoint.stringValue } });
     const cc = userDataParts(synthJson(stack))[0].content;
-    expect(cc).toContain('Environment=DB_HOST=${var.db}');
+    // Quoted for systemd by Terraform: backslash, quote and % escaped in the resolved value.
+    expect(cc).toContain('Environment="DB_HOST=${replace(replace(replace(var.db, "\\\\", "\\\\\\\\"), "\\"", "\\\\\\""), "%", "%%")}"');
   });
 
   it('derives GOMAXPROCS and GOMEMLIMIT from the limits', () => {

@@ -6,10 +6,10 @@
 import { TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import {
-  CertificateSource, GoHostValidationError, HardenedGoHost, HardenedGoService, HardenedGoServiceProps, MachineImage, NginxFrontDoor,
+  CertificateSource, HardenedGoHost, HardenedGoService, HardenedGoServiceProps, MachineImage, NginxFrontDoor,
   ObservabilityStack, Peer, Port,
 } from '../../lib';
-import { validationError } from '../helpers/errors';
+import { ReportedInput, validationError } from '../helpers/errors';
 import { baseProps, newStack, resourcesOf, synthJson } from '../helpers/stacks';
 
 const SUBNETS = ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'];
@@ -23,7 +23,7 @@ function serviceStack(props: Partial<HardenedGoServiceProps> = {}) {
 }
 
 const warningsOf = (c: HardenedGoService) => c.node.metadata.filter((m) => m.type.includes('warn')).map((m) => String(m.data));
-const errorFor = (props: Partial<HardenedGoServiceProps>): GoHostValidationError => validationError(() => serviceStack(props));
+const errorFor = (props: Partial<HardenedGoServiceProps>): ReportedInput => validationError(() => serviceStack(props));
 
 describe('HardenedGoService', () => {
   const { stack } = serviceStack();

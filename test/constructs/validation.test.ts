@@ -1,11 +1,11 @@
 import { TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { GoHostValidationError, HardenedGoHost, HardenedGoHostProps, MachineImage, Peer, Port, ReleaseArtifact } from '../../lib';
-import { validationError } from '../helpers/errors';
+import { HardenedGoHost, HardenedGoHostProps, MachineImage, Peer, Port, ReleaseArtifact } from '../../lib';
+import { ReportedInput, validationError } from '../helpers/errors';
 import { SHA, baseProps, hostStack, newStack, synthJson } from '../helpers/stacks';
 
 /** The error thrown for these props (the test fails if none is thrown). */
-function errorFor(props: Partial<HardenedGoHostProps>): GoHostValidationError {
+function errorFor(props: Partial<HardenedGoHostProps>): ReportedInput {
   return validationError(() => hostStack(props));
 }
 
@@ -15,7 +15,7 @@ function messageFor(props: Partial<HardenedGoHostProps>): string {
 
 describe('HardenedGoHost rejects bad input at synth time, naming the prop, the value and the fix', () => {
   it('names the construct path', () => {
-    expect(messageFor({ listenPort: 0 })).toMatch(/^test\/Api: 1 invalid input:/);
+    expect(messageFor({ listenPort: 0 })).toContain('\n  [test/Api] listenPort = 0: is not a TCP port');
   });
 
   it('bad CIDR', () => {
@@ -87,7 +87,7 @@ describe('HardenedGoHost rejects bad input at synth time, naming the prop, the v
   });
 
   it('service name that collides with a system account', () => {
-    expect(messageFor({ serviceName: 'nginx' })).toContain('serviceName = "nginx": collides with a system or distribution account');
+    expect(messageFor({ serviceName: 'nginx' })).toContain('serviceName = "nginx": is the name of a distribution unit or system account');
   });
 
   it('SSH open to 0.0.0.0/0 without the explicit opt-in', () => {
@@ -175,7 +175,7 @@ describe('HardenedGoHost rejects bad input at synth time, naming the prop, the v
   it('reports every failure at once', () => {
     const e = errorFor({ listenPort: 70000, memoryMax: 'lots', adminSshCidrs: ['nope'] });
     expect(e.failures.map((f) => f.prop)).toEqual(['listenPort', 'memoryMax', 'adminSshCidrs[0]']);
-    expect(e.message).toMatch(/^test\/Api: 3 invalid inputs:/);
+    expect(e.message.match(/^  \[test\/Api\] /gm)).toHaveLength(3);
   });
 
   it('skips token-valued inputs instead of rejecting them', () => {

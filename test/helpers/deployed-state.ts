@@ -280,3 +280,35 @@ export class DeployedStack {
     return { changes, changed: changes.filter((c) => c.actions.join() !== 'no-op').map((c) => c.address).sort(), json };
   }
 }
+
+export interface ValuesPlan {
+  readonly ok: boolean;
+  /** Terraform's diagnostics when the plan failed (a precondition names the construct and the prop). */
+  readonly errors: string;
+  /** Each host's user data as Terraform resolves it with these values (output `user_data_<name>`). */
+  readonly userData: Record<string, string>;
+}
+
+/**
+ * Plans `tf` on empty state with the variables set to `values`: the user data is resolved by
+ * Terraform itself (the references' boundaries applied), or the plan fails on a precondition.
+ */
+export function planWithValues(tf: any, values: Record<string, unknown>): ValuesPlan {
+  const dir = tempDir('values');
+  try {
+    const env = terraformEnv(dir);
+    const copy = planCopy(tf);
+    copy.output = Object.fromEntries(Object.keys(copy.locals ?? {}).map((name) => [name, { value: `\${local.${name}}` }]));
+    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(copy, null, 2));
+    fs.writeFileSync(path.join(dir, 'terraform.tfvars.json'), JSON.stringify({ ...PLAN_VARIABLES, ...values }));
+    const init = run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir, env, timeoutMs: 300_000 });
+    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+    const plan = run('terraform', ['plan', '-refresh=false', '-input=false', '-no-color', '-out=plan.bin'], { cwd: dir, env, timeoutMs: 300_000 });
+    if (plan.status !== 0) return { ok: false, errors: plan.stderr + plan.stdout, userData: {} };
+    const show = run('terraform', ['show', '-json', 'plan.bin'], { cwd: dir, env, timeoutMs: 300_000 });
+    const outputs = JSON.parse(show.stdout).planned_values?.outputs ?? {};
+    return { ok: true, errors: '', userData: Object.fromEntries(Object.entries<any>(outputs).map(([k, o]) => [k.replace(/^user_data_/, ''), o.value])) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,13 +1,32 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
 import { expect } from 'vitest';
-import { GoHostValidationError } from '../../lib';
+import { inputFailures, PropFailure } from '../../lib';
 
-/** The validation error `build` throws (the test fails if it throws none or another kind). */
-export function validationError(build: () => unknown): GoHostValidationError {
+export interface ReportedInput {
+  /** What synthesis throws: every construct's failures, each under its path. */
+  readonly message: string;
+  readonly failures: readonly PropFailure[];
+}
+
+function constructIn(built: unknown): Construct {
+  if (built instanceof Construct) return built;
+  const found = Object.values((built ?? {}) as object).find((v) => v instanceof Construct);
+  if (!found) throw new Error('build() must return a construct or an object holding one');
+  return found;
+}
+
+/** Builds, then synthesizes with validations: the input failures reported (the test fails if there are none). */
+export function validationError(build: () => unknown): ReportedInput {
+  const stack = TerraformStack.of(constructIn(build()));
+  const failures = inputFailures(stack).flatMap((r) => r.failures);
+  let message: string | undefined;
   try {
-    build();
+    Testing.synth(stack, true);
   } catch (e) {
-    expect(e).toBeInstanceOf(GoHostValidationError);
-    return e as GoHostValidationError;
+    message = (e as Error).message;
   }
-  throw new Error('expected a validation error');
+  expect(message, 'expected synthesis to fail').toBeDefined();
+  expect(failures.length, 'expected input failures').toBeGreaterThan(0);
+  return { message: message!, failures };
 }
