@@ -15,7 +15,25 @@ export const HOST_HARDENING = {
   refusedModules: ['dccp', 'sctp', 'rds', 'tipc', 'usb-storage', 'firewire-core'],
   umask: '027',
   shaCryptRounds: { SHA_CRYPT_MIN_ROUNDS: 5000, SHA_CRYPT_MAX_ROUNDS: 10000 },
+  auditRulesFile: '/etc/audit/rules.d/60-gohost.rules',
+  /** Watched paths and their audit keys. */
+  auditWatches: [
+    ['/etc/passwd', 'identity'], ['/etc/group', 'identity'], ['/etc/shadow', 'identity'], ['/etc/gshadow', 'identity'],
+    ['/etc/sudoers', 'privileges'], ['/etc/sudoers.d', 'privileges'], ['/etc/ssh/sshd_config', 'sshd'], ['/etc/ssh/sshd_config.d', 'sshd'],
+  ],
+  needrestartFile: '/etc/needrestart/conf.d/60-gohost.conf',
 } as const;
+
+/** H6: the audit rules (changes to accounts, privileges and sshd; kernel modules; clock steps). */
+export function auditRules(): string {
+  return [
+    '# cdktf-gohost (H6): who changed accounts, privileges or sshd, loaded a kernel module or stepped the clock.',
+    ...HOST_HARDENING.auditWatches.map(([path, key]) => `-w ${path} -p wa -k ${key}`),
+    '-a always,exit -F arch=b64 -S init_module,finit_module,delete_module -k modules',
+    // adjtimex is left out: chrony calls it every few seconds and would flood the log.
+    '-a always,exit -F arch=b64 -S settimeofday,clock_settime -k time-change',
+  ].join('\n') + '\n';
+}
 
 /** What every hardened host gets, with or without a Go service (kernel, firewall, time, logs, sshd, updates). */
 export interface BaseHostSettings {
@@ -94,7 +112,7 @@ export function hostSysctl(s: BaseHostSettings): SysctlEntry[] {
 /** The hardening every host gets (GUIDANCE G3, G6–G13, G19, X1). */
 export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
   const h = new HostProvisioning();
-  h.addPackages('ca-certificates', 'curl', 'ufw', 'unattended-upgrades');
+  h.addPackages('ca-certificates', 'curl', 'ufw', 'unattended-upgrades', 'auditd', 'needrestart');
   // G3: chrony with the Amazon Time Sync Service (link-local, needs no egress rule).
   h.useChrony(s.ntpServers);
   h.addFile({
@@ -160,6 +178,14 @@ export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
     path: '/etc/security/limits.d/60-gohost-core.conf',
     permissions: '0644',
     content: '# No core dumps from PAM sessions: they can hold secrets from memory.\n* hard core 0\n',
+  });
+  // H6: the audit daemon loads rules.d when the package starts it (augenrules).
+  h.addFile({ path: HOST_HARDENING.auditRulesFile, permissions: '0640', content: auditRules() });
+  // H7: services still running outdated libraries after an unattended upgrade are restarted.
+  h.addFile({
+    path: HOST_HARDENING.needrestartFile,
+    permissions: '0644',
+    content: "# cdktf-gohost (H7): restart services using outdated libraries after upgrades, without asking; no kernel hints.\n$nrconf{restart} = 'a';\n$nrconf{kernelhints} = 0;\n",
   });
   h.addFile({
     path: '/etc/apt/apt.conf.d/20auto-upgrades',

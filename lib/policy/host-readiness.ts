@@ -53,13 +53,15 @@ export function hostReadiness(f: HostFacts): ReadinessRow[] {
   ];
 }
 
-/** The host audit rows (the project's own IDs H1–H5): what dev-sec's baselines expect beyond GUIDANCE.md. */
+/** The host audit rows (the project's own IDs H1–H7): what dev-sec's baselines expect beyond GUIDANCE.md. */
 function hardeningRows(): ReadinessRow[] {
   return [
     e('H1', 'sshd: MaxAuthTries 3, MaxSessions 2, ClientAliveCountMax 2, no TCP/stream forwarding or tunnels, TCPKeepAlive no, LogLevel VERBOSE'),
     e('H2', `legal notice before login (/etc/issue and ${HOST_HARDENING.bannerFile} as the sshd Banner)`),
     e('H3', `modules that cannot be loaded: ${HOST_HARDENING.refusedModules.join(', ')}`),
     e('H4', 'no core dumps from PAM sessions (hard core 0); setuid programs covered by fs.suid_dumpable=0'),
+    e('H6', `auditd with rules for accounts, privileges, sshd, kernel modules and clock steps (${HOST_HARDENING.auditRulesFile})`),
+    e('H7', 'needrestart restarts services that run outdated libraries after unattended upgrades'),
     e('H5', `login.defs UMASK ${HOST_HARDENING.umask}, SHA_CRYPT rounds ${HOST_HARDENING.shaCryptRounds.SHA_CRYPT_MIN_ROUNDS}–${HOST_HARDENING.shaCryptRounds.SHA_CRYPT_MAX_ROUNDS}`),
   ];
 }

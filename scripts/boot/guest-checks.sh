@@ -72,13 +72,16 @@ if [[ $boot -eq 1 ]]; then
   # "protocol source port" of every rule ufw holds (its tuple lines), against those of the port model.
   check ufw-rules eq "$(awk '/^### tuple ### allow/ { print $5, $9, $6 }' /etc/ufw/user.rules /etc/ufw/user6.rules | sort | tr '\n' ';')" "$(sort /etc/gohost-harness/ufw.expect | tr '\n' ';')"
   check chrony-running systemctl is-active --quiet chrony.service
-  # The host audit baseline (readiness rows H1–H5), read back from the running system.
+  # The host audit baseline (readiness rows H1–H7), read back from the running system.
   sshd -T > "$state/sshd-effective" 2>&1 || true
   check sshd-audit-baseline sshd_has 'maxauthtries 3' 'maxsessions 2' 'clientalivecountmax 2' 'allowtcpforwarding no' 'permittunnel no' 'tcpkeepalive no' 'loglevel VERBOSE'
   check legal-banner bash -c "grep -qx 'banner /etc/issue.net' '$state/sshd-effective' && grep -q '^Authorized access only' /etc/issue.net /etc/issue"
   check modules-refused modules_refused dccp sctp rds tipc usb-storage firewire-core
   check no-core-dumps-in-sessions eq "$(su -s /bin/sh -c 'ulimit -Hc' nobody 2>&1)" 0
   check login-defs grep -qP '^UMASK\t+027$' /etc/login.defs
+  check auditd-rules bash -c "systemctl is-active --quiet auditd.service && auditctl -l | grep -qx -- '-w /etc/shadow -p wa -k identity' && auditctl -l | grep -q -- '-k modules'"
+  check needrestart-batch needrestart -b
+  check needrestart-automatic grep -qxF "\$nrconf{restart} = 'a';" /etc/needrestart/conf.d/60-gohost.conf
   if [[ -n "${STORED_CERT_SHA256:-}" ]]; then
     # A replaced front door: the certificate its predecessor kept is served at once, and certbot is not asked.
     served=$(echo | openssl s_client -connect 127.0.0.1:443 -servername "$DOMAIN" 2>/dev/null | openssl x509 -noout -fingerprint -sha256 | cut -d= -f2)

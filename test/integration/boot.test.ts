@@ -74,8 +74,9 @@ describe.each(TARGETS)('boot proof: $stack/$host', ({ stack, host, goService, fr
   it('ufw is active, denies inbound by default and holds exactly the rules of the port model', () => {
     expect([...failed('ufw-active'), ...failed('ufw-default-policy'), ...failed('ufw-rules')]).toEqual([]);
   });
-  it('the host audit baseline reads back: sshd options, legal banner, refused modules, no session core dumps, login.defs (H1–H5)', () => {
-    expect([...failed('sshd-audit-baseline'), ...failed('legal-banner'), ...failed('modules-refused'), ...failed('no-core-dumps-in-sessions'), ...failed('login-defs')]).toEqual([]);
+  it('the host audit baseline reads back: sshd options, legal banner, refused modules, no session core dumps, login.defs, audit rules, needrestart (H1–H7)', () => {
+    expect([...failed('sshd-audit-baseline'), ...failed('legal-banner'), ...failed('modules-refused'), ...failed('no-core-dumps-in-sessions'), ...failed('login-defs'),
+      ...failed('auditd-rules'), ...failed('needrestart-batch'), ...failed('needrestart-automatic')]).toEqual([]);
   });
   it('chrony is running', () => {
     expect(failed('chrony-running')).toEqual([]);

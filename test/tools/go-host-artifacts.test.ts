@@ -147,6 +147,26 @@ describe.each(all)('host artifacts ($name)', ({ files }) => {
     expect(files.file('/etc/security/limits.d/60-gohost-core.conf')).toMatch(/^\* hard core 0$/m);
   });
 
+  it('auditd watches accounts, privileges and sshd, and records module loads and clock steps (H6; loaded in verify:boot)', () => {
+    expect(files.doc.packages).toEqual(expect.arrayContaining(['auditd', 'needrestart']));
+    expect(files.file('/etc/audit/rules.d/60-gohost.rules')).toBe([
+      '# cdktf-gohost (H6): who changed accounts, privileges or sshd, loaded a kernel module or stepped the clock.',
+      '-w /etc/passwd -p wa -k identity', '-w /etc/group -p wa -k identity', '-w /etc/shadow -p wa -k identity', '-w /etc/gshadow -p wa -k identity',
+      '-w /etc/sudoers -p wa -k privileges', '-w /etc/sudoers.d -p wa -k privileges', '-w /etc/ssh/sshd_config -p wa -k sshd', '-w /etc/ssh/sshd_config.d -p wa -k sshd',
+      '-a always,exit -F arch=b64 -S init_module,finit_module,delete_module -k modules',
+      '-a always,exit -F arch=b64 -S settimeofday,clock_settime -k time-change',
+      '',
+    ].join('\n'));
+  });
+
+  it('perl (needrestart reads its configuration as Perl) reads restart mode "a" and no kernel hints (H7)', () => {
+    const dir = tempDir('needrestart');
+    const conf = write(dir, '60-gohost.conf', files.file('/etc/needrestart/conf.d/60-gohost.conf'));
+    const r = run('perl', ['-e', 'our %nrconf; do $ARGV[0]; die $@ if $@; print "$nrconf{restart} $nrconf{kernelhints}"', conf]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('a 0');
+  });
+
   it('apt-config reads the unattended-upgrades settings', () => {
     const dir = tempDir('apt');
     const f = write(dir, '20auto-upgrades', files.file('/etc/apt/apt.conf.d/20auto-upgrades'));
