@@ -9,9 +9,8 @@
  * systemd value) or admits only values of a form that is safe everywhere (a CIDR, a DNS name),
  * checked at plan time by a precondition that names the construct, the prop and the form.
  */
+import { randomBytes } from 'node:crypto';
 import { Fn, Token } from './cdktf';
-
-const PLACEHOLDER = /@@gohost-late-(\d+)@@/g;
 
 /** How a Terraform reference reaches the host's text. */
 export interface Boundary {
@@ -72,6 +71,9 @@ interface PlanCheck {
 
 export class LateBoundText {
   private readonly values: string[] = [];
+  // Unguessable, so a literal value that looks like a placeholder stays text. Placeholders never reach the output.
+  private readonly nonce = randomBytes(6).toString('hex');
+  private readonly placeholder = new RegExp(`@@gohost-late-${this.nonce}-(\\d+)@@`, 'g');
   private readonly checks = new Map<string, PlanCheck>();
 
   /**
@@ -84,7 +86,7 @@ export class LateBoundText {
     const expression = boundary.encode ? boundary.encode(value) : value;
     let i = this.values.indexOf(expression);
     if (i < 0) i = this.values.push(expression) - 1;
-    return `@@gohost-late-${i}@@`;
+    return `@@gohost-late-${this.nonce}-${i}@@`;
   }
 
   /** Checks a reference at plan time without placing it in text (IAM documents, resource arguments). */
@@ -98,7 +100,7 @@ export class LateBoundText {
   }
 
   public finish(rendered: string): string {
-    return escapeTerraformTemplate(rendered).replace(PLACEHOLDER, (_, i: string) => this.values[Number(i)]);
+    return escapeTerraformTemplate(rendered).replace(this.placeholder, (_, i: string) => this.values[Number(i)]);
   }
 
   /** Terraform preconditions: every reference matches the form its boundary admits (fails the plan otherwise). */
