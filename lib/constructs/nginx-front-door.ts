@@ -367,6 +367,7 @@ export class NginxFrontDoor extends Construct {
       const store = this.certificateStore;
       if (!store) return;
       for (const h of this.hosts) {
+        if (props.certificateStoreKmsKeyArn) h.checkAtPlan(props.certificateStoreKmsKeyArn, BOUNDARIES.kmsKeyArn, `certificateStoreKmsKeyArn (of ${this.node.path})`);
         h.addToRolePolicy('keep-tls-certificate', [
           { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: store.arn },
           ...(props.certificateStoreKmsKeyArn

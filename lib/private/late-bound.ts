@@ -57,6 +57,8 @@ export const BOUNDARIES = {
   /** A URL in a config file or a command word: no whitespace, quotes, backslashes or braces. */
   url: { pattern: 'https?://[^\\s"\'\\\\{}<>`^|]+', expected: 'an http(s) URL without spaces, quotes, backslashes or braces' },
   email: { pattern: '[^\\s@\'"\\\\`$;]+@[A-Za-z0-9.-]+', expected: 'an email address' },
+  /** One KMS key (an IAM resource): no wildcard, nothing that ends a JSON string. */
+  kmsKeyArn: { pattern: 'arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]+', expected: 'the ARN of one KMS key' },
   ssmParameterName: { pattern: '[A-Za-z0-9_./-]+', expected: 'an SSM parameter name such as /tls/api/cert' },
   secretId: { pattern: '[A-Za-z0-9/_+=.@:-]+', expected: 'a Secrets Manager secret name or ARN' },
   /** Values the library's own resources produce (IDs, ARNs, addresses): AWS's own syntax, nothing to quote. */

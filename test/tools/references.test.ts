@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CertificateSource, HardenedGoHost, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
+import { CertificateSource, HardenedGoHost, HardenedGoService, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
 import { planWithValues, ValuesPlan } from '../helpers/deployed-state';
 import { hostFiles, HostFiles } from '../helpers/host-files';
 import { newStack, synthJson } from '../helpers/stacks';
@@ -202,5 +202,71 @@ describe('props from Terraform variables', () => {
       expect(errors).toContain(expected);
     }
     expect(fs.existsSync(MARKER)).toBe(false);
+  });
+});
+
+/** The other props that accept references: placement, keys, tags, certificates from SSM, mTLS, the monitoring host's webhook. */
+const GOOD_2: Record<string, unknown> = {
+  subnet: 'subnet-0aaaaaaaaaaaaaaa1', subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'], vpc: 'vpc-0123456789abcdef0',
+  key_pair: 'ops', kms: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', team: 'payments ${x} %{y}',
+  cert_param: '/tls/shop/cert', key_param: '/tls/shop/key', ca_bundle: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  webhook: 'https://hooks.example.com/alertmanager?team=payments&x=$(id)', otel: 'http://otel.internal:4318', email: 'oncall@example.com', sha: 'c'.repeat(64),
+};
+
+function secondStack(): any {
+  const { stack } = newStack();
+  const v = (name: string, type = 'string') => new TerraformVariable(stack, name, { type });
+  const vars = new Map<string, string>();
+  const s = (name: string) => vars.get(name) ?? vars.set(name, v(name).stringValue).get(name)!;
+  const subnets = v('subnets', 'list(string)').listValue;
+  const svc = new HardenedGoService(stack, 'Svc', {
+    serviceName: 'orders-api', subnetIds: subnets, vpcId: s('vpc'), keyPairName: s('key_pair'), rootVolumeKmsKeyId: s('kms'), tags: { team: s('team') },
+    artifact: ReleaseArtifact.fromUrl('https://releases.example.com/orders-api', s('sha')),
+  });
+  new NginxFrontDoor(stack, 'FrontDoor', {
+    subnetId: s('subnet'), vpcId: s('vpc'), domainNames: ['shop.example.com'], upstreams: [svc],
+    certificate: CertificateSource.fromSsmParameters({ certificateParameterName: s('cert_param'), privateKeyParameterName: s('key_param') }),
+    mtlsPaths: ['/admin/'], mtlsClientCaBundle: s('ca_bundle'),
+  });
+  new ObservabilityStack(stack, 'Obs', {
+    hosts: [svc], monitoringHost: true, subnetId: s('subnet'), vpcId: s('vpc'), dataVolumeKmsKeyId: s('kms'),
+    alertWebhookUrl: s('webhook'), otelEndpoint: s('otel'), alarmEmail: s('email'),
+  });
+  return synthJson(stack);
+}
+
+describe('the other reference-capable props (group subnets, VPC, key pair, KMS keys, tags, SSM certificate, mTLS bundle, webhook, OTel endpoint, alarm email)', () => {
+  let tf2: any;
+  beforeAll(() => {
+    tf2 = secondStack();
+  });
+
+  it('terraform validate accepts the stack with every user-data reference intact', () => {
+    const r = terraformValidate(withCloudinitAsLocals(tf2));
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.valid).toBe(true);
+  });
+
+  it('tags, the KMS key and the VPC stay references in the resources', () => {
+    const lt = JSON.stringify(Object.values<any>(tf2.resource.aws_launch_template)[0]);
+    expect(lt).toContain('${var.kms}');
+    expect(lt).toContain('${var.team}');
+    expect(JSON.stringify(tf2.resource.aws_security_group)).toContain('${var.vpc}');
+  });
+
+  it('values outside their form fail the plan: an SSM parameter pattern, a webhook that breaks YAML (a KMS wildcard the AWS provider refuses itself)', () => {
+    const bad = planWithValues(tf2, { ...GOOD_2, cert_param: '/tls/*', webhook: 'https://h.example.com/x" y' });
+    expect(bad.ok).toBe(false);
+    const errors = bad.errors.replace(/\s+/g, ' ');
+    expect(errors).toContain('test/FrontDoor/Host: certificateParameterName (of test/FrontDoor) must be an SSM parameter name');
+    expect(errors).toContain('test/Obs/Monitoring: alertWebhookUrl (of test/Obs) must be an http(s) URL without spaces, quotes');
+  });
+
+  it('admissible values pass every precondition; the mTLS bundle is written base64 by Terraform', () => {
+    const good2 = planWithValues(tf2, GOOD_2);
+    expect(good2.errors).toBe('');
+    expect(good2.ok).toBe(true);
+    const fd = Object.entries<any>(tf2.data.cloudinit_config).find(([k]) => k.startsWith('FrontDoor_Host_'))![1];
+    expect(fd.part[0].content).toMatch(/encoding: b64\n\s+content: "?\$\{base64encode\(var\.ca_bundle\)\}"?\n/);
   });
 });
