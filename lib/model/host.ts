@@ -206,6 +206,14 @@ export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
     lines: [...(s.tcpCongestionControl === 'bbr' ? ['modprobe tcp_bbr'] : []), 'sysctl --system >/dev/null'],
   });
   h.addStep('system', { name: 'persistent journal', lines: ['systemctl restart systemd-journald.service'] });
+  h.addStep('system', {
+    name: 'audit rules',
+    lines: [
+      '# H6: journald turns kernel auditing off when it restarts (the step above); load the rules and turn it on again.',
+      'augenrules --load >/dev/null',
+      'auditctl -e 1 >/dev/null',
+    ],
+  });
   h.addStep('system', { name: 'sshd hardening', lines: ['sshd -t', 'systemctl try-reload-or-restart ssh.service'] });
   h.addStep('system', {
     name: 'login defaults',

@@ -28,6 +28,12 @@ send_logs_if_failed() {
 eq() { [[ "$1" == "$2" ]] || { echo "got '$1', expected '$2'"; return 1; }; }
 sshd_has() { local l; for l in "$@"; do grep -qx "$l" "$state/sshd-effective" || { echo "sshd -T lacks: $l"; return 1; }; done; }
 modules_refused() { local m; for m in "$@"; do modprobe -n -v "$m" 2>&1 | grep -q 'install /bin/false' || { echo "$m can be loaded"; return 1; }; done; }
+audit_ready() {
+  systemctl is-active --quiet auditd.service || { echo "auditd is not active"; return 1; }
+  local status rules; status=$(auditctl -s 2>&1); rules=$(auditctl -l 2>&1)
+  grep -qx 'enabled 1' <<<"$status" || { echo "kernel auditing is off: $status"; return 1; }
+  { grep -qx -- '-w /etc/shadow -p wa -k identity' <<<"$rules" && grep -q -- '-k modules' <<<"$rules"; } || { echo "rules: $rules"; return 1; }
+}
 main_pid() { systemctl show -p MainPID --value "$SERVICE.service"; }
 # A Go host answers on its own port; a front-door-only host answers through nginx.
 healthy() {
@@ -79,7 +85,7 @@ if [[ $boot -eq 1 ]]; then
   check modules-refused modules_refused dccp sctp rds tipc usb-storage firewire-core
   check no-core-dumps-in-sessions eq "$(su -s /bin/sh -c 'ulimit -Hc' nobody 2>&1)" 0
   check login-defs grep -qP '^UMASK\t+027$' /etc/login.defs
-  check auditd-rules bash -c "systemctl is-active --quiet auditd.service && auditctl -l | grep -qx -- '-w /etc/shadow -p wa -k identity' && auditctl -l | grep -q -- '-k modules'"
+  check auditd-rules audit_ready
   check needrestart-batch needrestart -b
   check needrestart-automatic grep -qxF "\$nrconf{restart} = 'a';" /etc/needrestart/conf.d/60-gohost.conf
   if [[ -n "${STORED_CERT_SHA256:-}" ]]; then
@@ -108,6 +114,7 @@ fi
 
 check services-back-after-reboot systemctl is-active --quiet ${SERVICE:+"$SERVICE.service"} chrony.service ${DOMAIN:+nginx.service}
 check sysctl-after-reboot eq "$(sysctl -n net.ipv4.tcp_congestion_control)" bbr
+check audit-after-reboot audit_ready
 check one-time-steps-not-rerun eq "$(journalctl -q -t cdktf-gohost -g 'kernel settings' | wc -l)" 1
 if [[ -z "$SERVICE" ]]; then
   send_logs_if_failed

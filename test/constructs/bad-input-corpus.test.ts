@@ -18,6 +18,7 @@ import { fdBaseProps } from '../helpers/front-door';
 import { hostFiles } from '../helpers/host-files';
 import { baseProps, newStack, synthJson, userDataParts } from '../helpers/stacks';
 import { requireTool, run, tempDir } from '../helpers/tools';
+import { verifyServiceUnits } from '../helpers/units';
 
 const MARKER = path.join(tempDir('corpus-marker'), 'ran');
 const UNIT = '/etc/systemd/system/orders-api.service';
@@ -171,13 +172,7 @@ describe(`accepted, reaching the host only through its boundary (${ACCEPTED.leng
     expect(failures).toEqual([]);
     const files = hostFiles(userDataParts(synthJson(stack)));
     // systemd loads the unit (binary and precheck in place, in a private mount namespace).
-    const dir = tempDir('corpus');
-    fs.writeFileSync(path.join(dir, 'orders-api.service'), files.file(UNIT));
-    fs.writeFileSync(path.join(dir, 'precheck'), files.file(PRECHECK), { mode: 0o755 });
-    const verify = run('unshare', ['--mount', '--propagation', 'private', 'bash', '-euo', 'pipefail', '-c',
-      'mount -t tmpfs tmpfs /opt && mount -t tmpfs tmpfs /usr/local/lib && mkdir -p /opt/orders-api/current /usr/local/lib/orders-api && ' +
-        `cp /bin/true /opt/orders-api/current/orders-api && cp ${dir}/precheck ${PRECHECK} && systemd-analyze verify ${dir}/orders-api.service`]);
-    expect(verify.stderr).toBe('');
+    expect(verifyServiceUnits([files.file(UNIT)], files.file(PRECHECK)).stderr).toBe('');
     // bash parses the first-boot script; its health step runs (curl failing) and prints the path as text.
     expect(run('bash', ['-n'], { input: files.script }).status).toBe(0);
     const health = files.script.split('\n# --- wait for ')[1].split('\n# --- ')[0].split('\n').slice(1).join('\n');

@@ -9,6 +9,7 @@ import { HardenedGoHostProps, MachineImage, Peer, Port } from '../../lib';
 import { hostFiles, HostFiles } from '../helpers/host-files';
 import { hostStack, synthJson, userDataParts } from '../helpers/stacks';
 import { buildExampleApp } from '../helpers/app';
+import { verifyServiceUnits } from '../helpers/units';
 import { requireTool, run, tempDir } from '../helpers/tools';
 
 const VARIANTS: Record<string, Partial<HardenedGoHostProps>> = {
@@ -73,13 +74,7 @@ describe.each(all)('host artifacts ($name)', ({ files }) => {
   });
 
   it('systemd-analyze verify reports nothing for the unit (binaries in place, in a private mount namespace)', () => {
-    const dir = tempDir('unit');
-    const unit = write(dir, 'orders-api.service', files.file(UNIT));
-    const pre = write(dir, 'precheck', files.file(PRECHECK), 0o755);
-    const r = inPrivateMounts(
-      `mkdir -p /opt/orders-api/current /usr/local/lib/orders-api && cp ${appBinary} /opt/orders-api/current/orders-api && ` +
-        `cp ${pre} ${PRECHECK} && systemd-analyze verify ${unit}`,
-    );
+    const r = verifyServiceUnits([files.file(UNIT)], files.file(PRECHECK), appBinary);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -157,6 +152,11 @@ describe.each(all)('host artifacts ($name)', ({ files }) => {
       '-a always,exit -F arch=b64 -S settimeofday,clock_settime -k time-change',
       '',
     ].join('\n'));
+    // journald turns auditing off when it restarts: the rules are loaded and auditing enabled after that.
+    const journal = files.script.indexOf('systemctl restart systemd-journald.service');
+    const audit = files.script.indexOf('augenrules --load >/dev/null\nauditctl -e 1 >/dev/null\n');
+    expect(journal).toBeGreaterThan(0);
+    expect(audit).toBeGreaterThan(journal);
   });
 
   it('perl (needrestart reads its configuration as Perl) reads restart mode "a" and no kernel hints (H7)', () => {
