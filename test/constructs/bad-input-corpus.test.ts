@@ -14,9 +14,10 @@ import {
   CertificateSource, HardenedGoHost, HardenedGoHostProps, inputFailures, NginxFrontDoor, NginxFrontDoorProps, ObservabilityStack,
   ObservabilityStackProps, ReleaseArtifact,
 } from '../../lib';
-import { fdBaseProps } from '../helpers/front-door';
+import { fdBaseProps, nginxTest } from '../helpers/front-door';
 import { hostFiles } from '../helpers/host-files';
 import { baseProps, newStack, synthJson, userDataParts } from '../helpers/stacks';
+import { terraformValidate, withCloudinitAsLocals } from '../helpers/terraform';
 import { requireTool, run, tempDir } from '../helpers/tools';
 import { verifyServiceUnits } from '../helpers/units';
 
@@ -152,9 +153,31 @@ const ACCEPTED: Array<[string, Partial<HardenedGoHostProps>]> = [
   ['a tag with ${…}', { tags: { team: '${var.x}', 'cost-center': '%{if}' } }],
 ];
 
+/** Front-door values that are accepted: nginx -t must accept the configuration. */
+const ACCEPTED_FRONT_DOOR: Array<[string, Partial<NginxFrontDoorProps>]> = [
+  ['a punycode TLD', { domainNames: ['shop.xn--p1ai'] }],
+  ['several names', { domainNames: ['shop.example.com', 'www.shop.example.com'] }],
+  ['an IPv6 upstream', { upstreams: ['[2001:db8::5]:8080'] }],
+  // nginx resolves upstream names when it loads the configuration: a name the test machine resolves.
+  ['an upstream by host name', { upstreams: ['localhost:18080'] }],
+  ['static files', { staticRootDirectory: '/srv/static-files', staticUrlPath: '/assets/' }],
+  ['proxy paths', { proxyPaths: ['/api/', '/v1/'] }],
+  ['response headers with parentheses, commas and semicolons', { responseHeaders: { 'Permissions-Policy': 'geolocation=(), camera=()', 'X-Note': 'a;b' } }],
+  ['internal paths', { internalPaths: ['/metrics', '/internal/'] }],
+  ['HSTS with subdomains and preload', { hstsIncludeSubdomains: true, hstsPreload: true }],
+  ['a rate limit', { rateLimitPerSecond: 20, rateLimitBurst: 40 }],
+];
+
+function cloudInitSchema(cloudConfig: string): string {
+  const file = path.join(tempDir('corpus-cc'), 'user-data.yaml');
+  fs.writeFileSync(file, cloudConfig);
+  const r = run('cloud-init', ['schema', '--config-file', file]);
+  return r.stdout + r.stderr;
+}
+
 let appPresent = false;
 beforeAll(() => {
-  for (const t of ['systemd-analyze', 'unshare']) requireTool(t);
+  for (const t of ['systemd-analyze', 'unshare', 'cloud-init', 'nginx', 'openssl', 'terraform']) requireTool(t);
   appPresent = true;
 });
 
@@ -178,6 +201,26 @@ describe(`accepted, reaching the host only through its boundary (${ACCEPTED.leng
     const health = files.script.split('\n# --- wait for ')[1].split('\n# --- ')[0].split('\n').slice(1).join('\n');
     run('bash', ['-c', `curl() { return 1; }; sleep() { :; }; systemctl() { :; }; log() { printf '%s\\n' "$*"; }\n${health}`]);
     expect(fs.existsSync(MARKER)).toBe(false);
+    expect(cloudInitSchema(files.cloudConfig)).toContain('Valid cloud-config');
+  });
+
+  it('terraform validate accepts one stack holding every accepted value, references intact', () => {
+    const { stack } = newStack();
+    ACCEPTED.forEach(([, props], i) => new HardenedGoHost(stack, `Api${i}`, { ...baseProps, serviceName: `svc-${i}`, ...props }));
+    const r = terraformValidate(withCloudinitAsLocals(synthJson(stack)));
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.valid).toBe(true);
+  });
+});
+
+describe(`front-door values accepted, and nginx -t accepts the result (${ACCEPTED_FRONT_DOOR.length} cases)`, () => {
+  it.each(ACCEPTED_FRONT_DOOR)('%s', (_, props) => {
+    const { failures, stack } = outcome(frontDoor(props));
+    expect(failures).toEqual([]);
+    const ci = Object.entries<any>(synthJson(stack).data.cloudinit_config).find(([k]) => k.startsWith('FrontDoor'))![1];
+    const r = nginxTest(hostFiles(ci.part));
+    expect(r.stderr).toContain('test is successful');
+    expect(r.stderr).not.toMatch(/\[emerg\]/);
   });
 });
 

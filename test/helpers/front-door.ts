@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CertificateSource, NginxFrontDoor, NginxFrontDoorProps } from '../../lib';
 import { hostFiles, HostFiles } from './host-files';
+import { inPrivateRoot } from './namespaces';
+import { RunResult, tempDir } from './tools';
 import { baseProps, newStack, synthJson } from './stacks';
 
 export const DOMAIN = 'shop.example.test';
@@ -31,4 +33,18 @@ export function materialize(files: HostFiles, dir: string, filter: (p: string) =
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, files.file(p), { mode: files.mode(p) });
   }
+}
+
+/** nginx -t on a front door's configuration, in a private root with a placeholder certificate made here. */
+export function nginxTest(files: HostFiles): RunResult {
+  const dir = tempDir('nginx');
+  materialize(files, dir, (p) => p.startsWith('/etc/nginx/gohost/'));
+  return inPrivateRoot([
+    `cp -r ${dir}/etc/nginx/gohost /etc/nginx/gohost`,
+    'install -d -m 0750 /etc/nginx/gohost/tls',
+    `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=${DOMAIN} -keyout /etc/nginx/gohost/tls/placeholder.key -out /etc/nginx/gohost/tls/placeholder.crt 2>/dev/null`,
+    'ln -s placeholder.crt /etc/nginx/gohost/tls/live.crt',
+    'ln -s placeholder.key /etc/nginx/gohost/tls/live.key',
+    'nginx -t -c /etc/nginx/gohost/nginx.conf',
+  ].join('\n'));
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CertificateSource, HardenedGoHost, MachineImage, NginxFrontDoor, NginxFrontDoorProps } from '../../lib';
-import { DOMAIN, fdBaseProps, frontDoorFiles, materialize } from '../helpers/front-door';
+import { DOMAIN, fdBaseProps, frontDoorFiles, materialize, nginxTest } from '../helpers/front-door';
 import { hostFiles, HostFiles } from '../helpers/host-files';
 import { inPrivateRoot } from '../helpers/namespaces';
 import { baseProps, newStack, synthJson } from '../helpers/stacks';
@@ -67,16 +67,7 @@ const scripts = (f: HostFiles) => f.paths().filter((p) => p.startsWith('/usr/loc
 
 describe.each(all)('front door files ($name)', ({ files }) => {
   it('nginx -t accepts the configuration (placeholder certificate made by the test)', () => {
-    const dir = tempDir('nginx');
-    materialize(files, dir, (p) => p.startsWith('/etc/nginx/gohost/'));
-    const r = inPrivateRoot([
-      `cp -r ${dir}/etc/nginx/gohost /etc/nginx/gohost`,
-      'install -d -m 0750 /etc/nginx/gohost/tls',
-      `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=${DOMAIN} -keyout /etc/nginx/gohost/tls/placeholder.key -out /etc/nginx/gohost/tls/placeholder.crt 2>/dev/null`,
-      'ln -s placeholder.crt /etc/nginx/gohost/tls/live.crt',
-      'ln -s placeholder.key /etc/nginx/gohost/tls/live.key',
-      'nginx -t -c /etc/nginx/gohost/nginx.conf',
-    ].join('\n'));
+    const r = nginxTest(files);
     expect(r.stderr).toContain('test is successful');
     expect(r.stderr).not.toMatch(/\[warn\]|\[emerg\]/);
     expect(r.status).toBe(0);
