@@ -15,7 +15,7 @@ import { MachineImage } from '../model/machine-image';
 import { Peer, Port, PRIVATE_IPV4_RANGES } from '../model/port';
 import { HostProvisioning } from '../model/provisioning';
 import { PropChecks } from '../policy/errors';
-import { checkProps, reportInput } from './input';
+import { checkConstructPath, checkProps, reportInput } from './input';
 import { GO_HOST_DEFAULTS, checkHostProps, checkHostPropTypes } from '../policy/host-checks';
 import { hostReadiness } from '../policy/host-readiness';
 import { ReadinessRow } from '../policy/readiness';
@@ -215,6 +215,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
         checkHostProps(p, isToken, spec.describe(p).listenPorts ?? new Map(), c, w);
       });
     reportInput(this, checked);
+    checkConstructPath(this);
     const props = checked.props;
     const kind = spec.describe(props);
 

@@ -21,14 +21,14 @@ function topLevel(prop: string): string {
 
 /**
  * `props` without the props that failed: optional ones fall back to their defaults, required
- * ones to a placeholder. The construct is built on these only to check the rest of the stack; a
+ * ones to a placeholder (a required prop that is missing fails the check that requires it). The construct is built on these only to check the rest of the stack; a
  * stack with failures never synthesizes.
  */
 export function withoutFailed<P extends object>(props: unknown, failures: readonly PropFailure[], placeholders: Partial<P>): P {
   const valid: Record<string, unknown> = typeof props === 'object' && props !== null ? { ...props } : {};
-  for (const f of failures) delete valid[topLevel(f.prop)];
-  for (const [name, value] of Object.entries(placeholders)) {
-    if (valid[name] === undefined || valid[name] === null) valid[name] = value;
+  for (const name of new Set(failures.map((f) => topLevel(f.prop)))) {
+    delete valid[name];
+    if (name in placeholders) valid[name] = (placeholders as Record<string, unknown>)[name];
   }
   return valid as P;
 }
@@ -78,6 +78,17 @@ export function reportInput(construct: IConstruct, input: { readonly failures: r
 /** One failure, reported like the others (for checks that run when a method is called). */
 export function reportFailure(construct: IConstruct, prop: string, value: unknown, problem: string, fix: string): void {
   reportInput(construct, { failures: [{ prop, value, problem, fix }] });
+}
+
+/**
+ * The construct path is written into names, tags, descriptions and alarm texts, which are
+ * Terraform strings: an ID holding `${`, `%{` or a control character is refused.
+ */
+export function checkConstructPath(construct: IConstruct): void {
+  if (/\$\{|%\{|[\u0000-\u001f\u007f]/.test(construct.node.path)) {
+    reportFailure(construct, 'id', construct.node.path, 'holds Terraform template syntax or a control character, and the construct path is written into resource names, tags and descriptions',
+      'use letters, digits, dashes and underscores in construct IDs');
+  }
 }
 
 /** Every input failure recorded under `scope`, by construct path (empty when the input is good). */

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { HardenedGoHost } from './hardened-go-host';
 import { HardenedGoService } from './hardened-go-service';
 import { HardenedHost } from './hardened-host';
-import { checkProps, reportInput } from './input';
+import { checkConstructPath, checkProps, reportInput } from './input';
 import { InternalLoadBalancer } from './internal-load-balancer';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from '../model/certificate-source';
 import { DISTROS, DistroName, isDistroName } from '../model/distro';
@@ -167,6 +167,7 @@ export class NginxFrontDoor extends Construct {
       },
       (p, c) => checkFrontDoorProps(p, { distro: distroOf(p), sameInstance: !!p.host, isToken: (v) => Token.isUnresolved(v) }, c));
     reportInput(this, checked);
+    checkConstructPath(this);
     // A front door whose subnet failed is still built on a stand-in, to check the rest of the stack.
     const props = checked.props.host || checked.props.subnetId !== undefined ? checked.props : { ...checked.props, subnetId: 'subnet-00000000' };
     const image = props.host ? undefined : props.machineImage ?? MachineImage.ubuntu2404();

@@ -14,7 +14,7 @@ import { MachineImage } from '../model/machine-image';
 import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars } from '../model/observability';
 import { Port } from '../model/port';
 import { checkObservabilityProps, checkObservabilityPropTypes } from '../policy/observability-checks';
-import { checkProps, reportFailure, reportInput } from './input';
+import { checkConstructPath, checkProps, reportFailure, reportInput } from './input';
 import { observabilityReadiness } from '../policy/observability-readiness';
 import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
 import { TerraformStack, Token } from '../private/cdktf';
@@ -98,6 +98,7 @@ export class ObservabilityStack extends Construct {
       (p, c) => checkObservabilityPropTypes(p, c),
       (p, c, w) => checkObservabilityProps(p, (v) => Token.isUnresolved(v), c, w));
     reportInput(this, checked);
+    checkConstructPath(this);
     // A monitoring host whose subnet failed its checks is still built, to check the rest.
     const props = checked.props.monitoringHost && checked.props.subnetId === undefined ? { ...checked.props, subnetId: 'subnet-00000000' } : checked.props;
     this.props = props;

@@ -5,6 +5,7 @@
 import type { HardenedGoServiceProps } from '../constructs/hardened-go-service';
 import { GO_HOST_DEFAULTS } from './host-checks';
 import { PropChecks } from './errors';
+import { checkPropTypes, PropType, requireLiterals } from './validators';
 
 export const GO_SERVICE_DEFAULTS = {
   minCapacity: 2,
@@ -42,7 +43,22 @@ export function resolveGroupSettings(props: HardenedGoServiceProps): ResolvedGro
   };
 }
 
+/** The types of the group's own props, for plain JavaScript and JSON configuration. */
+export const GROUP_PROP_TYPES: Readonly<Record<string, PropType>> = {
+  subnetIds: 'string[]', minCapacity: 'number', maxCapacity: 'number', desiredCapacity: 'number', cpuTargetUtilizationPercent: 'number',
+  healthCheckGracePeriodSec: 'number', deregistrationDelaySec: 'number',
+};
+
+const GROUP_LITERAL_EXAMPLES: Record<string, string> = {
+  minCapacity: '2', maxCapacity: '6', desiredCapacity: '3', cpuTargetUtilizationPercent: '50', healthCheckGracePeriodSec: '360', deregistrationDelaySec: '40',
+};
+
 export function checkGroupProps(props: HardenedGoServiceProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
+  const before = c.all.length;
+  checkPropTypes(props, GROUP_PROP_TYPES, ['subnetIds'], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
+  // The capacities and delays are compared and derived at synth.
+  requireLiterals(props, GROUP_LITERAL_EXAMPLES, Object.keys(GROUP_LITERAL_EXAMPLES), isToken, c);
+  if (c.all.length > before) return;
   const s = resolveGroupSettings(props);
   const whole = (v: number) => Number.isInteger(v) && v >= 0;
   const subnets = props.subnetIds;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  CertificateSource, HardenedGoHost, HardenedGoHostProps, inputFailures, NginxFrontDoor, NginxFrontDoorProps, ObservabilityStack,
+  CertificateSource, formatFailure, HardenedGoHost, HardenedGoHostProps, HardenedGoService, inputFailures, NginxFrontDoor, NginxFrontDoorProps, ObservabilityStack,
   ObservabilityStackProps, ReleaseArtifact,
 } from '../../lib';
 import { fdBaseProps, nginxTest } from '../helpers/front-door';
@@ -31,7 +31,7 @@ type Build = (stack: TerraformStack) => void;
 function outcome(build: Build): { failures: string[]; warnings: string[]; stack: TerraformStack } {
   const { stack } = newStack();
   build(stack);
-  const failures = inputFailures(stack).flatMap((r) => r.failures.map((f) => `[${r.path}] ${f.prop} = ${JSON.stringify(f.value)}: ${f.problem}`));
+  const failures = inputFailures(stack).flatMap((r) => r.failures.map((f) => `[${r.path}] ${formatFailure(f)}`));
   let synthError = '';
   try {
     Testing.synth(stack, true);
@@ -136,6 +136,17 @@ const REFUSED: Array<[string, Build, string]> = [
   ...['GOMAXPROCS', 'GOMEMLIMIT', 'PORT', 'LISTEN_ADDR'].map((name): [string, Build, string] => [`environment.${name} by hand`, goHost({ environment: { [name]: '1' } }), `environment.${name} = `]),
   ['environment name with a dash', goHost({ environment: { 'MY-VAR': '1' } }), 'environment.MY-VAR'],
   ['environment name with =', goHost({ environment: { 'A=B': '1' } }), 'environment.A=B'],
+  // The Auto Scaling group's own props.
+  ...([['subnetIds', 'subnet-0123456789abcdef0', 'subnetIds = "subnet-0123456789abcdef0": must be a list of strings'], ['minCapacity', '2', 'minCapacity = "2": must be a number'],
+    ['subnetIds', undefined, 'subnetIds = (not set): is required'], ['maxCapacity', -1, 'maxCapacity = -1'], ['cpuTargetUtilizationPercent', 0, 'cpuTargetUtilizationPercent = 0'],
+    ['deregistrationDelaySec', 5, 'deregistrationDelaySec = 5: is shorter than timeoutStopSec']] as Array<[string, unknown, string]>)
+    .map(([prop, value, expected]): [string, Build, string] => [`group ${prop} = ${JSON.stringify(value)}`,
+      (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetId: undefined, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], [prop]: value } as any), expected]),
+  ['group minCapacity from a variable', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetIds: [baseProps.subnetId], minCapacity: new TerraformVariable(stack, 'min', { type: 'number' }).numberValue } as any),
+    'minCapacity = "(a Terraform reference)": must be known at synth'],
+  // Construct IDs end up in names, tags and descriptions (Terraform strings).
+  ['a host ID with ${…}', (stack) => void new HardenedGoHost(stack, 'Api${path.cwd}', baseProps), 'id = "test/Api${path.cwd}": holds Terraform template syntax'],
+  ['a front door ID with %{…}', (stack) => void new NginxFrontDoor(stack, 'Door%{if}', fdBaseProps), 'id = "test/Door%{if}": holds Terraform template syntax'],
 ];
 
 /** Values that are accepted: they must reach the host only through their boundary. [name, props]. */
