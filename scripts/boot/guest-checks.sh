@@ -32,7 +32,7 @@ audit_ready() {
   systemctl is-active --quiet auditd.service || { echo "auditd is not active"; return 1; }
   local status rules; status=$(auditctl -s 2>&1); rules=$(auditctl -l 2>&1)
   grep -qx 'enabled 1' <<<"$status" || { echo "kernel auditing is off: $status"; return 1; }
-  { grep -qx -- '-w /etc/shadow -p wa -k identity' <<<"$rules" && grep -q -- '-k modules' <<<"$rules"; } || { echo "rules: $rules"; return 1; }
+  { grep -qx -- '-w /etc/shadow -p wa -k identity' <<<"$rules" && grep -q -- '-F key=modules' <<<"$rules"; } || { echo "rules: $rules"; return 1; }
 }
 main_pid() { systemctl show -p MainPID --value "$SERVICE.service"; }
 # A Go host answers on its own port; a front-door-only host answers through nginx.
