@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { buildExamples } from '../examples/main';
+import { PORTS } from '../lib/facts';
 import { renderMultipart, MimePart } from '../lib/render/mime';
 import { failed, Marker, MARKERS, readConsole, renderReport } from './boot/report';
 
@@ -140,7 +141,8 @@ function expectations(cc: any, script: string): { env: Record<string, string>; s
       RESTART_SEC: get('RestartSec'),
       EXPOSURE: exposure,
       DOMAIN: domain,
-      NODE_EXPORTER: script.includes('/etc/default/prometheus-node-exporter') ? '1' : '',
+      // The port node_exporter answers on, when the host is watched.
+      NODE_EXPORTER: script.includes('/etc/default/prometheus-node-exporter') ? String(PORTS.nodeExporter) : '',
     },
     sysctl,
     ufw,

@@ -19,6 +19,7 @@ import { observabilityReadiness } from '../policy/observability-readiness';
 import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
 import { TerraformStack, Token } from '../private/cdktf';
 import { BOUNDARIES } from '../private/late-bound';
+import { RESERVED_LOCAL_PORTS } from '../facts';
 
 export interface ObservabilityStackProps {
   /** Hosts and Auto Scaling services to watch; more with `watch(host)`. @default - none */
@@ -165,7 +166,7 @@ export class ObservabilityStack extends Construct {
     const nginx = this.frontDoorHosts.has(host);
     const lokiPushUrl = mon ? `http://${host.lateBound(mon.privateIp)}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
     const appPort = goHost ? p.appMetricsPort ?? goHost.listenPort : undefined;
-    if (goHost && appPort !== undefined && [OBS.nodeExporterPort, OBS.nginxExporterPort].includes(appPort as 9100)) {
+    if (goHost && appPort !== undefined && RESERVED_LOCAL_PORTS[appPort] !== undefined) {
       reportFailure(this, 'appMetricsPort', appPort, `collides with an exporter on ${host.node.path}`, 'serve metrics on another port');
       return;
     }

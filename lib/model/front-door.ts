@@ -9,6 +9,7 @@ import { MOZILLA_GUIDELINE_VERSION, TLS_PROFILES, TlsProfileName } from './tls-p
 import { blank, block, comment, directive, NginxNode, renderNginx } from '../render/nginx';
 import { shq } from '../render/shell';
 import { renderSystemdUnit } from '../render/systemd';
+import { PATHS, PORTS } from '../facts';
 
 export const NGINX = {
   dir: '/etc/nginx/gohost',
@@ -32,8 +33,8 @@ export const NGINX = {
   storedCert: '/etc/nginx/gohost/tls/stored.crt',
   storedKey: '/etc/nginx/gohost/tls/stored.key',
   dropIn: '/etc/systemd/system/nginx.service.d/60-gohost.conf',
-  stubStatusPort: 8088,
-  accessLog: '/var/log/nginx/access.json',
+  stubStatusPort: PORTS.stubStatus,
+  accessLog: PATHS.nginxAccessLog,
 } as const;
 
 export type CertificateSettings =

@@ -4,6 +4,7 @@
  * Grafana. Configuration is rendered from typed settings through the `yaml` library. Pure.
  */
 import { stringify } from 'yaml';
+import { PATHS, PORTS } from '../facts';
 import { AlertThresholds, alertRules } from './alert-rules';
 import { IMDS_TOKEN_LINE } from './aws-shell';
 import { HostProvisioning } from './provisioning';
@@ -11,13 +12,13 @@ import { ref, renderAlloy, AlloyBlock } from '../render/alloy';
 import { shq } from '../render/shell';
 
 export const OBS = {
-  nodeExporterPort: 9100,
-  nginxExporterPort: 9113,
-  lokiPort: 3100,
-  prometheusPort: 9090,
-  alertmanagerPort: 9093,
-  blackboxPort: 9115,
-  grafanaPort: 3000,
+  nodeExporterPort: PORTS.nodeExporter,
+  nginxExporterPort: PORTS.nginxExporter,
+  lokiPort: PORTS.loki,
+  prometheusPort: PORTS.prometheus,
+  alertmanagerPort: PORTS.alertmanager,
+  blackboxPort: PORTS.blackbox,
+  grafanaPort: PORTS.grafana,
   textfileDir: '/var/lib/prometheus/node-exporter',
   rulesFile: '/etc/prometheus/rules/gohost.rules.yml',
   /** Grafana's apt repository signing key (full fingerprint, fetched by cloud-init from the keyserver over hkps, port 443). */
@@ -257,7 +258,7 @@ export function alloyConfig(host: string, lokiPushUrl: string, nginxAccessLog: b
       name: 'loki.source.file',
       label: 'nginx',
       attributes: [
-        ['targets', [{ __path__: '/var/log/nginx/access.json', service: 'nginx', level: 'info', host }]],
+        ['targets', [{ __path__: PATHS.nginxAccessLog, service: 'nginx', level: 'info', host }]],
         ['forward_to', [ref('loki.write.default.receiver')]],
       ],
     });
@@ -319,7 +320,7 @@ export function provisionSidecars(o: SidecarOptions): HostProvisioning {
       path: '/etc/default/alloy',
       permissions: '0644',
       defer: true,
-      content: '# Alloy reads its configuration from CONFIG_FILE; its UI stays on loopback.\nCONFIG_FILE="/etc/alloy/config.alloy"\nCUSTOM_ARGS="--server.http.listen-addr=127.0.0.1:12345"\n',
+      content: `# Alloy reads its configuration from CONFIG_FILE; its UI stays on loopback.\nCONFIG_FILE="/etc/alloy/config.alloy"\nCUSTOM_ARGS="--server.http.listen-addr=127.0.0.1:${PORTS.alloyUi}"\n`,
     });
   }
   const lines = [
@@ -331,7 +332,7 @@ export function provisionSidecars(o: SidecarOptions): HostProvisioning {
   ];
   if (o.nginx) {
     lines.push(
-      `printf 'ARGS="--nginx.scrape-uri=http://127.0.0.1:8088/stub_status --web.listen-address=%s:${OBS.nginxExporterPort}"\\n' "$private_ip" > /etc/default/prometheus-nginx-exporter`,
+      `printf 'ARGS="--nginx.scrape-uri=http://127.0.0.1:${PORTS.stubStatus}/stub_status --web.listen-address=%s:${OBS.nginxExporterPort}"\\n' "$private_ip" > /etc/default/prometheus-nginx-exporter`,
       'systemctl restart prometheus-nginx-exporter.service',
     );
   }

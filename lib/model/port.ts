@@ -2,6 +2,7 @@
  * Networking intent: a Port (protocol + range) and a Peer (who is on the other side). The same
  * values drive the security group rules and UFW on the host. Pure: no cdktf imports.
  */
+import { PORTS } from '../facts';
 
 export type Protocol = 'tcp' | 'udp';
 
@@ -19,13 +20,13 @@ export class Port {
     return new Port('udp', port, port);
   }
 
-  public static readonly SSH = Port.tcp(22);
-  public static readonly HTTP = Port.tcp(80);
-  public static readonly HTTPS = Port.tcp(443);
+  public static readonly SSH = Port.tcp(PORTS.ssh);
+  public static readonly HTTP = Port.tcp(PORTS.http);
+  public static readonly HTTPS = Port.tcp(PORTS.https);
   /** HTTP/3 (QUIC). */
   public static readonly HTTPS_UDP = Port.udp(443);
-  public static readonly NODE_EXPORTER = Port.tcp(9100);
-  public static readonly NGINX_EXPORTER = Port.tcp(9113);
+  public static readonly NODE_EXPORTER = Port.tcp(PORTS.nodeExporter);
+  public static readonly NGINX_EXPORTER = Port.tcp(PORTS.nginxExporter);
 
   private constructor(
     public readonly protocol: Protocol,

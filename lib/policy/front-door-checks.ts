@@ -4,6 +4,7 @@ import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions
 import { DistroInfo, versionAtLeast } from '../model/distro';
 import { PropChecks } from './errors';
 import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN } from './validators';
+import { RESERVED_LOCAL_PORTS } from '../facts';
 
 // The last label is letters, or an internationalized TLD in punycode (xn--…).
 const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
@@ -94,7 +95,7 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
     const loopback = /^(127\.|localhost$|\[::1\]$)/.test(m[1]);
     if (loopback && (m[2] === '80' || m[2] === '443')) {
       c.fail(`upstreams[${i}]`, u, `points at port ${m[2]} on this host, where nginx itself listens (a proxy loop)`, 'point it at the Go service port, e.g. "127.0.0.1:8080"');
-    } else if (loopback && ['8088', '9100', '9113'].includes(m[2])) {
+    } else if (loopback && RESERVED_LOCAL_PORTS[Number(m[2])] !== undefined) {
       c.fail(`upstreams[${i}]`, u, `points at port ${m[2]} on this host, where stub_status or an exporter listens: the internet would read it`, 'point it at the Go service port, e.g. "127.0.0.1:8080"');
     }
   });

@@ -1,6 +1,7 @@
 /** Readiness rows for a host running the nginx front door (the N rows of GUIDANCE.md). Pure. */
 import { FrontDoorSettings } from '../model/front-door';
 import { ReadinessRow } from './readiness';
+import { PORTS } from '../facts';
 
 export function frontDoorReadiness(s: FrontDoorSettings): ReadinessRow[] {
   const e = (id: string, detail: string): ReadinessRow => ({ id, status: 'enforced', detail });
@@ -19,7 +20,7 @@ export function frontDoorReadiness(s: FrontDoorSettings): ReadinessRow[] {
     s.staticRootDirectory ? e('N8', `${s.staticUrlPath} from ${s.staticRootDirectory} with sendfile and tcp_nopush`) : off('N8', 'no staticRootDirectory'),
     e('N9', 'X-Real-IP, X-Forwarded-For, X-Forwarded-Proto, X-Request-ID to the backends'),
     s.http3 ? e('N10', 'HTTP/2 and HTTP/3 (UDP 443 open)') : e('N10', 'HTTP/2 on; HTTP/3 off (distribution nginx < 1.25)'),
-    e('N11', 'stub_status on 127.0.0.1:8088 only'),
+    e('N11', `stub_status on 127.0.0.1:${PORTS.stubStatus} only`),
     e('N12', 'nginx.service drop-in: precheck (certificate files, nginx -t) before every start and reload'),
     e('N13', 'JSON access log with request_time, upstream_response_time, status, request_id'),
     s.rateLimitPerSecond !== undefined ? e('N14', `limit_req ${s.rateLimitPerSecond} r/s per client, burst ${s.rateLimitBurst}`) : off('N14', 'no rateLimitPerSecond (off by default)'),

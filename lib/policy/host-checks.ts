@@ -7,6 +7,7 @@ import type { HostConfigurationProps } from '../constructs/hardened-host';
 import { DISTROS, isDistroName } from '../model/distro';
 import { INSTANCE_TYPE_NAME, instanceShape } from '../model/instance-types';
 import { RESERVED_SERVICE_NAMES } from './reserved-names';
+import { HOST_PORTS } from '../facts';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
 import { PropChecks } from './errors';
 import {
@@ -14,10 +15,6 @@ import {
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from './validators';
 
-/** Ports a host of this library listens on besides the service (sshd, the front door, exporters). */
-export const HOST_PORTS: Readonly<Record<number, string>> = {
-  22: 'sshd', 80: 'nginx (HTTP)', 443: 'nginx (HTTPS)', 8088: "nginx's stub_status (127.0.0.1)", 9100: 'node_exporter', 9113: 'nginx-prometheus-exporter',
-};
 
 export const GO_HOST_DEFAULTS = {
   instanceType: 't3.small',

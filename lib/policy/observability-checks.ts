@@ -1,8 +1,8 @@
 /** Validation of ObservabilityStack props. Pure: no cdktf imports. */
 import type { ObservabilityStackProps } from '../constructs/observability-stack';
-import { OBS } from '../model/observability';
 import { PropChecks } from './errors';
 import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from './validators';
+import { RESERVED_LOCAL_PORTS } from '../facts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -75,8 +75,8 @@ export function checkObservabilityProps(props: ObservabilityStackProps, isToken:
   }
   if (props.appMetricsPort !== undefined) {
     if (!isPort(props.appMetricsPort)) c.fail('appMetricsPort', props.appMetricsPort, 'is not a TCP port', 'use the port the service serves metrics on, e.g. 8080');
-    else if ([OBS.nodeExporterPort, OBS.nginxExporterPort, 8088].includes(props.appMetricsPort as 9100)) {
-      c.fail('appMetricsPort', props.appMetricsPort, 'collides with an exporter on the same host (node_exporter 9100, nginx-prometheus-exporter 9113, stub_status 8088)', 'serve the app\'s metrics on its own port, e.g. 8080 or 9464');
+    else if (RESERVED_LOCAL_PORTS[props.appMetricsPort] !== undefined) {
+      c.fail('appMetricsPort', props.appMetricsPort, `collides with an exporter on the same host (${Object.entries(RESERVED_LOCAL_PORTS).map(([port, name]) => `${name} on ${port}`).join(', ')})`, 'serve the app\'s metrics on its own port, e.g. 8080 or 9464');
     }
   }
   if (props.lokiPushUrl !== undefined && props.monitoringHost) {

@@ -102,7 +102,7 @@ if [[ $boot -eq 1 ]]; then
     check http-redirects eq "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --resolve "$DOMAIN:80:127.0.0.1" "http://$DOMAIN/x")" "301 https://$DOMAIN/x"
   fi
   if [[ -n "${NODE_EXPORTER:-}" ]]; then
-    check node-exporter bash -c "curl -fsS http://\$(hostname -I | cut -d' ' -f1):9100/metrics | grep -q '^node_exporter_build_info'"
+    check node-exporter bash -c "curl -fsS http://\$(hostname -I | cut -d' ' -f1):$NODE_EXPORTER/metrics | grep -q '^node_exporter_build_info'"
   fi
   wait "$blame_pid" || true
   sed -n 's/^ *\([0-9.]*\)s (\(.*\))$/GOHOST-STAGE \1 \2/p' "$state/blame" > /dev/ttyS0
