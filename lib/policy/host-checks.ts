@@ -11,7 +11,7 @@ import { HOST_PORTS } from '../facts';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
 import { PropChecks } from './errors';
 import {
-  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, RESERVED_USER_NAMES, SECRET_ENV_PATTERN,
+  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from './validators';
 
@@ -86,7 +86,7 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
     if (!SERVICE_NAME_PATTERN.test(props.serviceName)) {
       c.fail('serviceName', props.serviceName, 'is not usable as a systemd unit and Linux user name',
         'use 2–32 lower-case letters, digits and dashes, starting with a letter, e.g. "orders-api"');
-    } else if (RESERVED_USER_NAMES.has(props.serviceName) || RESERVED_SERVICE_NAMES.has(props.serviceName)) {
+    } else if (RESERVED_SERVICE_NAMES.has(props.serviceName)) {
       c.fail('serviceName', props.serviceName, 'is the name of a distribution unit or system account: the service would shadow the unit or reuse the account',
         'choose a name of your own, e.g. "orders-api"');
     }

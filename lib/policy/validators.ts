@@ -22,12 +22,6 @@ export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 /** An absolute URL path without spaces, query or fragment. */
 export const URL_PATH_PATTERN = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 
-/** Names that belong to accounts a service must never run as or collide with. */
-export const RESERVED_USER_NAMES = new Set([
-  'root', 'daemon', 'bin', 'sys', 'sync', 'nobody', 'ubuntu', 'admin', 'debian', 'ec2-user',
-  'sshd', 'nginx', 'www-data', 'systemd-network', 'chrony', '_chrony', 'prometheus', 'syslog',
-]);
-
 /** Variables the library sets from other props; setting them by hand would contradict those props. */
 export const MANAGED_ENV = ['GOMAXPROCS', 'GOMEMLIMIT', 'GOGC', 'LISTEN_ADDR', 'PORT', 'HEALTH_PATH'] as const;
 
