@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { Construct } from 'constructs';
 import { statusCheckAlarm } from './alarms';
 import { Connections, IConnectable } from './connections';
-import { ensureCloudinitProvider } from './providers';
+import { StackLookups } from './stack-lookups';
 import { DISTROS, DistroInfo, DistroName, isDistroName } from '../model/distro';
 import { BaseHostSettings, provisionBaseHost } from '../model/host';
 import { InstanceShape, instanceShape } from '../model/instance-types';
@@ -21,10 +21,10 @@ import { hostReadiness } from '../policy/host-readiness';
 import { ReadinessRow } from '../policy/readiness';
 import { coversAnyAddress } from '../policy/validators';
 import {
-  CloudwatchMetricAlarm, DataAwsAmi, DataAwsPartition, DataAwsRegion, DataAwsSubnet, IamInstanceProfile, IamRole,
+  CloudwatchMetricAlarm, DataAwsPartition, DataAwsRegion, DataAwsSubnet, IamInstanceProfile, IamRole,
   IamRolePolicy, IamRolePolicyAttachment, Instance, NetworkInterface, SecurityGroup,
 } from '../private/aws';
-import { Lazy, Token } from '../private/cdktf';
+import { Aspects, Lazy, Token } from '../private/cdktf';
 import { DataCloudinitConfig } from '../private/cloudinit';
 import { Boundary, BOUNDARIES, escapeLiteralTemplates, LateBoundText } from '../private/late-bound';
 import { MimePart, renderMultipart } from '../render/mime';
@@ -203,6 +203,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   private policyCount = 0;
   private readonly producers: Array<() => HostProvisioning> = [];
   private readonly discoveryTags: Record<string, string> = {};
+  private synthRender?: MimePart[];
 
   constructor(scope: Construct, id: string, rawProps: HostConfigurationProps, spec: HostSpec<any>) {
     super(scope, id);
@@ -227,14 +228,14 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     this.distro = DISTROS[isDistroName(image.distro) ? image.distro : ('ubuntu-24.04' as DistroName)];
     const instanceType = props.instanceType ?? GO_HOST_DEFAULTS.instanceType;
     this.shape = Token.isUnresolved(instanceType) ? undefined : instanceShape(instanceType);
-    ensureCloudinitProvider(this);
+    const lookups = StackLookups.of(this);
     // Tags are Terraform strings: a literal `${` in a user's tag would be interpolated.
     const userTags = Object.fromEntries(Object.entries(props.tags ?? {}).map(([k, v]) => [escapeLiteralTemplates(k), escapeLiteralTemplates(v)]));
     const tags = { ...userTags, Name: this.node.path.replace(/\//g, '-'), 'gohost:host': kind.name };
     this.tags = tags;
 
-    this.partition = new DataAwsPartition(this, 'Partition');
-    this.region = new DataAwsRegion(this, 'Region');
+    this.partition = lookups.partition;
+    this.region = lookups.region;
     this.vpcId = props.vpcId ?? new DataAwsSubnet(this, 'Subnet', { id: kind.subnetIdForVpc }).vpcId;
 
     // Network: one group, standalone described rules only (inline rules fight standalone ones).
@@ -280,26 +281,17 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     // User data: gzip + base64 through the cloudinit provider, rendered lazily so constructs
     // added later (front door, observability) still contribute.
     const userData = new DataCloudinitConfig(this, 'UserData', {
+      provider: lookups.cloudinit,
       gzip: true,
       base64Encode: true,
       part: [0, 1].map((i) => ({
         contentType: i === 0 ? 'text/cloud-config' : 'text/x-shellscript',
         filename: i === 0 ? 'cloud-config.yaml' : 'gohost-bootstrap.sh',
-        content: Lazy.stringValue({ produce: () => this.late.finish(this.renderParts()[i].content) }),
+        content: Lazy.stringValue({ produce: () => this.late.finish(this.renderForSynth()[i].content) }),
       })),
     });
 
-    const lookup = image.amiId
-      ? undefined
-      : new DataAwsAmi(this, 'Ami', {
-          mostRecent: true,
-          owners: [this.distro.amiOwner],
-          filter: [
-            { name: 'name', values: [this.distro.amiNamePattern.replace('{arch}', this.shape?.arch === 'arm64' ? 'arm64' : 'amd64')] },
-            { name: 'state', values: ['available'] },
-            { name: 'virtualization-type', values: ['hvm'] },
-          ],
-        });
+    const lookup = image.amiId ? undefined : lookups.ami(this.distro, this.shape?.arch === 'arm64' ? 'arm64' : 'amd64');
 
     this.launch = {
       ami: image.amiId ?? lookup!.id,
@@ -317,7 +309,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       // Rendering the user data registers its references; their checks fail the plan, not the boot.
       preconditions: Lazy.anyValue({
         produce: () => {
-          this.renderParts();
+          this.renderForSynth();
           const checks = this.late.preconditions(this.node.path);
           return checks.length > 0 ? checks : undefined;
         },
@@ -325,6 +317,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     };
 
     this.node.addValidation({ validate: () => this.validateLate() });
+    Aspects.of(this).add({ visit: (node) => { if (node === this) this.synthRender = undefined; } });
   }
 
   /**
@@ -424,6 +417,19 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     ];
   }
 
+  /**
+   * The parts rendered once per synthesis: the user data, its preconditions and the late checks
+   * all read them. Forgotten at the start of the next synthesis (an aspect) and when the
+   * synchronous synthesis is over, so later contributions are never missed.
+   */
+  private renderForSynth(): MimePart[] {
+    if (!this.synthRender) {
+      this.synthRender = this.renderParts();
+      queueMicrotask(() => { this.synthRender = undefined; });
+    }
+    return this.synthRender;
+  }
+
   /** Size of the user data EC2 receives: the provider's MIME document, gzip-compressed. */
   public userDataGzipBytes(): number {
     return gzipSync(renderMultipart(this.renderParts())).length;
@@ -489,10 +495,13 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       errors.push(`connections = SSH (tcp/22) from ${sshFrom.join(', ')}: opens SSH to the whole internet. Fix: admit your office or VPN ranges only, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk.`);
     }
     // Every reference reaches the user data through a boundary (a placeholder); a raw token here would be lost.
-    if (this.renderParts().some((part) => part.content.includes('${TfToken['))) {
+    const parts = this.renderForSynth();
+    if (parts.some((part) => part.content.includes('${TfToken['))) {
       errors.push('user data = (a Terraform reference): reaches a file or script through a prop that only takes literal values. Fix: pass the value itself; the README lists which props accept references.');
     }
-    const bytes = this.userDataGzipBytes();
+    // The fastest level compresses worst: under the limit there, under it at any level.
+    const mime = renderMultipart(parts);
+    const bytes = gzipSync(mime, { level: 1 }).length <= USER_DATA_LIMIT_BYTES ? 0 : gzipSync(mime).length;
     if (bytes > USER_DATA_LIMIT_BYTES) {
       errors.push(`user data = ${bytes} bytes gzipped: over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit. Fix: move large files (configFileContent, certificates) to S3 or SSM and fetch them at boot.`);
     }

@@ -2,6 +2,7 @@
 // changing this import and package.json; nothing else in lib/ names the framework.
 export {
   Annotations,
+  Aspects,
   App,
   Fn,
   Lazy,

@@ -1,3 +1,4 @@
+import { CloudinitProvider } from '@cdktf/provider-cloudinit/lib/provider';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { HardenedGoHost, MachineImage, Peer, Port, ReleaseArtifact } from '../../lib';
@@ -37,8 +38,38 @@ describe('HardenedGoHost: the instance', () => {
     expect(instance.lifecycle).toEqual({ create_before_destroy: true, ignore_changes: ['ami'] });
   });
 
-  it('adds the cloudinit provider to the stack once', () => {
-    expect(Object.keys(tf.provider)).toContain('cloudinit');
+  it('adds its own cloudinit provider under an alias, used by the user-data data source', () => {
+    expect(tf.provider.cloudinit).toEqual([{ alias: 'gohost' }]);
+    expect(Object.values<any>(tf.data.cloudinit_config)[0].provider).toBe('cloudinit.gohost');
+  });
+});
+
+describe('HardenedGoHost: lookups shared by the stack', () => {
+  it('many hosts share one partition, one region and one AMI lookup per distribution and architecture', () => {
+    const { stack } = newStack();
+    for (let i = 0; i < 5; i++) new HardenedGoHost(stack, `Api${i}`, { ...baseProps, serviceName: `api-${i}` });
+    new HardenedGoHost(stack, 'Arm', { ...baseProps, serviceName: 'arm', instanceType: 't4g.small' });
+    new HardenedGoHost(stack, 'Deb', { ...baseProps, serviceName: 'deb', machineImage: MachineImage.debian12() });
+    const tf = synthJson(stack);
+    expect(Object.keys(tf.data.aws_partition)).toHaveLength(1);
+    expect(Object.keys(tf.data.aws_region)).toHaveLength(1);
+    expect(Object.values<any>(tf.data.aws_ami).map((a) => a.filter[0].values[0]).sort()).toEqual([
+      'debian-12-amd64-*',
+      'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*',
+      'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*',
+    ]);
+    const amiOf = (id: string) => resourcesOf(tf, 'aws_instance').find((r) => r.tags.Name === `test-${id}`).ami;
+    expect(amiOf('Api0')).toBe(amiOf('Api4'));
+    expect(amiOf('Arm')).not.toBe(amiOf('Api0'));
+  });
+
+  it("a user's own cloudinit provider, created after the hosts, does not clash with the library's", () => {
+    const { stack } = newStack();
+    new HardenedGoHost(stack, 'Api', baseProps);
+    new CloudinitProvider(stack, 'cloudinit');
+    const tf = synthJson(stack);
+    expect(tf.provider.cloudinit).toHaveLength(2);
+    expect(tf.provider.cloudinit).toEqual(expect.arrayContaining([{}, { alias: 'gohost' }]));
   });
 });
 

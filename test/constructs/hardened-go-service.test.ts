@@ -36,7 +36,7 @@ describe('HardenedGoService', () => {
   it('launches the hardened configuration: IMDSv2, encrypted root volume, instance profile, security group, user data', () => {
     expect(lt.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' });
     expect(lt.block_device_mappings).toEqual([{
-      device_name: expect.stringMatching(/^\$\{data\.aws_ami\.Api_Ami_[A-F0-9]+\.root_device_name\}$/),
+      device_name: expect.stringMatching(/^\$\{data\.aws_ami\.GoHostLookups_Ami-ubuntu-2404-amd64_[A-F0-9]+\.root_device_name\}$/),
       ebs: { volume_type: 'gp3', volume_size: 20, encrypted: 'true', delete_on_termination: 'true' },
     }]);
     expect(lt.iam_instance_profile.name).toMatch(/^\$\{aws_iam_instance_profile\.Api_InstanceProfile_[A-F0-9]+\.name\}$/);

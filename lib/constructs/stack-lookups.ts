@@ -1,0 +1,55 @@
+/**
+ * Lookups every host of a stack shares (partition, region, AMIs, the cloudinit provider): one
+ * construct per stack instead of one set per host, so a thousand hosts plan a handful of data
+ * sources.
+ */
+import { Construct } from 'constructs';
+import { DistroInfo } from '../model/distro';
+import { DataAwsAmi, DataAwsPartition, DataAwsRegion } from '../private/aws';
+import { TerraformStack } from '../private/cdktf';
+import { CloudinitProvider } from '../private/cloudinit';
+
+const ID = 'GoHostLookups';
+
+export class StackLookups extends Construct {
+  /** The shared instance of `scope`'s stack, created on first use. */
+  public static of(scope: Construct): StackLookups {
+    const stack = TerraformStack.of(scope);
+    return (stack.node.tryFindChild(ID) as StackLookups | undefined) ?? new StackLookups(stack, ID);
+  }
+
+  public readonly partition: DataAwsPartition;
+  public readonly region: DataAwsRegion;
+  /**
+   * The library's own cloudinit provider, aliased: it needs no settings, and a user's own
+   * (unaliased) `cloudinit` provider in the same stack does not clash with it.
+   */
+  public readonly cloudinit: CloudinitProvider;
+  private readonly amis = new Map<string, DataAwsAmi>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.partition = new DataAwsPartition(this, 'Partition');
+    this.region = new DataAwsRegion(this, 'Region');
+    this.cloudinit = new CloudinitProvider(this, 'Cloudinit', { alias: 'gohost' });
+  }
+
+  /** The latest AMI of `distro` for `arch`, one data source per pair. */
+  public ami(distro: DistroInfo, arch: 'amd64' | 'arm64'): DataAwsAmi {
+    const key = `${distro.name}-${arch}`;
+    let ami = this.amis.get(key);
+    if (!ami) {
+      ami = new DataAwsAmi(this, `Ami-${key}`, {
+        mostRecent: true,
+        owners: [distro.amiOwner],
+        filter: [
+          { name: 'name', values: [distro.amiNamePattern.replace('{arch}', arch)] },
+          { name: 'state', values: ['available'] },
+          { name: 'virtualization-type', values: ['hvm'] },
+        ],
+      });
+      this.amis.set(key, ami);
+    }
+    return ami;
+  }
+}
