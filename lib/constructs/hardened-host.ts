@@ -15,7 +15,7 @@ import { MachineImage } from '../model/machine-image';
 import { Peer, Port, PRIVATE_IPV4_RANGES } from '../model/port';
 import { HostProvisioning } from '../model/provisioning';
 import { PropChecks } from '../policy/errors';
-import { checkConstructPath, checkProps, reportInput } from './input';
+import { checkConstructPath, checkProps, reportFailure, reportInput } from './input';
 import { GO_HOST_DEFAULTS, checkHostProps, checkHostPropTypes } from '../policy/host-checks';
 import { hostReadiness } from '../policy/host-readiness';
 import { ReadinessRow } from '../policy/readiness';
@@ -32,6 +32,16 @@ import { UfwRule } from '../render/ufw';
 
 /** EC2's limit on user data, counted on the raw (gzip-compressed) bytes before base64. */
 export const USER_DATA_LIMIT_BYTES = 16384;
+
+/** What a front door on a host tells the constructs that watch the host. */
+export interface FrontDoorOnHost {
+  /** Construct path of the front door (several hosts may share one). */
+  readonly path: string;
+  /** The first domain name (probed from outside). */
+  readonly domainName: string;
+  /** The path the front door's health probe requests. */
+  readonly healthPath: string;
+}
 
 /** What every hardened host is, wherever it is placed (one instance or an Auto Scaling group). */
 export interface HostConfigurationProps {
@@ -198,7 +208,9 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   /** The props after the checks (those that failed replaced, so the rest of the stack is still checked). */
   protected readonly validProps: HostConfigurationProps;
   private readonly kind: HostKind;
-  private readonly extraReadiness: ReadinessRow[] = [];
+  private readonly extraReadiness: Array<() => readonly ReadinessRow[]> = [];
+  private frontDoor?: FrontDoorOnHost;
+  private readonly frontDoorWatchers: Array<(frontDoor: FrontDoorOnHost) => void> = [];
   private readonly late = new LateBoundText();
   private policyCount = 0;
   private readonly producers: Array<() => HostProvisioning> = [];
@@ -364,7 +376,34 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
 
   /** Another construct's readiness rows for this host (front door, observability). */
   public addReadiness(...rows: ReadinessRow[]): void {
-    this.extraReadiness.push(...rows);
+    this.extraReadiness.push(() => rows);
+  }
+
+  /** Readiness rows computed at synthesis, for constructs whose rows depend on others created later. */
+  public addReadinessProducer(produce: () => readonly ReadinessRow[]): void {
+    this.extraReadiness.push(produce);
+  }
+
+  /**
+   * Records the front door running on this host and tells every construct waiting for it
+   * (`whenFrontDoor`). Called by NginxFrontDoor.
+   */
+  public attachFrontDoor(frontDoor: FrontDoorOnHost): void {
+    if (this.frontDoor) {
+      reportFailure(this, 'front door', frontDoor.path, `runs on a host that already runs ${this.frontDoor.path}`, 'give each front door its own host');
+      return;
+    }
+    this.frontDoor = frontDoor;
+    for (const watcher of this.frontDoorWatchers) watcher(frontDoor);
+  }
+
+  /**
+   * Calls `watcher` with this host's front door: now if it exists, or when it is created. The
+   * same result whichever of the two constructs the user creates first.
+   */
+  public whenFrontDoor(watcher: (frontDoor: FrontDoorOnHost) => void): void {
+    if (this.frontDoor) watcher(this.frontDoor);
+    else this.frontDoorWatchers.push(watcher);
   }
 
   /** The host-level settings, with every default applied. */
@@ -438,7 +477,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   /** One row per checklist ID: how this host covers it. */
   public readiness(): ReadinessRow[] {
     const byId = new Map<string, ReadinessRow>();
-    for (const row of [...this.ownReadiness(), ...this.extraReadiness]) byId.set(row.id, row);
+    for (const row of [...this.ownReadiness(), ...this.extraReadiness.flatMap((produce) => produce())]) byId.set(row.id, row);
     return [...byId.values()];
   }
 
@@ -465,7 +504,10 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   private ufwRules(): UfwRule[] {
     // One UFW rule per port and source: two groups admitted on one port are the same private ranges to UFW.
     const rules = new Map<string, UfwRule>();
-    for (const r of this.connections.ingressRules) {
+    // Sorted: the order in which constructs opened ports must not change the host's user data.
+    const key = (r: (typeof this.connections.ingressRules)[number]) =>
+      [r.port.protocol, String(r.port.fromPort).padStart(5, '0'), String(r.port.toPort).padStart(5, '0'), r.peer.cidrIpv4 ?? r.peer.cidrIpv6 ?? '', r.description].join(' ');
+    for (const r of [...this.connections.ingressRules].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))) {
       const source = r.peer.cidrIpv4 ?? r.peer.cidrIpv6;
       const froms: string[] = source !== undefined ? [this.late.ref(source, BOUNDARIES.cidr, `a CIDR admitted to ${r.port}`)] : [...PRIVATE_IPV4_RANGES];
       for (const from of froms) {

@@ -286,6 +286,9 @@ export class NginxFrontDoor extends Construct {
       nginxHost.addReadiness(...frontDoorReadiness(s));
     }
     this.settings = settingsFor(first);
+    for (const nginxHost of this.hosts) {
+      nginxHost.attachFrontDoor({ path: this.node.path, domainName: this.settings.domainNames[0], healthPath: this.settings.healthPath });
+    }
 
     // The front door's address outlives its instances: DNS points at the Elastic IP.
     if (props.elasticIp ?? FRONT_DOOR_DEFAULTS.elasticIp) {

@@ -7,8 +7,7 @@ import { Construct } from 'constructs';
 import { statusCheckAlarm } from './alarms';
 import { HardenedGoHost } from './hardened-go-host';
 import { HardenedGoService } from './hardened-go-service';
-import { HardenedHost, HardenedHostBase } from './hardened-host';
-import { NginxFrontDoor } from './nginx-front-door';
+import { FrontDoorOnHost, HardenedHost, HardenedHostBase } from './hardened-host';
 import { DEFAULT_THRESHOLDS } from '../model/alert-rules';
 import { MachineImage } from '../model/machine-image';
 import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars } from '../model/observability';
@@ -17,7 +16,7 @@ import { checkObservabilityProps, checkObservabilityPropTypes } from '../policy/
 import { checkConstructPath, checkProps, reportFailure, reportInput } from './input';
 import { observabilityReadiness } from '../policy/observability-readiness';
 import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
-import { TerraformStack, Token } from '../private/cdktf';
+import { Token } from '../private/cdktf';
 import { BOUNDARIES } from '../private/late-bound';
 import { RESERVED_LOCAL_PORTS } from '../facts';
 
@@ -91,7 +90,7 @@ export class ObservabilityStack extends Construct {
   public readonly dataVolume?: EbsVolume;
   private readonly props: ObservabilityStackProps;
   private readonly watched: HardenedHostBase[] = [];
-  private readonly frontDoorHosts = new Map<HardenedHostBase, NginxFrontDoor>();
+  private readonly frontDoors = new Map<HardenedHostBase, FrontDoorOnHost>();
 
   constructor(scope: Construct, id: string, rawProps: ObservabilityStackProps = {}) {
     super(scope, id);
@@ -156,14 +155,9 @@ export class ObservabilityStack extends Construct {
       return;
     }
     this.watched.push(host);
-    // A host running a front door (created before it is watched) also gets the nginx exporter and a probe.
-    for (const fd of TerraformStack.of(this).node.findAll().filter((c): c is NginxFrontDoor => c instanceof NginxFrontDoor)) {
-      if ((fd.hosts as readonly HardenedHostBase[]).includes(host)) this.frontDoorHosts.set(host, fd);
-    }
     const p = this.props;
     const mon = this.monitoringHost;
     const goHost = host instanceof HardenedGoHost || host instanceof HardenedGoService ? host : undefined;
-    const nginx = this.frontDoorHosts.has(host);
     const lokiPushUrl = mon ? `http://${host.lateBound(mon.privateIp)}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
     const appPort = goHost ? p.appMetricsPort ?? goHost.listenPort : undefined;
     if (goHost && appPort !== undefined && RESERVED_LOCAL_PORTS[appPort] !== undefined) {
@@ -171,10 +165,12 @@ export class ObservabilityStack extends Construct {
       return;
     }
 
-    host.userData.merge(provisionSidecars({
+    // Rendered at synthesis: a front door created after watch() still gets its exporter.
+    const nginx = () => this.frontDoors.has(host);
+    host.addProvisioning(() => provisionSidecars({
       hostName: this.hostLabel(host),
       group: host.isGroup,
-      nginx,
+      nginx: nginx(),
       lokiPushUrl,
       service: goHost && { name: goHost.serviceName, limitNofile: goHost.settings.limitNofile, memoryMaxBytes: goHost.memoryMax },
     }));
@@ -182,18 +178,22 @@ export class ObservabilityStack extends Construct {
 
     // Prometheus's EC2 service discovery selects instances by these tags.
     host.addInstanceTag(DISCOVERY_TAGS.monitor, this.node.path);
-    if (nginx) host.addInstanceTag(DISCOVERY_TAGS.nginx, 'true');
     if (appPort !== undefined) host.addInstanceTag(DISCOVERY_TAGS.appPort, String(appPort));
     if (host.isGroup) host.addInstanceTag(DISCOVERY_TAGS.group, 'true');
     if (mon) {
       host.connections.allowFrom(mon, Port.NODE_EXPORTER, 'node_exporter from monitoring');
-      if (nginx) host.connections.allowFrom(mon, Port.NGINX_EXPORTER, 'nginx exporter from monitoring');
       if (appPort !== undefined) host.connections.allowFrom(mon, Port.tcp(appPort), 'app metrics from monitoring');
       mon.connections.allowFrom(host, Port.tcp(OBS.lokiPort), `logs from ${host.hostName}`);
     }
+    // Before or after this call: the front door on the host gets its exporter scraped and its domain probed.
+    host.whenFrontDoor((frontDoor) => {
+      this.frontDoors.set(host, frontDoor);
+      host.addInstanceTag(DISCOVERY_TAGS.nginx, 'true');
+      if (mon) host.connections.allowFrom(mon, Port.NGINX_EXPORTER, 'nginx exporter from monitoring');
+    });
     this.addAlarms(host);
-    host.addReadiness(...observabilityReadiness({
-      monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx, logShipping: !!lokiPushUrl, otel: !!(goHost && p.otelEndpoint), group: host.isGroup,
+    host.addReadinessProducer(() => observabilityReadiness({
+      monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx(), logShipping: !!lokiPushUrl, otel: !!(goHost && p.otelEndpoint), group: host.isGroup,
     }));
   }
 
@@ -207,7 +207,10 @@ export class ObservabilityStack extends Construct {
     return {
       discoveryId: this.node.path,
       region: mon.lateBound(mon.regionName),
-      probes: [...new Set(this.frontDoorHosts.values())].map((fd) => ({ domain: mon.lateBound(fd.settings.domainNames[0]), healthPath: fd.settings.healthPath })),
+      // One probe per front door (several hosts may run the same one), in the order of their paths.
+      probes: [...new Map([...this.frontDoors.values()].map((fd) => [fd.path, fd] as const)).values()]
+        .sort((a, b) => a.path.localeCompare(b.path))
+        .map((fd) => ({ domain: mon.lateBound(fd.domainName), healthPath: fd.healthPath })),
       dataVolumeId: this.dataVolume && mon.lateBound(this.dataVolume.id),
       appMetricsPath: p.appMetricsPath ?? '/metrics',
       scrapeIntervalSec: p.scrapeIntervalSec ?? 15,

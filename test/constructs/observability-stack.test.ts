@@ -164,7 +164,7 @@ describe('UFW on a Go host admitted by two groups on one port', () => {
     const rules = api.script.split('\n').filter((l) => l.startsWith('ufw allow'));
     expect(new Set(rules.map((l) => l.replace(/ comment .*/, ''))).size).toBe(rules.length);
     expect(rules).toContain(
-      "ufw allow proto tcp from 10.0.0.0/8 to any port 8080,9100 comment 'orders-api from its load balancer traffic and health checks and app metrics from monitoring, node_exporter from monitoring'",
+      "ufw allow proto tcp from 10.0.0.0/8 to any port 8080,9100 comment 'app metrics from monitoring and orders-api from its load balancer traffic and health checks, node_exporter from monitoring'",
     );
   });
 });
