@@ -8,9 +8,9 @@ import { statusCheckAlarm } from './alarms';
 import { HardenedGoHost } from './hardened-go-host';
 import { HardenedGoService } from './hardened-go-service';
 import { FrontDoorOnHost, HardenedHost, HardenedHostBase } from './hardened-host';
-import { DEFAULT_THRESHOLDS } from '../model/alert-rules';
+import { CustomAlertRule, customAlertRule, DEFAULT_THRESHOLDS } from '../model/alert-rules';
 import { MachineImage } from '../model/machine-image';
-import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars } from '../model/observability';
+import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars, scrapeJobTag } from '../model/observability';
 import { Port } from '../model/port';
 import { checkObservabilityProps, checkObservabilityPropTypes } from '../policy/observability-checks';
 import { checkConstructPath, checkProps, reportFailure, reportInput } from './input';
@@ -80,6 +80,30 @@ export interface ObservabilityStackProps {
   readonly lokiPushUrl?: string;
   /** OpenTelemetry collector endpoint, given to Go services as OTEL_EXPORTER_OTLP_ENDPOINT. @default - none */
   readonly otelEndpoint?: string;
+  /**
+   * Alert rules of your own, in the monitoring host's rules file beside the library's (group
+   * `custom`) and routed like them. Test them with `promtoolRuleTests`. Needs monitoringHost.
+   * @default - none
+   */
+  readonly alertRules?: readonly CustomAlertRule[];
+  /**
+   * Scrape jobs of your own: a metrics port on watched hosts, opened to the monitoring host's
+   * security group only (and in UFW). Needs monitoringHost.
+   * @default - none
+   */
+  readonly scrapeJobs?: readonly ScrapeJob[];
+}
+
+/** A metrics endpoint of your own on watched hosts, scraped by the monitoring host's Prometheus. */
+export interface ScrapeJob {
+  /** Prometheus job name (lower-case letters, digits, `-`, `_`; not one of the library's). */
+  readonly jobName: string;
+  /** Port the metrics are served on, on the host's private address. */
+  readonly port: number;
+  /** @default "/metrics" */
+  readonly metricsPath?: string;
+  /** The watched hosts that serve it. @default - every watched host */
+  readonly hosts?: readonly HardenedHostBase[];
 }
 
 export class ObservabilityStack extends Construct {
@@ -142,6 +166,12 @@ export class ObservabilityStack extends Construct {
       this.addAlarms(mon);
     }
     for (const h of props.hosts ?? []) this.watch(h);
+    // A job's hosts must be watched (before or after this point): only watched instances are discovered.
+    this.node.addValidation({
+      validate: () => (props.scrapeJobs ?? []).flatMap((job, i) => (job.hosts ?? [])
+        .filter((h) => !this.watched.includes(h))
+        .map((h) => `scrapeJobs[${i}].hosts = ${h.node.path}: is not watched by this stack, so Prometheus would not find it. Fix: watch it (hosts or watch()).`)),
+    });
   }
 
   /** Watches a host or an Auto Scaling service: exporters, log shipping, alarms, and scrapes from the monitoring host. */
@@ -191,6 +221,11 @@ export class ObservabilityStack extends Construct {
       host.addInstanceTag(DISCOVERY_TAGS.nginx, 'true');
       if (mon) host.connections.allowFrom(mon, Port.NGINX_EXPORTER, 'nginx exporter from monitoring');
     });
+    for (const job of p.scrapeJobs ?? []) {
+      if (job.hosts !== undefined && !job.hosts.includes(host)) continue;
+      host.addInstanceTag(scrapeJobTag(job.jobName), String(job.port));
+      if (mon) host.connections.allowFrom(mon, Port.tcp(job.port), `${job.jobName} metrics from monitoring`);
+    }
     this.addAlarms(host);
     host.addReadinessProducer(() => observabilityReadiness({
       monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx(), logShipping: !!lokiPushUrl, otel: !!(goHost && p.otelEndpoint), group: host.isGroup,
@@ -227,6 +262,8 @@ export class ObservabilityStack extends Construct {
       snsTopicArn: mon.lateBound(this.alarmTopic.arn),
       webhookUrl: p.alertWebhookUrl && mon.lateBound(p.alertWebhookUrl, BOUNDARIES.url, `alertWebhookUrl (of ${this.node.path})`),
       retentionDays: p.retentionDays ?? 15,
+      customRules: (p.alertRules ?? []).map(customAlertRule),
+      scrapeJobs: (p.scrapeJobs ?? []).map((job) => ({ jobName: job.jobName, port: job.port, metricsPath: job.metricsPath ?? '/metrics', tag: scrapeJobTag(job.jobName) })),
     };
   }
 

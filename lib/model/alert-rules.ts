@@ -80,3 +80,67 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
       '{{ $labels.instance }} fails through the front door', 'The blackbox exporter cannot get a 2xx from the health path over HTTPS.'),
   ];
 }
+
+/**
+ * An alert rule of your own, added beside the library's in the monitoring host's rules file
+ * (group `custom`). Labels `host`, `job` and `instance` are on every series the library scrapes.
+ */
+export interface CustomAlertRule {
+  /** Alert name, e.g. `QueueBacklogHigh` (letters, digits, `_`; not one of the library's). */
+  readonly alert: string;
+  /** PromQL expression; the alert fires while it returns series. */
+  readonly expr: string;
+  /** How long the expression must hold before the alert fires, e.g. `5m`. @default "5m" */
+  readonly for?: string;
+  /** Routed to the SNS topic (and the webhook) either way. @default "warning" */
+  readonly severity?: 'warning' | 'critical';
+  /** One line; may use `{{ $labels.host }}`. */
+  readonly summary: string;
+  /** @default - the summary */
+  readonly description?: string;
+}
+
+/** The rule as Prometheus reads it, defaults applied. */
+export function customAlertRule(r: CustomAlertRule): AlertRule {
+  return {
+    alert: r.alert,
+    expr: r.expr,
+    for: r.for ?? '5m',
+    labels: { severity: r.severity ?? 'warning' },
+    annotations: { summary: r.summary, description: r.description ?? r.summary },
+  };
+}
+
+/** One `promtool test rules` case: input series and whether the alert fires at `evalTime`. */
+export interface AlertRuleTestCase {
+  /** The alert under test. */
+  readonly alert: string;
+  /** Series in promtool's notation, e.g. `{ 'queue_depth{host="a"}': '0+100x20' }`. */
+  readonly series: Readonly<Record<string, string>>;
+  /** When to evaluate, e.g. `15m`. */
+  readonly evalTime: string;
+  /** The labels and annotations of the alert expected to fire, or none: it must stay silent. */
+  readonly expectFiring?: ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> }>;
+  /** Scrape interval of the series. @default "1m" */
+  readonly interval?: string;
+}
+
+/**
+ * A test file for `promtool test rules <file>` that checks your cases against the rules file the
+ * monitoring host gets (`rulesFilePath`: the stack's rules file written to disk).
+ */
+export function promtoolRuleTests(rulesFilePath: string, cases: readonly AlertRuleTestCase[]): string {
+  return JSON.stringify({
+    rule_files: [rulesFilePath],
+    evaluation_interval: '1m',
+    tests: cases.map((c) => ({
+      interval: c.interval ?? '1m',
+      input_series: Object.entries(c.series).map(([series, values]) => ({ series, values })),
+      alert_rule_test: [{
+        eval_time: c.evalTime,
+        alertname: c.alert,
+        exp_alerts: (c.expectFiring ?? []).map((a) => ({ exp_labels: a.labels, ...(a.annotations ? { exp_annotations: a.annotations } : {}) })),
+      }],
+    })),
+  }, null, 2) + '\n';
+}

@@ -2,7 +2,9 @@
 import type { ObservabilityStackProps } from '../constructs/observability-stack';
 import { PropChecks } from './errors';
 import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from './validators';
-import { RESERVED_LOCAL_PORTS } from '../facts';
+import { HOST_PORTS, RESERVED_LOCAL_PORTS } from '../facts';
+import { alertRules as builtInAlertRules, DEFAULT_THRESHOLDS } from '../model/alert-rules';
+import { BUILT_IN_JOBS } from '../model/observability';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -13,6 +15,7 @@ export const OBSERVABILITY_PROP_TYPES: Readonly<Record<string, PropType>> = {
   appMetricsPath: 'string', appMetricsPort: 'number', errorRateSloPercent: 'number', p99LatencySloMs: 'number', fdUsageAlertPercent: 'number',
   memoryUsageAlertPercent: 'number', goroutineGrowthMinutes: 'number', gcPauseAlertPercent: 'number', diskUsageAlertPercent: 'number',
   alarmEmail: 'string', alertWebhookUrl: 'string', lokiPushUrl: 'string', otelEndpoint: 'string', allowSecretsInUserData: 'boolean',
+  alertRules: 'array', scrapeJobs: 'array',
 };
 
 const OBSERVABILITY_LITERAL_EXAMPLES: Record<string, string> = {
@@ -100,4 +103,63 @@ export function checkObservabilityProps(props: ObservabilityStackProps, isToken:
   if (props.retentionDays !== undefined && !(Number.isInteger(props.retentionDays) && props.retentionDays >= 1)) {
     c.fail('retentionDays', props.retentionDays, 'must be a whole number of days, at least 1', 'use e.g. 15');
   }
+  checkCustomRules(props, isToken, c);
+  checkScrapeJobs(props, isToken, c);
+}
+
+const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PROM_DURATION = /^[1-9][0-9]*(s|m|h|d)$/;
+const JOB_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function checkCustomRules(props: ObservabilityStackProps, isToken: (v: unknown) => boolean, c: PropChecks): void {
+  if (props.alertRules === undefined) return;
+  if (!props.monitoringHost) c.fail('alertRules', `${props.alertRules.length} rule(s)`, 'needs the monitoring host (Prometheus runs there)', 'set monitoringHost: true, or drop alertRules');
+  const builtIn = new Set(builtInAlertRules(DEFAULT_THRESHOLDS).map((r) => r.alert));
+  const seen = new Set<string>();
+  props.alertRules.forEach((r, i) => {
+    const at = (field: string) => `alertRules[${i}].${field}`;
+    if (r === null || typeof r !== 'object') {
+      c.fail(`alertRules[${i}]`, r, 'is not an alert rule', 'pass { alert, expr, summary }');
+      return;
+    }
+    for (const field of ['alert', 'expr', 'summary', 'for', 'description'] as const) {
+      const v = r[field];
+      if (v === undefined && (field === 'for' || field === 'description')) continue;
+      if (typeof v !== 'string' || v.trim() === '') c.fail(at(field), v, 'must be a non-empty string', field === 'expr' ? 'give a PromQL expression, e.g. "queue_depth > 1000"' : 'give the text');
+      else if (isToken(v)) c.fail(at(field), v, 'is a Terraform reference: the rule is written at synth', 'pass the text itself');
+      else if (CONTROL.test(v)) c.fail(at(field), JSON.stringify(v), 'holds control characters (a line break splits the rule)', 'write it on one line');
+    }
+    if (typeof r.alert === 'string' && !ALERT_NAME.test(r.alert)) c.fail(at('alert'), r.alert, 'is not a Prometheus alert name', 'use letters, digits and _, e.g. "QueueBacklogHigh"');
+    else if (builtIn.has(r.alert)) c.fail(at('alert'), r.alert, 'is the name of one of the library\'s alerts', 'give yours another name');
+    else if (seen.has(r.alert)) c.fail(at('alert'), r.alert, 'is used twice', 'give each rule its own name');
+    seen.add(r.alert);
+    if (typeof r.for === 'string' && !PROM_DURATION.test(r.for)) c.fail(at('for'), r.for, 'is not a Prometheus duration', 'use e.g. "5m" or "1h"');
+    if (r.severity !== undefined && r.severity !== 'warning' && r.severity !== 'critical') c.fail(at('severity'), r.severity, 'is not a severity', 'use "warning" or "critical"');
+  });
+}
+
+function checkScrapeJobs(props: ObservabilityStackProps, isToken: (v: unknown) => boolean, c: PropChecks): void {
+  if (props.scrapeJobs === undefined) return;
+  if (!props.monitoringHost) c.fail('scrapeJobs', `${props.scrapeJobs.length} job(s)`, 'needs the monitoring host (Prometheus runs there)', 'set monitoringHost: true, or drop scrapeJobs');
+  const seen = new Set<string>();
+  props.scrapeJobs.forEach((j, i) => {
+    const at = (field: string) => `scrapeJobs[${i}].${field}`;
+    if (j === null || typeof j !== 'object') {
+      c.fail(`scrapeJobs[${i}]`, j, 'is not a scrape job', 'pass { jobName, port }');
+      return;
+    }
+    if (typeof j.jobName !== 'string' || isToken(j.jobName) || !JOB_NAME.test(j.jobName)) {
+      c.fail(at('jobName'), j.jobName, 'is not a job name', 'use lower-case letters, digits, - and _, e.g. "worker-queue"');
+    } else if (BUILT_IN_JOBS.includes(j.jobName)) c.fail(at('jobName'), j.jobName, 'is the name of one of the library\'s jobs', `use another name (taken: ${BUILT_IN_JOBS.join(', ')})`);
+    else if (seen.has(j.jobName)) c.fail(at('jobName'), j.jobName, 'is used twice', 'give each job its own name');
+    else seen.add(j.jobName);
+    if (isToken(j.port) || !isPort(j.port)) c.fail(at('port'), j.port, 'is not a TCP port', 'give the port the metrics are served on, e.g. 9464');
+    else if (HOST_PORTS[j.port] !== undefined) {
+      c.fail(at('port'), j.port, `is ${HOST_PORTS[j.port]}'s port on every host`, 'serve the metrics on a port of their own, e.g. 9464');
+    }
+    if (j.metricsPath !== undefined && (isToken(j.metricsPath) || !URL_PATH_PATTERN.test(j.metricsPath))) c.fail(at('metricsPath'), j.metricsPath, 'is not an absolute URL path', 'use e.g. "/metrics"');
+    if (j.hosts !== undefined && !Array.isArray(j.hosts)) c.fail(at('hosts'), j.hosts, 'is not a list of hosts', 'pass the hosts to scrape, or leave it out to scrape every watched host');
+  });
 }
