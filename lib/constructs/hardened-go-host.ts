@@ -3,6 +3,7 @@
  * configuration (GoServiceConfiguration) is shared with HardenedGoService, its Auto Scaling placement.
  */
 import { Construct } from 'constructs';
+import { reportFailure } from './input';
 import { HardenedHost, HardenedHostBase, HardenedHostProps, HostConfigurationProps } from './hardened-host';
 import { GoHostSettings, provisionGoHost } from '../model/go-host';
 import { HostProvisioning } from '../model/provisioning';
@@ -103,6 +104,7 @@ const GO_SERVICE_PLACEHOLDERS: Partial<GoServiceProps> = {
 };
 
 /** How a Go service's props are checked and what they make the host, whatever its placement. */
+/** @internal */
 export function goServiceSpec<P extends GoServiceProps & HostConfigurationProps>() {
   return {
     goService: true,
@@ -158,7 +160,8 @@ export class GoServiceConfiguration {
 
   public addEnvironment(name: string, value: string): void {
     if (this.props.environment?.[name] !== undefined || this.extraEnvironment[name] !== undefined) {
-      throw new Error(`${this.host.node.path}: environment.${name} is already set; set it in one place`);
+      reportFailure(this.host, `environment.${name}`, value, 'is already set (in environment or by another addEnvironment call)', 'set each variable in one place');
+      return;
     }
     this.extraEnvironment[name] = value;
   }

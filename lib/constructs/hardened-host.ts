@@ -338,7 +338,10 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
    */
   public addInstanceTag(key: string, value: string): void {
     const existing = this.discoveryTags[key];
-    if (existing !== undefined && existing !== value) throw new Error(`${this.node.path}: instance tag ${key} is set twice ("${existing}", "${value}")`);
+    if (existing !== undefined && existing !== value) {
+      reportFailure(this, `instance tag ${key}`, value, `is already set to "${existing}" by another construct`, 'set each instance tag in one place');
+      return;
+    }
     this.discoveryTags[key] = value;
   }
 
@@ -387,6 +390,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   /**
    * Records the front door running on this host and tells every construct waiting for it
    * (`whenFrontDoor`). Called by NginxFrontDoor.
+   * @internal
    */
   public attachFrontDoor(frontDoor: FrontDoorOnHost): void {
     if (this.frontDoor) {
@@ -556,6 +560,11 @@ export interface InstanceHostSpec<P extends HardenedHostProps> extends Omit<Host
   readonly describe: (props: P) => Pick<HostKind, 'name' | 'listenPorts'>;
 }
 
+/** A plain host's short name: its construct ID in lower case, for name prefixes and tags. */
+function hostNameFromId(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'host';
+}
+
 /** Stand-in for a subnet ID that failed its checks (the stack then does not synthesize). */
 const PLACEHOLDER_SUBNET_ID = 'subnet-00000000';
 
@@ -571,7 +580,11 @@ export class HardenedHost extends HardenedHostBase {
   /** The subnet the instance runs in. */
   public readonly subnetId: string;
 
-  constructor(scope: Construct, id: string, rawProps: HardenedHostProps, spec: InstanceHostSpec<any>) {
+  /**
+   * @param spec how a subclass describes itself (library constructs only); a plain host is named
+   *   after its construct ID.
+   */
+  constructor(scope: Construct, id: string, rawProps: HardenedHostProps, spec: InstanceHostSpec<any> = { describe: () => ({ name: hostNameFromId(id) }) }) {
     super(scope, id, rawProps, {
       ...spec,
       placeholders: { subnetId: PLACEHOLDER_SUBNET_ID, ...spec.placeholders },

@@ -10,6 +10,7 @@ import { blank, block, comment, directive, NginxNode, renderNginx } from '../ren
 import { shq } from '../render/shell';
 import { renderSystemdUnit } from '../render/systemd';
 import { PATHS, PORTS } from '../facts';
+import { GoHostError } from '../errors';
 
 export const NGINX = {
   dir: '/etc/nginx/gohost',
@@ -364,7 +365,7 @@ export function reloadCertificateScript(): string {
 }
 
 export function obtainCertificateScript(s: FrontDoorSettings): string {
-  if (s.certificate.kind !== 'letsencrypt') throw new Error('obtainCertificateScript is for Let\'s Encrypt');
+  if (s.certificate.kind !== 'letsencrypt') throw new GoHostError('obtainCertificateScript is for Let\'s Encrypt');
   const c = s.certificate;
   const domainArgs = s.domainNames.map((d) => `-d ${shq(d)}`).join(' ');
   return [
@@ -506,7 +507,7 @@ export function fetchCertificateScript(s: FrontDoorSettings): string {
       'json_field privateKey < "$tmp/secret" > "$tmp/key"',
     ];
   } else {
-    throw new Error('fetchCertificateScript is for bring-your-own certificates');
+    throw new GoHostError('fetchCertificateScript is for bring-your-own certificates');
   }
   return [
     '#!/usr/bin/env bash',

@@ -2,6 +2,7 @@
  * Networking intent: a Port (protocol + range) and a Peer (who is on the other side). The same
  * values drive the security group rules and UFW on the host. Pure: no cdktf imports.
  */
+import { GoHostError } from '../errors';
 import { PORTS } from '../facts';
 
 export type Protocol = 'tcp' | 'udp';
@@ -34,7 +35,7 @@ export class Port {
     public readonly toPort: number,
   ) {
     for (const p of [fromPort, toPort]) {
-      if (typeof p !== 'number') throw new TypeError(`Port.${protocol}: a port must be a number, not ${JSON.stringify(p)} (write Port.${protocol}(8080))`);
+      if (typeof p !== 'number') throw new GoHostError(`Port.${protocol}: a port must be a number, not ${JSON.stringify(p)} (write Port.${protocol}(8080))`);
     }
   }
 
@@ -66,7 +67,7 @@ export interface IPeer {
 }
 
 function cidrId(cidr: string): string {
-  if (typeof cidr !== 'string') throw new TypeError(`Peer: a CIDR must be a string like "203.0.113.0/24", not ${JSON.stringify(cidr) ?? String(cidr)}`);
+  if (typeof cidr !== 'string') throw new GoHostError(`Peer: a CIDR must be a string like "203.0.113.0/24", not ${JSON.stringify(cidr) ?? String(cidr)}`);
   return cidr.replace(/[^0-9a-fA-F]+/g, '-').replace(/-+$/, '');
 }
 

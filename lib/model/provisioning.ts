@@ -5,6 +5,7 @@
  */
 import { AptSource, CloudConfig, CloudConfigUser, renderCloudConfig, WriteFile } from '../render/cloud-config';
 import { renderShellScript, ScriptStep } from '../render/shell';
+import { GoHostError } from '../errors';
 
 /** When a script step runs; steps of one phase keep the order they were added in. */
 export type StepPhase = 'system' | 'artifact' | 'firewall' | 'services' | 'verify';
@@ -30,7 +31,7 @@ export class HostProvisioning {
   public addFile(file: WriteFile): void {
     const existing = this.files.get(file.path);
     if (existing && existing.content !== file.content) {
-      throw new Error(`two different contents were added for ${file.path}`);
+      throw new GoHostError(`two different contents were added for ${file.path}`);
     }
     this.files.set(file.path, file);
   }

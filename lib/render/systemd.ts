@@ -3,6 +3,7 @@
  * compile error instead of a key systemd silently ignores. Pure: imports nothing from cdktf.
  */
 import { IniValue, renderIni } from './ini';
+import { GoHostError } from '../errors';
 
 export interface UnitSection {
   readonly Description?: string;
@@ -133,5 +134,5 @@ export function environmentAssignment(name: string, value: string): string {
  * directive (`User=root`). Props are refused at synth; this is the printer's last line of defence.
  */
 export function assertNoControlCharacters(value: string, what: string): void {
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`${what} contains a control character, which systemd cannot carry`);
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new GoHostError(`${what} contains a control character, which systemd cannot carry`);
 }

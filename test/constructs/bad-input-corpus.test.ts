@@ -11,9 +11,10 @@ import * as path from 'node:path';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  CertificateSource, formatFailure, HardenedGoHost, HardenedGoHostProps, HardenedGoService, inputFailures, NginxFrontDoor, NginxFrontDoorProps, ObservabilityStack,
+  CertificateSource, HardenedGoHost, HardenedGoHostProps, HardenedGoService, inputFailures, NginxFrontDoor, NginxFrontDoorProps, ObservabilityStack,
   ObservabilityStackProps, ReleaseArtifact,
 } from '../../lib';
+import { formatFailure } from '../../lib/policy/errors';
 import { fdBaseProps, nginxTest } from '../helpers/front-door';
 import { hostFiles } from '../helpers/host-files';
 import { baseProps, newStack, synthJson, userDataParts } from '../helpers/stacks';

@@ -1,7 +1,7 @@
 import { CloudinitProvider } from '@cdktf/provider-cloudinit/lib/provider';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { HardenedGoHost, MachineImage, Peer, Port, ReleaseArtifact } from '../../lib';
+import { HardenedGoHost, HardenedHost, MachineImage, Peer, Port, ReleaseArtifact } from '../../lib';
 import { SHA, baseProps, hostStack, newStack, resourcesOf, synthJson, userDataParts } from '../helpers/stacks';
 
 describe('HardenedGoHost: the instance', () => {
@@ -303,5 +303,20 @@ describe('HardenedGoHost: readiness', () => {
 describe('HardenedGoHost: snapshot tripwire', () => {
   it('matches the last reviewed synthesis', () => {
     expect(Testing.synth(hostStack({ adminSshCidrs: ['203.0.113.0/24'] }).stack)).toMatchSnapshot();
+  });
+});
+
+describe('HardenedHost without a Go service, and misuse reported with the rest', () => {
+  it('a plain HardenedHost needs only its props and is named after its construct ID', () => {
+    const { stack } = newStack();
+    new HardenedHost(stack, 'Bastion_Host', { subnetId: 'subnet-0123456789abcdef0', vpcId: 'vpc-0123456789abcdef0' });
+    const sg = resourcesOf(synthJson(stack), 'aws_security_group')[0];
+    expect(sg.name_prefix).toBe('bastion-host-');
+  });
+
+  it('an environment variable set twice is an input failure naming the host, not a thrown error', () => {
+    const { stack, host } = hostStack({ environment: { APP_ENV: 'production' } });
+    expect(() => host.addEnvironment('APP_ENV', 'staging')).not.toThrow();
+    expect(() => Testing.synth(stack, true)).toThrow(/environment\.APP_ENV = "staging": is already set/);
   });
 });
