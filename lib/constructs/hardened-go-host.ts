@@ -10,7 +10,8 @@ import { HostProvisioning } from '../model/provisioning';
 import { ReleaseArtifact } from '../model/release-artifact';
 import { InstanceShape } from '../model/instance-types';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
-import { goHostReadiness, HostFacts } from '../policy/host-readiness';
+import { assess } from '../readiness/checklist';
+import { HOST_ITEMS, HostReadinessFacts } from '../readiness/host-items';
 import { GO_HOST_DEFAULTS, checkGoHostProps } from '../policy/host-checks';
 import { PropChecks } from '../policy/errors';
 import { ReadinessRow } from '../policy/readiness';
@@ -227,8 +228,8 @@ export class GoServiceConfiguration {
     return provisionGoHost(this.settings);
   }
 
-  public readiness(facts: Omit<HostFacts, 'settings'>): ReadinessRow[] {
-    return goHostReadiness({ settings: this.settings, artifactFromS3: !!this.props.artifact.s3, ...facts });
+  public readiness(facts: Omit<HostReadinessFacts, 'settings' | 'go'>): ReadinessRow[] {
+    return assess(HOST_ITEMS, { ...facts, settings: this.settings, go: { settings: this.settings, artifactFromS3: !!this.props.artifact.s3 } });
   }
 }
 

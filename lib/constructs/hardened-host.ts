@@ -17,7 +17,8 @@ import { HostProvisioning } from '../model/provisioning';
 import { PropChecks } from '../policy/errors';
 import { checkConstructPath, checkProps, reportFailure, reportInput } from './input';
 import { GO_HOST_DEFAULTS, checkHostProps, checkHostPropTypes } from '../policy/host-checks';
-import { hostReadiness } from '../policy/host-readiness';
+import { assess } from '../readiness/checklist';
+import { HOST_ITEMS } from '../readiness/host-items';
 import { ReadinessRow } from '../policy/readiness';
 import { coversAnyAddress } from '../policy/validators';
 import {
@@ -501,7 +502,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   }
 
   protected ownReadiness(): ReadinessRow[] {
-    return hostReadiness({ settings: this.baseSettings, ...this.hostFacts });
+    return assess(HOST_ITEMS, { settings: this.baseSettings, ...this.hostFacts });
   }
 
   /** UFW admits what the security group admits. UFW cannot see security groups: a group peer becomes the private ranges, narrowed by the group itself. */

@@ -15,7 +15,8 @@ import { MachineImage } from '../model/machine-image';
 import { Peer, Port } from '../model/port';
 import { TlsProfileName } from '../model/tls-profiles';
 import { PropChecks } from '../policy/errors';
-import { frontDoorReadiness } from '../policy/front-door-readiness';
+import { assess } from '../readiness/checklist';
+import { FRONT_DOOR_ITEMS } from '../readiness/front-door-items';
 import { checkFrontDoorProps, checkFrontDoorPropTypes } from '../policy/front-door-checks';
 import { GO_SERVICE_DEFAULTS } from '../policy/go-service-checks';
 import { GO_HOST_DEFAULTS } from '../policy/host-checks';
@@ -283,7 +284,7 @@ export class NginxFrontDoor extends Construct {
     for (const nginxHost of this.hosts) {
       const s = settingsFor(nginxHost);
       nginxHost.userData.merge(provisionFrontDoor(s));
-      nginxHost.addReadiness(...frontDoorReadiness(s));
+      nginxHost.addReadiness(...assess(FRONT_DOOR_ITEMS, s));
     }
     this.settings = settingsFor(first);
     for (const nginxHost of this.hosts) {

@@ -14,7 +14,8 @@ import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provision
 import { Port } from '../model/port';
 import { checkObservabilityProps, checkObservabilityPropTypes } from '../policy/observability-checks';
 import { checkConstructPath, checkProps, reportFailure, reportInput } from './input';
-import { observabilityReadiness } from '../policy/observability-readiness';
+import { assess } from '../readiness/checklist';
+import { OBSERVABILITY_ITEMS } from '../readiness/observability-items';
 import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
 import { Token } from '../private/cdktf';
 import { BOUNDARIES } from '../private/late-bound';
@@ -162,7 +163,7 @@ export class ObservabilityStack extends Construct {
         stopInstanceBeforeDetaching: true,
       });
       mon.addProvisioning(() => provisionMonitoring(this.monitoringSettings(mon)));
-      mon.addReadiness(...observabilityReadiness({ monitoringHost: true, goService: false, frontDoor: false, logShipping: false, otel: false, isMonitoringHost: true }));
+      mon.addReadiness(...assess(OBSERVABILITY_ITEMS, { monitoringHost: true, goService: false, frontDoor: false, logShipping: false, otel: false, isMonitoringHost: true }));
       this.addAlarms(mon);
     }
     for (const h of props.hosts ?? []) this.watch(h);
@@ -227,7 +228,7 @@ export class ObservabilityStack extends Construct {
       if (mon) host.connections.allowFrom(mon, Port.tcp(job.port), `${job.jobName} metrics from monitoring`);
     }
     this.addAlarms(host);
-    host.addReadinessProducer(() => observabilityReadiness({
+    host.addReadinessProducer(() => assess(OBSERVABILITY_ITEMS, {
       monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx(), logShipping: !!lokiPushUrl, otel: !!(goHost && p.otelEndpoint), group: host.isGroup,
     }));
   }

@@ -15,9 +15,9 @@ export interface HostReadiness {
   readonly rows: readonly ReadinessRow[];
 }
 
-/** Sorts G, N, O, X, R rows by letter order of GUIDANCE.md and number. */
+/** Sorts rows in the checklist's order (G, N, O, X, R, then the host audit H) and by number. */
 export function sortRows(rows: readonly ReadinessRow[]): ReadinessRow[] {
-  const order = 'GNOXR';
+  const order = 'GNOXRH';
   return [...rows].sort((a, b) => {
     const la = order.indexOf(a.id[0]);
     const lb = order.indexOf(b.id[0]);

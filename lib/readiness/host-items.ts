@@ -1,0 +1,110 @@
+/** Checklist items of the host and its Go service (G, X, R and the host audit H). Pure. */
+import { GoHostSettings } from '../model/go-host';
+import { BaseHostSettings, HOST_HARDENING } from '../model/host';
+import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../model/units';
+import { ChecklistItem, enforced, notApplicable, off } from './checklist';
+
+export interface HostReadinessFacts {
+  readonly settings: BaseHostSettings;
+  /** The Go service on the host, if any. */
+  readonly go?: { readonly settings: GoHostSettings; readonly artifactFromS3: boolean };
+  readonly sshCidrs: readonly string[];
+  readonly imdsHopLimit: number;
+  readonly autoRecovery: boolean;
+  readonly publicIp: boolean;
+  /** An Auto Scaling group member: the group replaces an unhealthy instance. */
+  readonly group?: boolean;
+}
+
+type Item = ChecklistItem<HostReadinessFacts>;
+type GoFacts = NonNullable<HostReadinessFacts['go']>;
+
+const GROUP_HEALING = 'Auto Scaling group with load-balancer health checks replaces an unhealthy instance (no per-instance recover alarm)';
+const NO_SERVICE = notApplicable('no Go service on this host');
+
+const host = (id: string, title: string, why: string, assess: Item['assess']): Item => ({ id, title, why, owner: 'HardenedHost', assess });
+/** An item about the Go service: not applicable on a host without one. */
+const service = (id: string, title: string, why: string, assess: (go: GoFacts, f: HostReadinessFacts) => ReturnType<Item['assess']>): Item =>
+  ({ id, title, why, owner: 'HardenedGoHost', assess: (f) => (f.go ? assess(f.go, f) : NO_SERVICE) });
+
+export const HOST_ITEMS: readonly Item[] = [
+  host('G1', 'A supported LTS operating system', 'Security updates for the life of the host; the AMI is found by owner and name, never by a stale ID.',
+    (f) => enforced(`${f.settings.distro.title}, AMI looked up by owner ${f.settings.distro.amiOwner} and name, or pinned by ID`)),
+  service('G2', 'One verified release artifact', 'A static binary checked against a pinned SHA-256 cannot be swapped or corrupted on the way to the host.',
+    (g) => enforced(`one release artifact (${g.artifactFromS3 ? 'S3 object' : 'HTTPS URL'}) verified against SHA-256 ${g.settings.artifact.sha256.slice(0, 12)}…; a mismatch stops provisioning`)),
+  host('G3', 'Synchronised clock', 'TLS, token expiry and log ordering all depend on the time; the Amazon Time Sync Service is local to every instance.',
+    (f) => enforced(`chrony with ${f.settings.ntpServers.join(', ')}`)),
+  service('G4', 'A dedicated unprivileged service user', 'A compromised service cannot log in, own its binary or act as root.',
+    (g) => enforced(`system user ${g.settings.serviceName}, /usr/sbin/nologin, state in /var/lib/${g.settings.serviceName}; binary owned by root`)),
+  service('G5', 'Memory, CPU and task limits in the unit', 'A leaking or runaway service is throttled and then stopped before it takes the host down.',
+    (g) => enforced(`MemoryHigh=${memoryHighFor(g.settings.memoryMaxBytes)} MemoryMax=${systemdMiB(g.settings.memoryMaxBytes)} CPUQuota=${g.settings.cpuQuotaPercent}% TasksMax=${g.settings.tasksMax}, accounting on`)),
+  host('G6', 'Host firewall from the same port model as the security groups', 'A second line behind the security group that cannot disagree with it.',
+    (f) => enforced(`UFW default deny with ${f.settings.ufwRules.length} allow rule(s) from the port model${f.go ? `; service on ${f.go.settings.listenAddress}:${f.go.settings.listenPort}` : ''}`)),
+  host('G7', 'Deep accept and SYN queues', 'Bursts of connections queue instead of being refused.',
+    (f) => enforced(`somaxconn and tcp_max_syn_backlog ${f.settings.somaxconn}`)),
+  host('G8', 'TIME_WAIT reuse without tcp_tw_recycle', 'Many short upstream connections do not exhaust ports; tcp_tw_recycle broke NAT clients and is gone from Linux.',
+    () => enforced('tcp_tw_reuse=1, tcp_timestamps=1, tcp_fin_timeout=30; tcp_tw_recycle never set')),
+  host('G9', 'Ephemeral ports above every listening port', 'An outgoing connection can never take the port a service needs after a restart.',
+    (f) => enforced(`ip_local_port_range ${f.settings.ephemeralPortRange[0]}–${f.settings.ephemeralPortRange[1]}, checked against every listening port`)),
+  host('G10', 'Enough file descriptors, set where systemd reads them', 'limits.conf does not apply to services; LimitNOFILE in the unit does.',
+    (f) => enforced(f.go ? `fs.file-max 2097152, LimitNOFILE=${f.go.settings.limitNofile} in the unit, limits.d for PAM sessions` : 'fs.file-max 2097152; per-service LimitNOFILE in each unit')),
+  host('G11', 'Almost no swapping', 'Latency stays predictable; the Go heap stays in memory.',
+    () => enforced('vm.swappiness=1')),
+  host('G12', 'No strict overcommit by default', "Strict overcommit makes the Go runtime's address-space reservations fail; it is opt-in with a warning.",
+    (f) => (f.settings.strictOvercommit
+      ? enforced('strict overcommit opted in (vm.overcommit_memory=2, ratio 80) — warned at synth')
+      : off('strict overcommit breaks Go runtime reservations (correction); overcommit left at the kernel default 0'))),
+  host('G13', 'BBR congestion control and TCP Fast Open', 'Better throughput on lossy paths and one round trip less for returning clients.',
+    (f) => enforced(f.settings.tcpCongestionControl === 'bbr' ? 'bbr + fq, tcp_bbr loaded at boot, tcp_fastopen=3' : `congestion control ${f.settings.tcpCongestionControl} (BBR turned off), tcp_fastopen=3`)),
+  service('G14', 'OOM priority chosen deliberately', 'The kernel kills something else first, but not sshd or nginx in its place.',
+    (g) => enforced(`OOMScoreAdjust=${g.settings.oomScoreAdjust}`)),
+  service('G15', 'Restart on failure, with a limit', 'Crashes heal themselves; a crash loop stops and is visible instead of spinning.',
+    (g) => enforced(`Restart=on-failure RestartSec=${g.settings.restartSec}; StartLimitIntervalSec=${g.settings.startLimitIntervalSec} StartLimitBurst=${g.settings.startLimitBurst} in [Unit]`)),
+  service('G16', 'Go runtime sized to its limits', 'GOMAXPROCS matching the CPU quota avoids throttling; GOMEMLIMIT below MemoryMax makes the GC work before the OOM killer does.',
+    (g) => enforced(`GOMAXPROCS=${gomaxprocsForQuota(g.settings.cpuQuotaPercent)} from CPUQuota, GOMEMLIMIT=${gomemlimitFor(g.settings.memoryMaxBytes)}${g.settings.gogc !== undefined ? `, GOGC=${g.settings.gogc}` : ''}`)),
+  service('G17', 'Graceful shutdown', 'In-flight requests finish during a release instead of failing.',
+    (g) => enforced(`KillSignal=SIGTERM KillMode=mixed TimeoutStopSec=${g.settings.timeoutStopSec}`)),
+  service('G18', 'A precheck before every start', 'A missing or altered binary, or a taken port, fails fast with a clear message.',
+    () => enforced('ExecStartPre precheck: binary present with the pinned SHA-256, config present, port free')),
+  host('G19', 'Structured logs kept across reboots, with a cap', 'Logs of a crash survive the reboot, and logs never fill the disk.',
+    (f) => enforced(f.go ? `journal output with SyslogIdentifier=${f.go.settings.serviceName}; persistent journal capped at ${f.settings.journalSystemMaxUse}` : `persistent journal capped at ${f.settings.journalSystemMaxUse}`)),
+  service('G20', 'A health endpoint everyone uses', 'The boot check, nginx, the load balancer and the probes agree on what healthy means.',
+    (g) => enforced(`health path ${g.settings.healthPath}, waited for at first boot`)),
+  service('G21', 'Debug endpoints never public', 'pprof exposes memory and can stall the service.',
+    () => enforced('no security group rule or proxy route for a debug port; reach pprof through SSM port forwarding')),
+  host('G22', 'Self-healing', 'A hung or failed instance comes back without a person.',
+    (f) => {
+      const healing = f.group ? GROUP_HEALING : f.autoRecovery ? 'EC2 auto-recovery alarm on StatusCheckFailed_System' : undefined;
+      if (f.go?.settings.watchdogSec !== undefined) return enforced(`WatchdogSec=${f.go.settings.watchdogSec} (Type=notify)${f.group ? `; ${GROUP_HEALING}` : f.autoRecovery ? ' and the EC2 recover alarm' : ''}`);
+      if (!healing) return off(f.go ? 'autoRecovery is false and no watchdogSec' : 'autoRecovery is false');
+      return enforced(f.go ? `${healing}; systemd watchdog off (set watchdogSec if the app calls sd_notify)` : healing);
+    }),
+  host('G23', 'Mandatory access control', 'On Ubuntu and Debian AppArmor is the MAC; the unit sandbox confines the service itself.',
+    (f) => notApplicable(f.go ? `${f.settings.distro.title} uses AppArmor; the unit sandbox (G24) confines the service` : `${f.settings.distro.title} uses AppArmor; unit sandboxing confines services`)),
+  service('G24', 'A sandboxed service unit', 'A compromised service sees a read-only system, no capabilities and a narrow set of system calls.',
+    () => enforced('unit sandbox: NoNewPrivileges, empty capability set, ProtectSystem=strict, syscall filter …; exposure checked ≤ 2.0 by the test suite')),
+  service('G25', 'Configuration reload without a restart', 'Configuration changes do not drop connections.',
+    (g) => (g.settings.configFileContent !== undefined ? enforced('config file delivered to /etc; ExecReload sends SIGHUP') : notApplicable('no configFileContent'))),
+  host('X1', 'Only the ports that are needed', 'SSH closed by default (SSM Session Manager); every other port opened by the construct that needs it.',
+    (f) => enforced(f.sshCidrs.length > 0 ? `SSH only from ${f.sshCidrs.join(', ')}; everything else closed unless a construct opens it` : 'SSH closed (SSM Session Manager); nothing open unless a construct opens it')),
+  host('X2', 'IMDSv2, encrypted volumes, least-privilege role', 'Credentials cannot be stolen through SSRF, disks are encrypted at rest, and the role can do only what the host needs.',
+    (f) => enforced(`IMDSv2 required (hop limit ${f.imdsHopLimit}), encrypted gp3 root volume, role limited to SSM core${f.go ? (f.go.artifactFromS3 ? ' and s3:GetObject on the artifact' : '') : ' and the grants constructs add'}${f.publicIp ? '; public IP requested' : ''}`)),
+  host('X3', 'A production-readiness checklist', 'What is enforced is written down per host, not remembered.',
+    () => enforced('readiness report written at synth (this table)')),
+  host('R1', 'A readiness report per host', 'Reviewers see which items are enforced, which are off and why, before anything is deployed.',
+    () => enforced('this report')),
+  host('H1', 'sshd beyond the defaults', 'Fewer guesses, no tunnels through the host, verbose login records.',
+    () => enforced('sshd: MaxAuthTries 3, MaxSessions 2, ClientAliveCountMax 2, no TCP/stream forwarding or tunnels, TCPKeepAlive no, LogLevel VERBOSE')),
+  host('H2', 'A legal notice before login', 'Some jurisdictions require it before monitoring evidence can be used.',
+    () => enforced(`legal notice before login (/etc/issue and ${HOST_HARDENING.bannerFile} as the sshd Banner)`)),
+  host('H3', 'Kernel modules no server needs cannot be loaded', 'Rare network protocols and USB storage are attack surface without use on EC2.',
+    () => enforced(`modules that cannot be loaded: ${HOST_HARDENING.refusedModules.join(', ')}`)),
+  host('H4', 'No core dumps from sessions', 'Core files can hold secrets from memory.',
+    () => enforced('no core dumps from PAM sessions (hard core 0); setuid programs covered by fs.suid_dumpable=0')),
+  host('H5', 'Private file defaults and stronger password hashing', 'New files are not world-readable; password hashes take longer to crack.',
+    () => enforced(`login.defs UMASK ${HOST_HARDENING.umask}, SHA_CRYPT rounds ${HOST_HARDENING.shaCryptRounds.SHA_CRYPT_MIN_ROUNDS}–${HOST_HARDENING.shaCryptRounds.SHA_CRYPT_MAX_ROUNDS}`)),
+  host('H6', 'An audit trail of sensitive changes', 'Who changed accounts, sudoers or sshd, loaded a module or stepped the clock is recorded.',
+    () => enforced(`auditd with rules for accounts, privileges, sshd, kernel modules and clock steps (${HOST_HARDENING.auditRulesFile})`)),
+  host('H7', 'Services restarted after library updates', 'A patched library protects nothing until the services using it restart.',
+    () => enforced('needrestart restarts services that run outdated libraries after unattended upgrades')),
+];
