@@ -7,8 +7,8 @@ import { versionAtLeast } from './distro';
 import { HostProvisioning } from './provisioning';
 import { MOZILLA_GUIDELINE_VERSION, TLS_PROFILES, TlsProfileName } from './tls-profiles';
 import { blank, block, comment, directive, NginxNode, renderNginx } from '../render/nginx';
-import { shq } from '../render/shell';
-import { renderSystemdUnit } from '../render/systemd';
+import { renderBashScript, shq } from '../render/shell';
+import { dailyTimer, renderSystemdUnit } from '../render/systemd';
 import { PATHS, PORTS } from '../facts';
 import { GoHostError } from '../errors';
 
@@ -329,86 +329,92 @@ export function nginxDropIn(s: FrontDoorSettings): string {
 }
 
 export function nginxPrecheck(): string {
-  return [
-    '#!/usr/bin/env bash',
-    '# nginx precheck: certificate files present, configuration valid. Runs before every start and reload.',
-    'set -euo pipefail',
-    `for f in ${NGINX.liveCert} ${NGINX.liveKey}; do`,
-    '  [[ -s "$(readlink -f "$f")" ]] || { echo "nginx precheck: $f is missing or empty" >&2; exit 1; }',
-    'done',
-    `exec /usr/sbin/nginx -t -q -c ${NGINX.conf}`,
-  ].join('\n') + '\n';
+  return renderBashScript({
+    description: [
+      'nginx precheck: certificate files present, configuration valid. Runs before every start and reload.',
+    ],
+    body: [
+      `for f in ${NGINX.liveCert} ${NGINX.liveKey}; do`,
+      '  [[ -s "$(readlink -f "$f")" ]] || { echo "nginx precheck: $f is missing or empty" >&2; exit 1; }',
+      'done',
+      `exec /usr/sbin/nginx -t -q -c ${NGINX.conf}`,
+    ],
+  });
 }
 
 /** Turns OCSP stapling on only for certificates that name a responder, then checks and reloads nginx. */
 export function reloadCertificateScript(): string {
-  return [
-    '#!/usr/bin/env bash',
-    '# After a certificate change: stapling only if the certificate has an OCSP URL, then nginx -t and reload.',
-    'set -euo pipefail',
-    `if [[ -n "$(openssl x509 -noout -ocsp_uri -in ${NGINX.liveCert})" ]]; then`,
-    `  printf 'ssl_stapling on;\\nssl_stapling_verify on;\\n' > ${NGINX.ocsp}`,
-    'else',
-    `  echo '# The certificate names no OCSP responder: stapling off.' > ${NGINX.ocsp}`,
-    'fi',
-    NGINX.precheck,
-    'if systemctl is-active --quiet nginx.service; then systemctl reload nginx.service; fi',
-    '# The certificate\'s lifetime for node_exporter\'s textfile collector (alerts at a third of it left).',
-    'textfile=/var/lib/prometheus/node-exporter',
-    'if [[ -d "$textfile" ]]; then',
-    `  not_before=$(date -d "$(openssl x509 -noout -startdate -in ${NGINX.liveCert} | cut -d = -f 2)" +%s)`,
-    `  not_after=$(date -d "$(openssl x509 -noout -enddate -in ${NGINX.liveCert} | cut -d = -f 2)" +%s)`,
-    '  printf \'# TYPE gohost_tls_certificate_not_before_seconds gauge\\ngohost_tls_certificate_not_before_seconds %s\\n# TYPE gohost_tls_certificate_not_after_seconds gauge\\ngohost_tls_certificate_not_after_seconds %s\\n\' "$not_before" "$not_after" > "$textfile/gohost_tls.prom.tmp"',
-    '  mv "$textfile/gohost_tls.prom.tmp" "$textfile/gohost_tls.prom"',
-    'fi',
-  ].join('\n') + '\n';
+  return renderBashScript({
+    description: [
+      'After a certificate change: stapling only if the certificate has an OCSP URL, then nginx -t and reload.',
+    ],
+    body: [
+      `if [[ -n "$(openssl x509 -noout -ocsp_uri -in ${NGINX.liveCert})" ]]; then`,
+      `  printf 'ssl_stapling on;\\nssl_stapling_verify on;\\n' > ${NGINX.ocsp}`,
+      'else',
+      `  echo '# The certificate names no OCSP responder: stapling off.' > ${NGINX.ocsp}`,
+      'fi',
+      NGINX.precheck,
+      'if systemctl is-active --quiet nginx.service; then systemctl reload nginx.service; fi',
+      '# The certificate\'s lifetime for node_exporter\'s textfile collector (alerts at a third of it left).',
+      'textfile=/var/lib/prometheus/node-exporter',
+      'if [[ -d "$textfile" ]]; then',
+      `  not_before=$(date -d "$(openssl x509 -noout -startdate -in ${NGINX.liveCert} | cut -d = -f 2)" +%s)`,
+      `  not_after=$(date -d "$(openssl x509 -noout -enddate -in ${NGINX.liveCert} | cut -d = -f 2)" +%s)`,
+      '  printf \'# TYPE gohost_tls_certificate_not_before_seconds gauge\\ngohost_tls_certificate_not_before_seconds %s\\n# TYPE gohost_tls_certificate_not_after_seconds gauge\\ngohost_tls_certificate_not_after_seconds %s\\n\' "$not_before" "$not_after" > "$textfile/gohost_tls.prom.tmp"',
+      '  mv "$textfile/gohost_tls.prom.tmp" "$textfile/gohost_tls.prom"',
+      'fi',
+    ],
+  });
 }
 
 export function obtainCertificateScript(s: FrontDoorSettings): string {
   if (s.certificate.kind !== 'letsencrypt') throw new GoHostError('obtainCertificateScript is for Let\'s Encrypt');
   const c = s.certificate;
   const domainArgs = s.domainNames.map((d) => `-d ${shq(d)}`).join(' ');
-  return [
-    '#!/usr/bin/env bash',
-    "# Obtains the Let's Encrypt certificate once DNS points at this host, backing off between attempts",
-    '# (failed validations count against a rate limit of 5 per hour, so none is tried before DNS is right).',
-    'set -euo pipefail',
-    `domains=(${s.domainNames.map(shq).join(' ')})`,
-    ...liveCertificateFresh(),
-    'if live_certificate_fresh; then',
-    '  echo "the live certificate names ${domains[*]} and has more than a third of its lifetime left: nothing to do"',
-    '  exit 0',
-    'fi',
-    IMDS_TOKEN_LINE,
-    'public_ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/public-ipv4 || true)',
-    'dns_points_here() {',
-    '  # Without a public IP (behind a load balancer) there is nothing to compare: try.',
-    '  [[ -z "$public_ip" ]] && return 0',
-    '  local d',
-    '  for d in "${domains[@]}"; do',
-    '    getent ahostsv4 "$d" | awk \'{ print $1 }\' | grep -qxF "$public_ip" || return 1',
-    '  done',
-    '}',
-    'delay=60',
-    'for attempt in $(seq 1 12); do',
-    '  if dns_points_here; then',
-    `    if certbot certonly --webroot -w ${NGINX.acmeRoot} --cert-name gohost ${domainArgs} \\`,
-    `      --email ${shq(c.email)} --agree-tos --non-interactive --keep-until-expiring${c.staging ? ' --staging' : ''}; then`,
-    `      ln -sfn /etc/letsencrypt/live/gohost/fullchain.pem ${NGINX.liveCert}`,
-    `      ln -sfn /etc/letsencrypt/live/gohost/privkey.pem ${NGINX.liveKey}`,
-    `      ${NGINX.reloadCertificate}`,
-    ...(c.store ? [`      ${NGINX.persistCertificate}`] : []),
-    '      exit 0',
-    '    fi',
-    '  else',
-    '    echo "attempt $attempt: ${domains[*]} does not resolve to $public_ip yet"',
-    '  fi',
-    '  sleep "$delay"',
-    '  delay=$((delay * 2 > 1800 ? 1800 : delay * 2))',
-    'done',
-    'echo "no certificate after 12 attempts; nginx keeps serving the placeholder" >&2',
-    'exit 1',
-  ].join('\n') + '\n';
+  return renderBashScript({
+    description: [
+      "Obtains the Let's Encrypt certificate once DNS points at this host, backing off between attempts",
+      '(failed validations count against a rate limit of 5 per hour, so none is tried before DNS is right).',
+    ],
+    body: [
+      `domains=(${s.domainNames.map(shq).join(' ')})`,
+      ...liveCertificateFresh(),
+      'if live_certificate_fresh; then',
+      '  echo "the live certificate names ${domains[*]} and has more than a third of its lifetime left: nothing to do"',
+      '  exit 0',
+      'fi',
+      IMDS_TOKEN_LINE,
+      'public_ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/public-ipv4 || true)',
+      'dns_points_here() {',
+      '  # Without a public IP (behind a load balancer) there is nothing to compare: try.',
+      '  [[ -z "$public_ip" ]] && return 0',
+      '  local d',
+      '  for d in "${domains[@]}"; do',
+      '    getent ahostsv4 "$d" | awk \'{ print $1 }\' | grep -qxF "$public_ip" || return 1',
+      '  done',
+      '}',
+      'delay=60',
+      'for attempt in $(seq 1 12); do',
+      '  if dns_points_here; then',
+      `    if certbot certonly --webroot -w ${NGINX.acmeRoot} --cert-name gohost ${domainArgs} \\`,
+      `      --email ${shq(c.email)} --agree-tos --non-interactive --keep-until-expiring${c.staging ? ' --staging' : ''}; then`,
+      `      ln -sfn /etc/letsencrypt/live/gohost/fullchain.pem ${NGINX.liveCert}`,
+      `      ln -sfn /etc/letsencrypt/live/gohost/privkey.pem ${NGINX.liveKey}`,
+      `      ${NGINX.reloadCertificate}`,
+      ...(c.store ? [`      ${NGINX.persistCertificate}`] : []),
+      '      exit 0',
+      '    fi',
+      '  else',
+      '    echo "attempt $attempt: ${domains[*]} does not resolve to $public_ip yet"',
+      '  fi',
+      '  sleep "$delay"',
+      '  delay=$((delay * 2 > 1800 ? 1800 : delay * 2))',
+      'done',
+      'echo "no certificate after 12 attempts; nginx keeps serving the placeholder" >&2',
+      'exit 1',
+    ],
+  });
 }
 
 /** Bash: `live_certificate_fresh` is true for a real certificate naming every domain with more than a third of its lifetime left. */
@@ -436,58 +442,62 @@ function liveCertificateFresh(): string[] {
 export function restoreCertificateScript(store: string): string {
   const call = awsJsonCall('secretsmanager', 'secretsmanager', 'secretsmanager.GetSecretValue', JSON.stringify({ SecretId: store }),
     `--no-fail -o "$tmp/response" -w '%{http_code}'`);
-  return [
-    '#!/usr/bin/env bash',
-    '# Restores the certificate and key kept in Secrets Manager (nothing stored yet is not an error).',
-    'set -euo pipefail',
-    'umask 077',
-    ...awsRoleShellFunctions(),
-    'tmp=$(mktemp -d)',
-    'trap \'rm -rf "$tmp"\' EXIT',
-    `status=$(${call})`,
-    'if [[ "$status" != 200 ]]; then',
-    '  if grep -q ResourceNotFoundException "$tmp/response"; then echo "no certificate stored yet"; exit 0; fi',
-    '  echo "Secrets Manager answered HTTP $status: $(head -c 300 "$tmp/response")" >&2',
-    '  exit 1',
-    'fi',
-    'json_field SecretString < "$tmp/response" > "$tmp/secret"',
-    'json_field certificate < "$tmp/secret" > "$tmp/cert"',
-    'json_field privateKey < "$tmp/secret" > "$tmp/key"',
-    'openssl x509 -noout -in "$tmp/cert"',
-    '# The key must be the certificate\'s.',
-    '[[ "$(openssl x509 -noout -pubkey -in "$tmp/cert")" == "$(openssl pkey -pubout -in "$tmp/key")" ]]',
-    `install -d -m 0750 ${NGINX.tlsDir}`,
-    `install -m 0644 "$tmp/cert" ${NGINX.storedCert}`,
-    `install -m 0600 "$tmp/key" ${NGINX.storedKey}`,
-    `ln -sfn stored.crt ${NGINX.liveCert}`,
-    `ln -sfn stored.key ${NGINX.liveKey}`,
-    `echo "restored the stored certificate ($(openssl x509 -noout -enddate -in ${NGINX.storedCert}))"`,
-  ].join('\n') + '\n';
+  return renderBashScript({
+    description: [
+      'Restores the certificate and key kept in Secrets Manager (nothing stored yet is not an error).',
+    ],
+    body: [
+      'umask 077',
+      ...awsRoleShellFunctions(),
+      'tmp=$(mktemp -d)',
+      'trap \'rm -rf "$tmp"\' EXIT',
+      `status=$(${call})`,
+      'if [[ "$status" != 200 ]]; then',
+      '  if grep -q ResourceNotFoundException "$tmp/response"; then echo "no certificate stored yet"; exit 0; fi',
+      '  echo "Secrets Manager answered HTTP $status: $(head -c 300 "$tmp/response")" >&2',
+      '  exit 1',
+      'fi',
+      'json_field SecretString < "$tmp/response" > "$tmp/secret"',
+      'json_field certificate < "$tmp/secret" > "$tmp/cert"',
+      'json_field privateKey < "$tmp/secret" > "$tmp/key"',
+      'openssl x509 -noout -in "$tmp/cert"',
+      '# The key must be the certificate\'s.',
+      '[[ "$(openssl x509 -noout -pubkey -in "$tmp/cert")" == "$(openssl pkey -pubout -in "$tmp/key")" ]]',
+      `install -d -m 0750 ${NGINX.tlsDir}`,
+      `install -m 0644 "$tmp/cert" ${NGINX.storedCert}`,
+      `install -m 0600 "$tmp/key" ${NGINX.storedKey}`,
+      `ln -sfn stored.crt ${NGINX.liveCert}`,
+      `ln -sfn stored.key ${NGINX.liveKey}`,
+      `echo "restored the stored certificate ($(openssl x509 -noout -enddate -in ${NGINX.storedCert}))"`,
+    ],
+  });
 }
 
 /** Keeps the live certificate and key in Secrets Manager, after issuance and after every renewal. */
 export function persistCertificateScript(store: string): string {
-  return [
-    '#!/usr/bin/env bash',
-    '# Stores the live certificate and key in Secrets Manager, where a replaced front door restores them.',
-    'set -euo pipefail',
-    'umask 077',
-    `cert=$(readlink -f ${NGINX.liveCert})`,
-    `key=$(readlink -f ${NGINX.liveKey})`,
-    `if [[ "$cert" == "$(readlink -f ${NGINX.placeholderCert})" ]]; then echo "the live certificate is the placeholder: nothing to store"; exit 0; fi`,
-    ...awsRoleShellFunctions(),
-    'tmp=$(mktemp -d)',
-    'trap \'rm -rf "$tmp"\' EXIT',
-    '# The key goes from file to request body without passing through a command line.',
-    `python3 - ${shq(store)} "$cert" "$key" > "$tmp/body" <<'PY'`,
-    'import json, sys',
-    'secret, cert, key = sys.argv[1:]',
-    'value = {"certificate": open(cert).read(), "privateKey": open(key).read()}',
-    'print(json.dumps({"SecretId": secret, "SecretString": json.dumps(value)}))',
-    'PY',
-    'aws_curl secretsmanager -o /dev/null -H \'Content-Type: application/x-amz-json-1.1\' -H \'X-Amz-Target: secretsmanager.PutSecretValue\' --data-binary "@$tmp/body" "https://secretsmanager.$region.amazonaws.com/"',
-    'echo "stored the certificate in Secrets Manager"',
-  ].join('\n') + '\n';
+  return renderBashScript({
+    description: [
+      'Stores the live certificate and key in Secrets Manager, where a replaced front door restores them.',
+    ],
+    body: [
+      'umask 077',
+      `cert=$(readlink -f ${NGINX.liveCert})`,
+      `key=$(readlink -f ${NGINX.liveKey})`,
+      `if [[ "$cert" == "$(readlink -f ${NGINX.placeholderCert})" ]]; then echo "the live certificate is the placeholder: nothing to store"; exit 0; fi`,
+      ...awsRoleShellFunctions(),
+      'tmp=$(mktemp -d)',
+      'trap \'rm -rf "$tmp"\' EXIT',
+      '# The key goes from file to request body without passing through a command line.',
+      `python3 - ${shq(store)} "$cert" "$key" > "$tmp/body" <<'PY'`,
+      'import json, sys',
+      'secret, cert, key = sys.argv[1:]',
+      'value = {"certificate": open(cert).read(), "privateKey": open(key).read()}',
+      'print(json.dumps({"SecretId": secret, "SecretString": json.dumps(value)}))',
+      'PY',
+      'aws_curl secretsmanager -o /dev/null -H \'Content-Type: application/x-amz-json-1.1\' -H \'X-Amz-Target: secretsmanager.PutSecretValue\' --data-binary "@$tmp/body" "https://secretsmanager.$region.amazonaws.com/"',
+      'echo "stored the certificate in Secrets Manager"',
+    ],
+  });
 }
 
 /** Fetches a bring-your-own certificate and key with the instance role; the key never passes through user data or state. */
@@ -509,32 +519,25 @@ export function fetchCertificateScript(s: FrontDoorSettings): string {
   } else {
     throw new GoHostError('fetchCertificateScript is for bring-your-own certificates');
   }
-  return [
-    '#!/usr/bin/env bash',
-    '# Fetches the certificate and private key with the instance role and installs them if they changed.',
-    'set -euo pipefail',
-    'umask 077',
-    ...awsRoleShellFunctions(),
-    'tmp=$(mktemp -d)',
-    'trap \'rm -rf "$tmp"\' EXIT',
-    ...fetch,
-    'openssl x509 -noout -in "$tmp/cert"',
-    'openssl pkey -noout -in "$tmp/key"',
-    `if cmp -s "$tmp/cert" ${NGINX.tlsDir}/byo.crt && cmp -s "$tmp/key" ${NGINX.tlsDir}/byo.key; then exit 0; fi`,
-    `install -m 0644 "$tmp/cert" ${NGINX.tlsDir}/byo.crt`,
-    `install -m 0600 "$tmp/key" ${NGINX.tlsDir}/byo.key`,
-    `ln -sfn byo.crt ${NGINX.liveCert}`,
-    `ln -sfn byo.key ${NGINX.liveKey}`,
-    NGINX.reloadCertificate,
-  ].join('\n') + '\n';
-}
-
-/** A timer that starts its service once a day, spread over an hour, catching up after downtime. */
-function dailyTimer(description: string): string {
-  return renderSystemdUnit({
-    unit: { Description: description },
-    timer: { OnCalendar: 'daily', RandomizedDelaySec: '1h', Persistent: true },
-    install: { WantedBy: ['timers.target'] },
+  return renderBashScript({
+    description: [
+      'Fetches the certificate and private key with the instance role and installs them if they changed.',
+    ],
+    body: [
+      'umask 077',
+      ...awsRoleShellFunctions(),
+      'tmp=$(mktemp -d)',
+      'trap \'rm -rf "$tmp"\' EXIT',
+      ...fetch,
+      'openssl x509 -noout -in "$tmp/cert"',
+      'openssl pkey -noout -in "$tmp/key"',
+      `if cmp -s "$tmp/cert" ${NGINX.tlsDir}/byo.crt && cmp -s "$tmp/key" ${NGINX.tlsDir}/byo.key; then exit 0; fi`,
+      `install -m 0644 "$tmp/cert" ${NGINX.tlsDir}/byo.crt`,
+      `install -m 0600 "$tmp/key" ${NGINX.tlsDir}/byo.key`,
+      `ln -sfn byo.crt ${NGINX.liveCert}`,
+      `ln -sfn byo.key ${NGINX.liveKey}`,
+      NGINX.reloadCertificate,
+    ],
   });
 }
 
@@ -562,7 +565,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
       path: '/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx',
       permissions: '0755',
       defer: true,
-      content: `#!/usr/bin/env bash\n# certbot deploy hook: runs after every successful renewal.\nset -euo pipefail\n${NGINX.reloadCertificate}\n${store ? `${NGINX.persistCertificate}\n` : ''}`,
+      content: renderBashScript({ description: ['certbot deploy hook: runs after every successful renewal.'], body: [NGINX.reloadCertificate, ...(store ? [NGINX.persistCertificate] : [])] }),
     });
     if (store) {
       h.addFile({ path: NGINX.restoreCertificate, permissions: '0755', content: restoreCertificateScript(store) });

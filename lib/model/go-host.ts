@@ -7,7 +7,7 @@ import { BaseHostSettings, provisionBaseHost } from './host';
 import { HostProvisioning } from './provisioning';
 import { ReleaseArtifact } from './release-artifact';
 import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from './units';
-import { shq } from '../render/shell';
+import { shq, renderBashScript } from '../render/shell';
 import { assertNoControlCharacters, environmentAssignment, renderSystemdUnit, SystemdUnit } from '../render/systemd';
 import { renderLimits } from '../render/text';
 
@@ -160,9 +160,6 @@ export function goServiceUnit(s: GoHostSettings): SystemdUnit {
 export function precheckScript(s: GoHostSettings): string {
   const p = goHostPaths(s.serviceName);
   const lines = [
-    '#!/usr/bin/env bash',
-    `# ${s.serviceName} precheck (ExecStartPre): refuse to start a missing or altered binary, a missing config or a taken port.`,
-    'set -euo pipefail',
     `binary=${p.binary}`,
     `expected_sha256=${s.artifact.sha256}`,
     `port=${s.listenPort}`,
@@ -181,7 +178,10 @@ export function precheckScript(s: GoHostSettings): string {
     '  fail "port $port is already in use"',
     'fi',
   );
-  return lines.join('\n') + '\n';
+  return renderBashScript({
+    description: [`${s.serviceName} precheck (ExecStartPre): refuse to start a missing or altered binary, a missing config or a taken port.`],
+    body: lines,
+  });
 }
 
 function downloadLines(s: GoHostSettings, target: string): string[] {

@@ -10,6 +10,7 @@ import { IMDS_TOKEN_LINE } from './aws-shell';
 import { HostProvisioning } from './provisioning';
 import { ref, renderAlloy, AlloyBlock } from '../render/alloy';
 import { shq } from '../render/shell';
+import { environmentAssignment, renderSystemdUnit } from '../render/systemd';
 
 export const OBS = {
   nodeExporterPort: PORTS.nodeExporter,
@@ -396,7 +397,11 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
   f('/etc/default/prometheus', `ARGS="--web.listen-address=127.0.0.1:${OBS.prometheusPort} --storage.tsdb.retention.time=${s.retentionDays}d"\n`);
   f('/etc/default/prometheus-alertmanager', `ARGS="--web.listen-address=127.0.0.1:${OBS.alertmanagerPort} --cluster.listen-address="\n`);
   f('/etc/default/prometheus-blackbox-exporter', `ARGS="--web.listen-address=127.0.0.1:${OBS.blackboxPort} --config.file=/etc/prometheus/blackbox.yml"\n`);
-  h.addFile({ path: '/etc/systemd/system/grafana-server.service.d/60-gohost.conf', permissions: '0644', content: '[Service]\nEnvironment=GF_SERVER_HTTP_ADDR=127.0.0.1\nEnvironment=GF_ANALYTICS_REPORTING_ENABLED=false\n' });
+  h.addFile({
+    path: '/etc/systemd/system/grafana-server.service.d/60-gohost.conf',
+    permissions: '0644',
+    content: renderSystemdUnit({ service: { Environment: [environmentAssignment('GF_SERVER_HTTP_ADDR', '127.0.0.1'), environmentAssignment('GF_ANALYTICS_REPORTING_ENABLED', 'false')] } }),
+  });
   if (s.dataVolumeId) h.addStep('system', dataVolumeStep(s.dataVolumeId));
   h.addStep('services', {
     name: 'monitoring services',

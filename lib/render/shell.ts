@@ -21,6 +21,18 @@ export interface ShellScript {
   readonly steps: readonly ScriptStep[];
 }
 
+/** A standalone strict bash script (a helper installed on the host, not the first-boot script). */
+export interface BashScript {
+  /** Comment lines under the shebang: what the script is for. */
+  readonly description: readonly string[];
+  readonly body: readonly string[];
+}
+
+/** Prints a helper script: shebang, description, `set -euo pipefail`, body. */
+export function renderBashScript(script: BashScript): string {
+  return ['#!/usr/bin/env bash', ...script.description.map((d) => (d ? `# ${d}` : '#')), 'set -euo pipefail', ...script.body].join('\n') + '\n';
+}
+
 /**
  * `set -euo pipefail` makes any failing command stop the script: cloud-init then reports the
  * error instead of carrying on with a half-provisioned host (its runcmd has no `set -e`).

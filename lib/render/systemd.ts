@@ -117,6 +117,15 @@ export function renderSystemdUnit(unit: SystemdUnit): string {
   });
 }
 
+/** A timer that starts its service once a day, spread over an hour, catching up after downtime. */
+export function dailyTimer(description: string): string {
+  return renderSystemdUnit({
+    unit: { Description: description },
+    timer: { OnCalendar: 'daily', RandomizedDelaySec: '1h', Persistent: true },
+    install: { WantedBy: ['timers.target'] },
+  });
+}
+
 /**
  * Quotes one `Environment=` assignment. systemd splits on whitespace and treats `%` as a
  * specifier, so values with spaces, quotes or `%` are wrapped and escaped.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderIni } from '../../lib/render/ini';
-import { environmentAssignment, renderSystemdUnit } from '../../lib/render/systemd';
+import { dailyTimer, environmentAssignment, renderSystemdUnit } from '../../lib/render/systemd';
 
 describe('renderIni', () => {
   it('prints sections with Key=Value lines separated by one blank line', () => {
@@ -64,5 +64,15 @@ describe('environmentAssignment', () => {
 
   it('doubles % so systemd does not read it as a specifier', () => {
     expect(environmentAssignment('RATE', '50%')).toBe('RATE=50%%');
+  });
+});
+
+describe('systemd drop-ins and timers through the model', () => {
+  it('a drop-in holds only the sections it sets', () => {
+    expect(renderSystemdUnit({ service: { Environment: [environmentAssignment('GF_SERVER_HTTP_ADDR', '127.0.0.1')] } })).toBe('[Service]\nEnvironment=GF_SERVER_HTTP_ADDR=127.0.0.1\n');
+  });
+
+  it('dailyTimer: once a day, spread over an hour, catching up after downtime', () => {
+    expect(dailyTimer('Renew it')).toBe('[Unit]\nDescription=Renew it\n\n[Timer]\nOnCalendar=daily\nRandomizedDelaySec=1h\nPersistent=yes\n\n[Install]\nWantedBy=timers.target\n');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Port } from '../../lib/model/port';
 import { renderMultipart } from '../../lib/render/mime';
-import { renderShellScript, shq } from '../../lib/render/shell';
+import { renderBashScript, renderShellScript, shq } from '../../lib/render/shell';
 import { renderUfwCommands } from '../../lib/render/ufw';
 
 describe('renderMultipart (as the cloudinit provider writes it)', () => {
@@ -105,5 +105,13 @@ describe('renderShellScript', () => {
   it('quotes words for bash only when needed', () => {
     expect(shq('/a/b-c.d')).toBe('/a/b-c.d');
     expect(shq("it's here")).toBe("'it'\\''s here'");
+  });
+});
+
+describe('renderBashScript (the helpers installed on hosts)', () => {
+  it('prints shebang, description, strict mode and body, exactly', () => {
+    expect(renderBashScript({ description: ['does a thing.', '', 'in two parts'], body: ['echo one', 'echo "two"'] })).toBe(
+      '#!/usr/bin/env bash\n# does a thing.\n#\n# in two parts\nset -euo pipefail\necho one\necho "two"\n',
+    );
   });
 });
