@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Produces lib/policy/distribution-names.ts: the systemd unit names and the user and group names of
+# Produces lib/go-service/distribution-names.ts: the systemd unit names and the user and group names of
 # a Debian 12 system with every package the library's hosts install, so a serviceName that would
 # shadow a unit or reuse an account is refused. Needs root, mmdebstrap and the Debian mirror.
 # Ubuntu 24.04's lists cannot be produced here (no Ubuntu mirror is reachable from this machine):
 # the names its cloud image adds are listed by hand in the module, marked as such.
 set -euo pipefail
-out=${1:-lib/policy/distribution-names.ts}
+out=${1:-lib/go-service/distribution-names.ts}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 packages=systemd,systemd-sysv,openssh-server,sudo,cloud-init,nginx,certbot,chrony,ufw,unattended-upgrades,needrestart,auditd,curl,ca-certificates,gpg,python3,prometheus,prometheus-node-exporter,prometheus-nginx-exporter,prometheus-alertmanager,prometheus-blackbox-exporter

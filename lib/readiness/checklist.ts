@@ -4,7 +4,7 @@
  * not applicable with the reason. Readiness reports, the README table and docs/checklist.md are
  * generated from it. Pure: no cdktf imports.
  */
-import { ReadinessRow, ReadinessStatus } from '../policy/readiness';
+import { ReadinessRow, ReadinessStatus } from './rows';
 
 export type ChecklistOwner = 'HardenedHost' | 'HardenedGoHost' | 'NginxFrontDoor' | 'ObservabilityStack';
 

@@ -1,8 +1,8 @@
 /** The whole checklist, in report order. Pure. */
 import { ChecklistItem } from './checklist';
-import { FRONT_DOOR_ITEMS } from './front-door-items';
-import { HOST_ITEMS } from './host-items';
-import { OBSERVABILITY_ITEMS } from './observability-items';
+import { FRONT_DOOR_ITEMS } from '../front-door/readiness';
+import { HOST_ITEMS } from '../host/readiness';
+import { OBSERVABILITY_ITEMS } from '../observability/readiness';
 
 export const CHECKLIST: ReadonlyArray<ChecklistItem<never>> = [
   ...HOST_ITEMS.filter((i) => i.id.startsWith('G')),

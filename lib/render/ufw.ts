@@ -1,8 +1,15 @@
 /** UFW commands from port rules. Pure: no cdktf imports. */
-import { Port } from '../model/port';
+/** A port range as UFW needs it (the network model's Port satisfies it). */
+export interface UfwPort {
+  readonly protocol: 'tcp' | 'udp';
+  readonly fromPort: number;
+  readonly toPort: number;
+}
+
+const includes = (p: UfwPort, port: number) => p.fromPort <= port && port <= p.toPort;
 
 export interface UfwRule {
-  readonly port: Port;
+  readonly port: UfwPort;
   /** Source CIDR. */
   readonly from: string;
   readonly comment: string;
@@ -17,14 +24,14 @@ function clean(comment: string): string {
   return comment.replace(/[^A-Za-z0-9 ._:/,-]/g, '').slice(0, 200);
 }
 
-function portSpec(port: Port): string {
+function portSpec(port: UfwPort): string {
   return port.fromPort === port.toPort ? `${port.fromPort}` : `${port.fromPort}:${port.toPort}`;
 }
 
 interface Group {
   readonly protocol: string;
   from: string;
-  readonly ports: Port[];
+  readonly ports: UfwPort[];
   readonly comments: string[];
 }
 
@@ -49,14 +56,14 @@ function groupRules(rules: readonly UfwRule[]): Group[] {
     }
   }
   const merged = [...groups.values()];
-  const ssh = merged.filter((g) => g.protocol === 'tcp' && g.ports.some((p) => p.includes(22)));
+  const ssh = merged.filter((g) => g.protocol === 'tcp' && g.ports.some((p) => includes(p, 22)));
   return [...ssh, ...merged.filter((g) => !ssh.includes(g))];
 }
 
 /** Splits a group's ports into chunks that fit one multiport match. */
-function chunks(ports: readonly Port[]): Port[][] {
-  const out: Port[][] = [];
-  let current: Port[] = [];
+function chunks(ports: readonly UfwPort[]): UfwPort[][] {
+  const out: UfwPort[][] = [];
+  let current: UfwPort[] = [];
   let used = 0;
   for (const p of ports) {
     const cost = p.fromPort === p.toPort ? 1 : 2;

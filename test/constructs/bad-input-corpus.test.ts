@@ -14,7 +14,7 @@ import {
   CertificateSource, HardenedGoHost, HardenedGoHostProps, HardenedGoService, inputFailures, NginxFrontDoor, NginxFrontDoorProps, ObservabilityStack,
   ObservabilityStackProps, ReleaseArtifact,
 } from '../../lib';
-import { formatFailure } from '../../lib/policy/errors';
+import { formatFailure } from '../../lib/input/prop-checks';
 import { fdBaseProps, nginxTest } from '../helpers/front-door';
 import { hostFiles } from '../helpers/host-files';
 import { baseProps, newStack, synthJson, userDataParts } from '../helpers/stacks';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrontDoorSettings, frontDoorNginxConfig, nginxDropIn, nginxPrecheck, securityHeaders } from '../../lib/model/front-door';
+import { FrontDoorSettings, frontDoorNginxConfig, nginxDropIn, nginxPrecheck, securityHeaders } from '../../lib/front-door/artifacts';
 
 const base: FrontDoorSettings = {
   domainNames: ['shop.example.test'],

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKLIST } from '../../lib/readiness';
-import { HOST_ITEMS } from '../../lib/readiness/host-items';
+import { HOST_ITEMS } from '../../lib/host/readiness';
 import { checklistDocument, readmeWithChecklist } from '../../scripts/docs';
 import { HardenedGoHost, HardenedHost } from '../../lib';
 import { baseProps, newStack } from '../helpers/stacks';

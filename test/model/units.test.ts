@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { instanceShape } from '../../lib/model/instance-types';
-import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, parseCpuQuotaPercent, parseSystemdBytes } from '../../lib/model/units';
+import { instanceShape } from '../../lib/host/instance-types';
+import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, parseCpuQuotaPercent, parseSystemdBytes } from '../../lib/go-service/units';
 
 describe('resource figures', () => {
   it('parses systemd byte sizes in powers of 1024', () => {

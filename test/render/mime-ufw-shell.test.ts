@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Port } from '../../lib/model/port';
+import { Port } from '../../lib/network/port';
 import { renderMultipart } from '../../lib/render/mime';
 import { renderBashScript, renderShellScript, shq } from '../../lib/render/shell';
 import { renderUfwCommands } from '../../lib/render/ufw';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataVolumeStep } from '../../lib/model/observability';
+import { dataVolumeStep } from '../../lib/observability/artifacts';
 import { inPrivateRoot } from '../helpers/namespaces';
 import { requireTool, run, RunResult, tempDir } from '../helpers/tools';
 

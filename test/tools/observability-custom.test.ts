@@ -9,7 +9,7 @@ import * as YAML from 'yaml';
 import { Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HardenedGoHost, ObservabilityStack, ObservabilityStackProps, promtoolRuleTests } from '../../lib';
-import { OBS } from '../../lib/model/observability';
+import { OBS } from '../../lib/observability/artifacts';
 import { validationError } from '../helpers/errors';
 import { hostFiles } from '../helpers/host-files';
 import { inPrivateRoot } from '../helpers/namespaces';

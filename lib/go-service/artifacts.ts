@@ -2,9 +2,9 @@
  * What a hardened Go service host gets at first boot (the G rows of GUIDANCE.md), built from
  * resolved settings into a HostProvisioning. Pure: no cdktf imports.
  */
-import { awsRoleShellFunctions } from './aws-shell';
-import { BaseHostSettings, provisionBaseHost } from './host';
-import { HostProvisioning } from './provisioning';
+import { awsRoleShellFunctions } from '../host/aws-shell';
+import { BaseHostSettings, provisionBaseHost } from '../host/artifacts';
+import { HostProvisioning } from '../host/provisioning';
 import { ReleaseArtifact } from './release-artifact';
 import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from './units';
 import { shq, renderBashScript } from '../render/shell';

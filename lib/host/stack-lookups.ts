@@ -4,7 +4,7 @@
  * sources.
  */
 import { Construct } from 'constructs';
-import { DistroInfo } from '../model/distro';
+import { DistroInfo } from './distro';
 import { DataAwsAmi, DataAwsPartition, DataAwsRegion } from '../private/aws';
 import { TerraformStack } from '../private/cdktf';
 import { CloudinitProvider } from '../private/cloudinit';

@@ -1,6 +1,6 @@
 /** Value checks shared by the constructs' prop validation. Pure. */
 import { isIP } from 'node:net';
-import { PropChecks } from './errors';
+import { PropChecks } from './prop-checks';
 
 export function isCidr(value: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(value);

@@ -2,44 +2,21 @@
  * Validation of HardenedGoHost props: every failure names the prop, the bad value and the fix.
  * Token-valued inputs (late-bound Terraform references) are skipped. Pure: no cdktf imports.
  */
-import type { GoServiceProps } from '../constructs/hardened-go-host';
-import type { HostConfigurationProps } from '../constructs/hardened-host';
-import { DISTROS, isDistroName } from '../model/distro';
-import { INSTANCE_TYPE_NAME, instanceShape } from '../model/instance-types';
-import { RESERVED_SERVICE_NAMES } from './reserved-names';
+import type { GoServiceProps } from '../go-service/props';
+import type { HostConfigurationProps } from './props';
+import { HOST_DEFAULTS } from './settings';
+import { GO_HOST_DEFAULTS } from '../go-service/settings';
+import { DISTROS, isDistroName } from './distro';
+import { INSTANCE_TYPE_NAME, instanceShape } from './instance-types';
+import { RESERVED_SERVICE_NAMES } from '../go-service/reserved-names';
 import { HOST_PORTS } from '../facts';
-import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
-import { PropChecks } from './errors';
+import { parseCpuQuotaPercent, parseSystemdBytes } from '../go-service/units';
+import { PropChecks } from '../input/prop-checks';
 import {
   AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
-} from './validators';
+} from '../input/validators';
 
-
-export const GO_HOST_DEFAULTS = {
-  instanceType: 't3.small',
-  listenPort: 8080,
-  healthPath: '/healthz',
-  limitNofile: 65536,
-  tasksMax: 4096,
-  oomScoreAdjust: -500,
-  restartSec: 5,
-  startLimitIntervalSec: 60,
-  startLimitBurst: 3,
-  timeoutStopSec: 30,
-  rootVolumeSizeGiB: 20,
-  metadataHopLimit: 1,
-  somaxconn: 65535,
-  ephemeralPortRangeStart: 10240,
-  ephemeralPortRangeEnd: 65535,
-  journalSystemMaxUse: '1G',
-  ntpServers: ['169.254.169.123'],
-  healthTimeoutSec: 60,
-  /** Share of the instance's memory the service may use when memoryMax is not given. */
-  memoryShare: 0.75,
-  /** Share of each vCPU the service may use when cpuQuota is not given (headroom for sshd, nginx, agents). */
-  cpuShare: 0.9,
-} as const;
 
 const isInt = (v: number) => Number.isInteger(v);
 
@@ -71,7 +48,7 @@ export const LITERAL_EXAMPLES: Record<string, string> = {
 /** The Go service's own props (the base host's are checked by checkHostProps). */
 export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
-  const d = GO_HOST_DEFAULTS;
+  const d = { ...HOST_DEFAULTS, ...GO_HOST_DEFAULTS };
   requireLiterals(props, LITERAL_EXAMPLES, ['serviceName', 'listenPort', 'healthPath', 'memoryMax', 'cpuQuota', 'limitNofile', 'tasksMax', 'gogc', 'oomScoreAdjust',
     'restartSec', 'startLimitIntervalSec', 'startLimitBurst', 'timeoutStopSec', 'watchdogSec', 'healthTimeoutSec'], isToken, c);
   // Secrets in user data: a warning, or an error when allowSecretsInUserData is false.
@@ -229,7 +206,7 @@ export function checkHostProps(
   warnings: string[],
 ): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
-  const d = GO_HOST_DEFAULTS;
+  const d = HOST_DEFAULTS;
   requireLiterals(props, LITERAL_EXAMPLES, ['instanceType', 'somaxconn', 'ephemeralPortRangeStart', 'ephemeralPortRangeEnd', 'metadataHopLimit', 'rootVolumeSizeGiB',
     'journalSystemMaxUse', 'tcpCongestionControl', 'strictOvercommit'], isToken, c);
   // Networking inputs.

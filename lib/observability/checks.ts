@@ -1,10 +1,10 @@
 /** Validation of ObservabilityStack props. Pure: no cdktf imports. */
-import type { ObservabilityStackProps } from '../constructs/observability-stack';
-import { PropChecks } from './errors';
-import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from './validators';
+import type { ObservabilityStackProps } from './props';
+import { PropChecks } from '../input/prop-checks';
+import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from '../input/validators';
 import { HOST_PORTS, RESERVED_LOCAL_PORTS } from '../facts';
-import { alertRules as builtInAlertRules, DEFAULT_THRESHOLDS } from '../model/alert-rules';
-import { BUILT_IN_JOBS } from '../model/observability';
+import { alertRules as builtInAlertRules, DEFAULT_THRESHOLDS } from './alert-rules';
+import { BUILT_IN_JOBS } from './artifacts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

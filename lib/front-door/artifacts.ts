@@ -2,9 +2,9 @@
  * What an nginx front door host gets (the N rows of GUIDANCE.md), built from resolved settings.
  * Pure: no cdktf imports.
  */
-import { awsJsonCall, awsRoleShellFunctions, IMDS_TOKEN_LINE } from './aws-shell';
-import { versionAtLeast } from './distro';
-import { HostProvisioning } from './provisioning';
+import { awsJsonCall, awsRoleShellFunctions, IMDS_TOKEN_LINE } from '../host/aws-shell';
+import { versionAtLeast } from '../host/distro';
+import { HostProvisioning } from '../host/provisioning';
 import { MOZILLA_GUIDELINE_VERSION, TLS_PROFILES, TlsProfileName } from './tls-profiles';
 import { blank, block, comment, directive, NginxNode, renderNginx } from '../render/nginx';
 import { renderBashScript, shq } from '../render/shell';

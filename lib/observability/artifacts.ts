@@ -6,8 +6,8 @@
 import { stringify } from 'yaml';
 import { PATHS, PORTS } from '../facts';
 import { AlertRule, AlertThresholds, alertRules } from './alert-rules';
-import { IMDS_TOKEN_LINE } from './aws-shell';
-import { HostProvisioning } from './provisioning';
+import { IMDS_TOKEN_LINE } from '../host/aws-shell';
+import { HostProvisioning } from '../host/provisioning';
 import { ref, renderAlloy, AlloyBlock } from '../render/alloy';
 import { shq } from '../render/shell';
 import { environmentAssignment, renderSystemdUnit } from '../render/systemd';

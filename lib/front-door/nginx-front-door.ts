@@ -3,140 +3,28 @@
  * host's own instance (the single-host shape) or on its own hardened instance(s).
  */
 import { Construct } from 'constructs';
-import { HardenedGoHost } from './hardened-go-host';
-import { HardenedGoService } from './hardened-go-service';
-import { HardenedHost } from './hardened-host';
-import { checkConstructPath, checkProps, reportInput } from './input';
-import { InternalLoadBalancer } from './internal-load-balancer';
-import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from '../model/certificate-source';
-import { DISTROS, DistroName, isDistroName } from '../model/distro';
-import { CertificateSettings, FrontDoorSettings, provisionFrontDoor } from '../model/front-door';
-import { MachineImage } from '../model/machine-image';
-import { Peer, Port } from '../model/port';
-import { TlsProfileName } from '../model/tls-profiles';
-import { PropChecks } from '../policy/errors';
+import { HardenedGoHost } from '../go-service/hardened-go-host';
+import { HardenedGoService } from '../go-service/hardened-go-service';
+import { HardenedHost } from '../host/hardened-host';
+import { checkConstructPath, checkProps, reportInput } from '../input/report';
+import { InternalLoadBalancer } from '../go-service/internal-load-balancer';
+import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from './certificate-source';
+import { DISTROS, DistroName, isDistroName } from '../host/distro';
+import { CertificateSettings, FrontDoorSettings, provisionFrontDoor } from './artifacts';
+import { MachineImage } from '../host/machine-image';
+import { Peer, Port } from '../network/port';
+import { PropChecks } from '../input/prop-checks';
 import { assess } from '../readiness/checklist';
-import { FRONT_DOOR_ITEMS } from '../readiness/front-door-items';
-import { checkFrontDoorProps, checkFrontDoorPropTypes } from '../policy/front-door-checks';
-import { GO_SERVICE_DEFAULTS } from '../policy/go-service-checks';
-import { GO_HOST_DEFAULTS } from '../policy/host-checks';
+import { FRONT_DOOR_ITEMS } from './readiness';
+import { checkFrontDoorProps, checkFrontDoorPropTypes } from './checks';
+import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
 import { DataAwsCallerIdentity, Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
 import { Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES } from '../private/late-bound';
+import { FRONT_DOOR_DEFAULTS, NginxFrontDoorProps } from './props';
 
-/** Defaults of the front door's day-two props (the rest are documented on each prop). */
-export const FRONT_DOOR_DEFAULTS = {
-  upstreamKeepaliveTimeSec: 30,
-  internalPaths: ['/metrics', '/debug/'],
-  elasticIp: true,
-  persistCertificate: true,
-} as const;
-
-export interface NginxFrontDoorProps {
-  /** Names the front door serves (certificate SANs and nginx server_name). */
-  readonly domainNames: readonly string[];
-  /** Where the certificate comes from. A private key never appears in user data, state or the synthesized JSON. */
-  readonly certificate: CertificateSource;
-  /**
-   * Backends: Go services on Auto Scaling (their internal load balancer's address), Go hosts
-   * (put behind an internal load balancer the front door creates, so no front-door user data
-   * names an instance's address) or `address:port` strings. Security groups admit the app port
-   * from the front door's group only, through the load balancer's.
-   * @default - [host] when host is given
-   */
-  readonly upstreams?: ReadonlyArray<HardenedGoService | HardenedGoHost | string>;
-  /** Run nginx on this Go host (80/443 there, the service stays on 127.0.0.1). @default - nginx gets its own instance(s) in subnetId */
-  readonly host?: HardenedGoHost;
-  /** Subnet for the front door's own instance(s), normally public. @default - required unless host is given */
-  readonly subnetId?: string;
-  /** @default - looked up from the subnet */
-  readonly vpcId?: string;
-  /** @default "t3.small" */
-  readonly instanceType?: string;
-  /** @default - Ubuntu 24.04 LTS */
-  readonly machineImage?: MachineImage;
-  /** Identical front door instances (bring-your-own certificate only). @default 1 */
-  readonly instanceCount?: number;
-  /** Name prefix of the front door's own instances. @default "front-door" */
-  readonly hostName?: string;
-  /** Own instances get a public IP so they are reachable. @default true */
-  readonly associatePublicIpAddress?: boolean;
-  /** SSH into the front door's own instances. @default - none (SSM) */
-  readonly adminSshCidrs?: readonly string[];
-  /** @default - none */
-  readonly keyPairName?: string;
-  /** `intermediate` = Mozilla TLS 1.2 + 1.3 with AEAD suites; `modern` = TLS 1.3 only. @default "intermediate" */
-  readonly tlsProfile?: TlsProfileName;
-  /** Strict-Transport-Security on every HTTPS response. @default true */
-  readonly hsts?: boolean;
-  /** @default 31536000 (one year, the minimum accepted) */
-  readonly hstsMaxAgeSeconds?: number;
-  /** Hard to undo: every subdomain must then serve HTTPS. @default false */
-  readonly hstsIncludeSubdomains?: boolean;
-  /** Hard to undo: browsers ship the name in their preload lists. @default false */
-  readonly hstsPreload?: boolean;
-  /** Idle upstream connections kept per worker. @default 32 */
-  readonly upstreamKeepalive?: number;
-  /**
-   * nginx `keepalive_time`: an upstream connection is closed after this long, between two
-   * requests. Shorter than the services' deregistration delay, so no connection outlives a
-   * draining instance (nginx ≥ 1.21.3; Ubuntu 22.04's 1.18 ignores it).
-   * @default 30
-   */
-  readonly upstreamKeepaliveTimeSec?: number;
-  /** Extra headers on every HTTPS response (`add_header … always`). @default - none */
-  readonly responseHeaders?: Readonly<Record<string, string>>;
-  /**
-   * Backend paths never proxied to the internet: nginx answers 404 (an exact path also covers
-   * what lies below it). Add your metrics path here if it is not `/metrics`.
-   * @default FRONT_DOOR_DEFAULTS.internalPaths (["/metrics", "/debug/"]: Prometheus metrics and pprof)
-   */
-  readonly internalPaths?: readonly string[];
-  /**
-   * An Elastic IP for each front-door instance (or the Go host nginx runs on), so DNS keeps
-   * pointing at the front door when its instance is replaced.
-   * @default true
-   */
-  readonly elasticIp?: boolean;
-  /**
-   * Keep the Let's Encrypt certificate and key in a Secrets Manager secret this construct
-   * creates empty: written by the host after issuance and every renewal, restored at boot before
-   * nginx starts. A replaced front door then serves its certificate at once and never asks Let's
-   * Encrypt again (5 certificates per week for the same names). No key material reaches Terraform.
-   * @default true
-   */
-  readonly persistCertificate?: boolean;
-  /** KMS key of the certificate secret. @default - the account's Secrets Manager key (aws/secretsmanager) */
-  readonly certificateStoreKmsKeyArn?: string;
-  /** @default 2 */
-  readonly upstreamMaxFails?: number;
-  /** @default 15 */
-  readonly upstreamFailTimeoutSec?: number;
-  /** Paths proxied to the upstreams. @default ["/"] */
-  readonly proxyPaths?: readonly string[];
-  /** @default "/static/" */
-  readonly staticUrlPath?: string;
-  /** Directory served at staticUrlPath with sendfile/tcp_nopush. @default - no static files */
-  readonly staticRootDirectory?: string;
-  /** nginx `client_max_body_size`. @default 10 */
-  readonly clientMaxBodySizeMiB?: number;
-  /** @default 5 */
-  readonly proxyConnectTimeoutSec?: number;
-  /** nginx `proxy_read_timeout` and `proxy_send_timeout`. @default 60 */
-  readonly proxyReadTimeoutSec?: number;
-  /** nginx client body/header and send timeouts. @default 30 */
-  readonly clientTimeoutSec?: number;
-  /** Requests per second per client address (limit_req; 429 beyond). @default - no rate limit */
-  readonly rateLimitPerSecond?: number;
-  /** @default - 2 × rateLimitPerSecond */
-  readonly rateLimitBurst?: number;
-  /** Paths that require a client certificate signed by mtlsClientCaBundle. @default - none */
-  readonly mtlsPaths?: readonly string[];
-  /** PEM bundle of client CAs (put old and new together while rotating). @default - none */
-  readonly mtlsClientCaBundle?: string;
-  /** HTTP/3: refused while the distribution's nginx is older than 1.25. @default false */
-  readonly http3?: boolean;
-}
+export { FRONT_DOOR_DEFAULTS } from './props';
+export type { NginxFrontDoorProps } from './props';
 
 /** Stand-ins for required props that failed (the stack then does not synthesize). */
 const FRONT_DOOR_PLACEHOLDERS: Partial<NginxFrontDoorProps> = {
@@ -174,8 +62,8 @@ export class NginxFrontDoor extends Construct {
     const image = props.host ? undefined : props.machineImage ?? MachineImage.ubuntu2404();
     const distro = distroOf(props);
 
-    const hostName = props.hostName ?? 'front-door';
-    const count = props.instanceCount ?? 1;
+    const hostName = props.hostName ?? FRONT_DOOR_DEFAULTS.hostName;
+    const count = props.instanceCount ?? FRONT_DOOR_DEFAULTS.instanceCount;
     this.hosts = props.host
       ? [props.host]
       : Array.from({ length: count }, (_, i) =>
@@ -183,9 +71,9 @@ export class NginxFrontDoor extends Construct {
           new HardenedHost(this, i === 0 ? 'Host' : `Host${i + 1}`, {
             subnetId: props.subnetId!,
             vpcId: props.vpcId,
-            instanceType: props.instanceType,
+            instanceType: props.instanceType ?? FRONT_DOOR_DEFAULTS.instanceType,
             machineImage: image,
-            associatePublicIpAddress: props.associatePublicIpAddress ?? true,
+            associatePublicIpAddress: props.associatePublicIpAddress ?? FRONT_DOOR_DEFAULTS.associatePublicIpAddress,
             adminSshCidrs: props.adminSshCidrs,
             keyPairName: props.keyPairName,
           }, { describe: () => ({ name: count === 1 ? hostName : `${hostName}-${i + 1}` }) }));
@@ -241,7 +129,7 @@ export class NginxFrontDoor extends Construct {
     const goBackend = upstreams.find((u): u is HardenedGoHost | HardenedGoService => typeof u !== 'string');
     const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => ({
       domainNames: props.domainNames.map((d, i) => nginxHost.lateBound(d, BOUNDARIES.dnsName, `domainNames[${i}] (of ${this.node.path})`)),
-      tlsProfile: props.tlsProfile ?? 'intermediate',
+      tlsProfile: props.tlsProfile ?? FRONT_DOOR_DEFAULTS.tlsProfile,
       certificate: this.boundCertificate(certificate, nginxHost),
       upstreams: [
         ...upstreams.flatMap((u) =>
@@ -251,28 +139,28 @@ export class NginxFrontDoor extends Construct {
                 : []),
         ...(this.upstreamLoadBalancer ? [nginxHost.lateBound(this.upstreamLoadBalancer.address)] : []),
       ],
-      upstreamKeepalive: props.upstreamKeepalive ?? 32,
+      upstreamKeepalive: props.upstreamKeepalive ?? FRONT_DOOR_DEFAULTS.upstreamKeepalive,
       upstreamKeepaliveTimeSec: keepaliveTime,
-      upstreamMaxFails: props.upstreamMaxFails ?? 2,
-      upstreamFailTimeoutSec: props.upstreamFailTimeoutSec ?? 15,
-      proxyPaths: props.proxyPaths ?? ['/'],
-      staticUrlPath: props.staticRootDirectory ? props.staticUrlPath ?? '/static/' : undefined,
+      upstreamMaxFails: props.upstreamMaxFails ?? FRONT_DOOR_DEFAULTS.upstreamMaxFails,
+      upstreamFailTimeoutSec: props.upstreamFailTimeoutSec ?? FRONT_DOOR_DEFAULTS.upstreamFailTimeoutSec,
+      proxyPaths: props.proxyPaths ?? FRONT_DOOR_DEFAULTS.proxyPaths,
+      staticUrlPath: props.staticRootDirectory ? props.staticUrlPath ?? FRONT_DOOR_DEFAULTS.staticUrlPath : undefined,
       staticRootDirectory: props.staticRootDirectory,
-      clientMaxBodySizeMiB: props.clientMaxBodySizeMiB ?? 10,
-      proxyConnectTimeoutSec: props.proxyConnectTimeoutSec ?? 5,
-      proxyReadTimeoutSec: props.proxyReadTimeoutSec ?? 60,
-      clientTimeoutSec: props.clientTimeoutSec ?? 30,
+      clientMaxBodySizeMiB: props.clientMaxBodySizeMiB ?? FRONT_DOOR_DEFAULTS.clientMaxBodySizeMiB,
+      proxyConnectTimeoutSec: props.proxyConnectTimeoutSec ?? FRONT_DOOR_DEFAULTS.proxyConnectTimeoutSec,
+      proxyReadTimeoutSec: props.proxyReadTimeoutSec ?? FRONT_DOOR_DEFAULTS.proxyReadTimeoutSec,
+      clientTimeoutSec: props.clientTimeoutSec ?? FRONT_DOOR_DEFAULTS.clientTimeoutSec,
       rateLimitPerSecond: props.rateLimitPerSecond,
-      rateLimitBurst: props.rateLimitBurst ?? (props.rateLimitPerSecond ?? 0) * 2,
+      rateLimitBurst: props.rateLimitBurst ?? (props.rateLimitPerSecond === undefined ? 0 : props.rateLimitPerSecond * FRONT_DOOR_DEFAULTS.rateLimitBurstFactor),
       mtlsPaths: props.mtlsPaths ?? [],
       ...(props.mtlsClientCaBundle !== undefined && Token.isUnresolved(props.mtlsClientCaBundle)
         ? { mtlsClientCaBundle: nginxHost.lateBound(props.mtlsClientCaBundle, BOUNDARIES.fileContent), mtlsClientCaBundleEncoding: 'b64' as const }
         : { mtlsClientCaBundle: props.mtlsClientCaBundle }),
-      hsts: props.hsts ?? true,
-      hstsMaxAgeSeconds: props.hstsMaxAgeSeconds ?? 31536000,
-      hstsIncludeSubdomains: props.hstsIncludeSubdomains ?? false,
-      hstsPreload: props.hstsPreload ?? false,
-      http3: props.http3 ?? false,
+      hsts: props.hsts ?? FRONT_DOOR_DEFAULTS.hsts,
+      hstsMaxAgeSeconds: props.hstsMaxAgeSeconds ?? FRONT_DOOR_DEFAULTS.hstsMaxAgeSeconds,
+      hstsIncludeSubdomains: props.hstsIncludeSubdomains ?? FRONT_DOOR_DEFAULTS.hstsIncludeSubdomains,
+      hstsPreload: props.hstsPreload ?? FRONT_DOOR_DEFAULTS.hstsPreload,
+      http3: props.http3 ?? FRONT_DOOR_DEFAULTS.http3,
       responseHeaders: props.responseHeaders ?? {},
       internalPaths: props.internalPaths ?? FRONT_DOOR_DEFAULTS.internalPaths,
       remoteUpstreams: !props.host,
@@ -353,7 +241,7 @@ export class NginxFrontDoor extends Construct {
   private certificateSettings(source: CertificateSource): CertificateSettings {
     if (source.kind === 'letsencrypt') {
       const o = source.options as LetsEncryptOptions;
-      return { kind: 'letsencrypt', email: o.email, staging: o.staging ?? false, store: this.certificateStore?.arn };
+      return { kind: 'letsencrypt', email: o.email, staging: o.staging ?? FRONT_DOOR_DEFAULTS.letsEncryptStaging, store: this.certificateStore?.arn };
     }
     if (source.kind === 'ssm') {
       const o = source.options as SsmCertificateOptions;

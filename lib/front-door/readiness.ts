@@ -1,7 +1,7 @@
 /** Checklist items of the nginx front door (N). Pure. */
 import { PORTS } from '../facts';
-import { FrontDoorSettings } from '../model/front-door';
-import { ChecklistItem, enforced, off } from './checklist';
+import { FrontDoorSettings } from './artifacts';
+import { ChecklistItem, enforced, off } from '../readiness/checklist';
 
 type Item = ChecklistItem<FrontDoorSettings>;
 const item = (id: string, title: string, why: string, assess: Item['assess']): Item => ({ id, title, why, owner: 'NginxFrontDoor', assess });

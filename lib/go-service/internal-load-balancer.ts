@@ -5,8 +5,8 @@
  * instances come and go.
  */
 import { Construct } from 'constructs';
-import { Connections, IConnectable } from './connections';
-import { Port } from '../model/port';
+import { Connections, IConnectable } from '../network/connections';
+import { Port } from '../network/port';
 import { Lb, LbListener, LbTargetGroup, LbTargetGroupAttachment, SecurityGroup } from '../private/aws';
 
 export interface InternalLoadBalancerProps {

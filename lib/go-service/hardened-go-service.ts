@@ -5,45 +5,18 @@
  * instance refresh, keeping 100 % healthy capacity and rolling back on failure.
  */
 import { Construct } from 'constructs';
-import { GoServiceConfiguration, GoServiceProps, goServiceSpec, IGoService } from './hardened-go-host';
-import { HardenedHostBase, HostConfigurationProps } from './hardened-host';
+import { GoServiceConfiguration, goServiceSpec, IGoService } from './hardened-go-host';
+import { HardenedHostBase } from '../host/hardened-host';
 import { InternalLoadBalancer } from './internal-load-balancer';
-import { GoHostSettings } from '../model/go-host';
-import { HostProvisioning } from '../model/provisioning';
-import { checkGroupProps, resolveGroupSettings, ResolvedGroupSettings } from '../policy/go-service-checks';
-import { ReadinessRow } from '../policy/readiness';
+import { GoHostSettings } from './artifacts';
+import { HostProvisioning } from '../host/provisioning';
+import { checkGroupProps, resolveGroupSettings, ResolvedGroupSettings } from './group-checks';
+import { ReadinessRow } from '../readiness/rows';
 import { AutoscalingGroup, AutoscalingPolicy, LaunchTemplate } from '../private/aws';
 import { Fn, Token } from '../private/cdktf';
+import { HardenedGoServiceProps } from './props';
 
-export interface HardenedGoServiceProps extends HostConfigurationProps, GoServiceProps {
-  /** Subnets the instances and the internal load balancer are placed in: private, one per Availability Zone. */
-  readonly subnetIds: readonly string[];
-  /** @default 2 */
-  readonly minCapacity?: number;
-  /** @default - twice minCapacity */
-  readonly maxCapacity?: number;
-  /**
-   * Instances Terraform keeps the group at. Every apply resets the group to it, undoing the
-   * scaling policy's decisions, so leave it out unless you scale by hand.
-   * @default - not managed by Terraform: the group starts at minCapacity and the CPU policy moves it
-   */
-  readonly desiredCapacity?: number;
-  /** Average CPU utilization the target-tracking policy keeps the group at. @default 50 */
-  readonly cpuTargetUtilizationPercent?: number;
-  /**
-   * Seconds a new instance has before failed load-balancer health checks count; also the
-   * instance warm-up of refreshes and scaling.
-   * @default - GO_SERVICE_DEFAULTS.bootBudgetSec (300, a first boot on EC2) + healthTimeoutSec
-   */
-  readonly healthCheckGracePeriodSec?: number;
-  /**
-   * Seconds the load balancer keeps a deregistering instance's connections open. At least
-   * timeoutStopSec; longer than the front door's upstreamKeepaliveTimeSec, so nginx has renewed
-   * its keep-alive connections before the load balancer closes them.
-   * @default - timeoutStopSec + GO_SERVICE_DEFAULTS.deregistrationMarginSec (10)
-   */
-  readonly deregistrationDelaySec?: number;
-}
+export type { HardenedGoServiceProps } from './props';
 
 export class HardenedGoService extends HardenedHostBase implements IGoService {
   public readonly serviceName: string;

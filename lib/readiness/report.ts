@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HardenedHostBase } from './hardened-host';
-import { HostReadiness, readinessScore, renderReadinessMarkdown, sortRows } from '../policy/readiness';
+import { HardenedHostBase } from '../host/hardened-host';
+import { HostReadiness, readinessScore, renderReadinessMarkdown, sortRows } from './rows';
 import { App, TerraformStack } from '../private/cdktf';
 
 export interface StackSummary {

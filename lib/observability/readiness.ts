@@ -1,5 +1,5 @@
 /** Checklist items of observability (O). Pure. */
-import { ChecklistItem, enforced, notApplicable, off } from './checklist';
+import { ChecklistItem, enforced, notApplicable, off } from '../readiness/checklist';
 
 export interface ObservedHostFacts {
   readonly monitoringHost: boolean;

@@ -4,108 +4,23 @@
  * Loki, Grafana) whose security group is the only one allowed to scrape.
  */
 import { Construct } from 'constructs';
-import { statusCheckAlarm } from './alarms';
-import { HardenedGoHost } from './hardened-go-host';
-import { HardenedGoService } from './hardened-go-service';
-import { FrontDoorOnHost, HardenedHost, HardenedHostBase } from './hardened-host';
-import { CustomAlertRule, customAlertRule, DEFAULT_THRESHOLDS } from '../model/alert-rules';
-import { MachineImage } from '../model/machine-image';
-import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars, scrapeJobTag } from '../model/observability';
-import { Port } from '../model/port';
-import { checkObservabilityProps, checkObservabilityPropTypes } from '../policy/observability-checks';
-import { checkConstructPath, checkProps, reportFailure, reportInput } from './input';
+import { statusCheckAlarm } from '../host/alarms';
+import { HardenedGoHost } from '../go-service/hardened-go-host';
+import { HardenedGoService } from '../go-service/hardened-go-service';
+import { FrontDoorOnHost, HardenedHost, HardenedHostBase } from '../host/hardened-host';
+import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars, scrapeJobTag } from './artifacts';
+import { Port } from '../network/port';
+import { ObservabilitySettings, resolveObservabilitySettings } from './settings';
+import { checkConstructPath, reportFailure, reportInput } from '../input/report';
 import { assess } from '../readiness/checklist';
-import { OBSERVABILITY_ITEMS } from '../readiness/observability-items';
+import { OBSERVABILITY_ITEMS } from './readiness';
 import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
 import { Token } from '../private/cdktf';
 import { BOUNDARIES } from '../private/late-bound';
 import { RESERVED_LOCAL_PORTS } from '../facts';
+import { ObservabilityStackProps } from './props';
 
-export interface ObservabilityStackProps {
-  /** Hosts and Auto Scaling services to watch; more with `watch(host)`. @default - none */
-  readonly hosts?: readonly HardenedHostBase[];
-  /** Create the monitoring host (Prometheus, Alertmanager, blackbox exporter, Loki, Grafana). @default false */
-  readonly monitoringHost?: boolean;
-  /** Subnet of the monitoring host. @default - required when monitoringHost is true */
-  readonly subnetId?: string;
-  /** @default - looked up from the subnet */
-  readonly vpcId?: string;
-  /** @default "t3.medium" */
-  readonly instanceType?: string;
-  /** @default - Ubuntu 24.04 LTS */
-  readonly machineImage?: MachineImage;
-  /** @default 15 */
-  readonly scrapeIntervalSec?: number;
-  /** @default 15 */
-  readonly evaluationIntervalSec?: number;
-  /** Days of metrics and logs kept on the monitoring host. @default 15 */
-  readonly retentionDays?: number;
-  /**
-   * Size of the monitoring host's encrypted data volume (Prometheus, Loki, Grafana), which
-   * outlives the instance: a replaced monitoring host mounts it again and keeps its history.
-   * @default 50
-   */
-  readonly dataVolumeSizeGiB?: number;
-  /** KMS key of the data volume. @default - the account's default EBS key (aws/ebs) */
-  readonly dataVolumeKmsKeyId?: string;
-  /** Path of the Go services' Prometheus metrics. @default "/metrics" */
-  readonly appMetricsPath?: string;
-  /** Port of the Go services' metrics. @default - each service's listenPort */
-  readonly appMetricsPort?: number;
-  /** Share of 5xx responses that breaks the SLO, in percent. @default 0.1 */
-  readonly errorRateSloPercent?: number;
-  /** p99 latency SLO. @default 300 */
-  readonly p99LatencySloMs?: number;
-  /** Open files as a share of LimitNOFILE. @default 80 */
-  readonly fdUsageAlertPercent?: number;
-  /** Resident memory as a share of MemoryMax. @default 90 */
-  readonly memoryUsageAlertPercent?: number;
-  /** @default 15 */
-  readonly goroutineGrowthMinutes?: number;
-  /** Share of time in GC pauses. @default 5 */
-  readonly gcPauseAlertPercent?: number;
-  /** Filesystem usage. @default 85 */
-  readonly diskUsageAlertPercent?: number;
-  /** Email subscribed to the alarm topic (confirm the subscription mail). @default - no subscription */
-  readonly alarmEmail?: string;
-  /** Alertmanager also posts to this webhook. @default - SNS only */
-  readonly alertWebhookUrl?: string;
-  /**
-   * What happens to URLs that carry secrets (credentials, a `token` parameter, a webhook key in
-   * the path): they are stored in the monitoring host's user data and in Terraform state. `true`
-   * warns at synth, `false` refuses.
-   * @default true
-   */
-  readonly allowSecretsInUserData?: boolean;
-  /** Loki push URL when there is no monitoring host. @default - the monitoring host's Loki, or no log shipping */
-  readonly lokiPushUrl?: string;
-  /** OpenTelemetry collector endpoint, given to Go services as OTEL_EXPORTER_OTLP_ENDPOINT. @default - none */
-  readonly otelEndpoint?: string;
-  /**
-   * Alert rules of your own, in the monitoring host's rules file beside the library's (group
-   * `custom`) and routed like them. Test them with `promtoolRuleTests`. Needs monitoringHost.
-   * @default - none
-   */
-  readonly alertRules?: readonly CustomAlertRule[];
-  /**
-   * Scrape jobs of your own: a metrics port on watched hosts, opened to the monitoring host's
-   * security group only (and in UFW). Needs monitoringHost.
-   * @default - none
-   */
-  readonly scrapeJobs?: readonly ScrapeJob[];
-}
-
-/** A metrics endpoint of your own on watched hosts, scraped by the monitoring host's Prometheus. */
-export interface ScrapeJob {
-  /** Prometheus job name (lower-case letters, digits, `-`, `_`; not one of the library's). */
-  readonly jobName: string;
-  /** Port the metrics are served on, on the host's private address. */
-  readonly port: number;
-  /** @default "/metrics" */
-  readonly metricsPath?: string;
-  /** The watched hosts that serve it. @default - every watched host */
-  readonly hosts?: readonly HardenedHostBase[];
-}
+export type { ObservabilityStackProps, ScrapeJob } from './props';
 
 export class ObservabilityStack extends Construct {
   public readonly alarmTopic: SnsTopic;
@@ -113,31 +28,30 @@ export class ObservabilityStack extends Construct {
   public readonly monitoringHost?: HardenedHost;
   /** The encrypted volume with Prometheus, Loki and Grafana data; it survives replacement of the monitoring host. */
   public readonly dataVolume?: EbsVolume;
-  private readonly props: ObservabilityStackProps;
+  /** The props with every default applied (OBSERVABILITY_DEFAULTS). */
+  public readonly settings: ObservabilitySettings;
   private readonly watched: HardenedHostBase[] = [];
   private readonly frontDoors = new Map<HardenedHostBase, FrontDoorOnHost>();
 
   constructor(scope: Construct, id: string, rawProps: ObservabilityStackProps = {}) {
     super(scope, id);
-    const checked = checkProps<ObservabilityStackProps>(rawProps, {},
-      (p, c) => checkObservabilityPropTypes(p, c),
-      (p, c, w) => checkObservabilityProps(p, (v) => Token.isUnresolved(v), c, w));
-    reportInput(this, checked);
+    const resolved = resolveObservabilitySettings(rawProps, (v) => Token.isUnresolved(v));
+    reportInput(this, resolved);
     checkConstructPath(this);
-    // A monitoring host whose subnet failed its checks is still built, to check the rest.
-    const props = checked.props.monitoringHost && checked.props.subnetId === undefined ? { ...checked.props, subnetId: 'subnet-00000000' } : checked.props;
-    this.props = props;
+    const s = resolved.settings;
+    const props = s.props;
+    this.settings = s;
 
     this.alarmTopic = new SnsTopic(this, 'AlarmTopic', { namePrefix: 'gohost-alarms-' });
     if (props.alarmEmail) {
       new SnsTopicSubscription(this, 'AlarmEmail', { topicArn: this.alarmTopic.arn, protocol: 'email', endpoint: props.alarmEmail });
     }
 
-    if (props.monitoringHost) {
+    if (s.monitoringHost) {
       const mon = new HardenedHost(this, 'Monitoring', {
         subnetId: props.subnetId!,
         vpcId: props.vpcId,
-        instanceType: props.instanceType ?? 't3.medium',
+        instanceType: s.instanceType,
         machineImage: props.machineImage,
         // Hosts push logs to this address: it must not change when the instance is replaced.
         stablePrivateAddress: true,
@@ -150,7 +64,7 @@ export class ObservabilityStack extends Construct {
       const zone = new DataAwsSubnet(this, 'MonitoringSubnet', { id: props.subnetId! }).availabilityZone;
       this.dataVolume = new EbsVolume(this, 'DataVolume', {
         availabilityZone: zone,
-        size: props.dataVolumeSizeGiB ?? 50,
+        size: s.dataVolumeSizeGiB,
         type: 'gp3',
         encrypted: true,
         kmsKeyId: props.dataVolumeKmsKeyId,
@@ -169,7 +83,7 @@ export class ObservabilityStack extends Construct {
     for (const h of props.hosts ?? []) this.watch(h);
     // A job's hosts must be watched (before or after this point): only watched instances are discovered.
     this.node.addValidation({
-      validate: () => (props.scrapeJobs ?? []).flatMap((job, i) => (job.hosts ?? [])
+      validate: () => s.scrapeJobs.flatMap((job, i) => (job.hosts ?? [])
         .filter((h) => !this.watched.includes(h))
         .map((h) => `scrapeJobs[${i}].hosts = ${h.node.path}: is not watched by this stack, so Prometheus would not find it. Fix: watch it (hosts or watch()).`)),
     });
@@ -186,7 +100,7 @@ export class ObservabilityStack extends Construct {
       return;
     }
     this.watched.push(host);
-    const p = this.props;
+    const p = this.settings.props;
     const mon = this.monitoringHost;
     const goHost = host instanceof HardenedGoHost || host instanceof HardenedGoService ? host : undefined;
     const lokiPushUrl = mon ? `http://${host.lateBound(mon.privateIp)}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
@@ -222,7 +136,7 @@ export class ObservabilityStack extends Construct {
       host.addInstanceTag(DISCOVERY_TAGS.nginx, 'true');
       if (mon) host.connections.allowFrom(mon, Port.NGINX_EXPORTER, 'nginx exporter from monitoring');
     });
-    for (const job of p.scrapeJobs ?? []) {
+    for (const job of this.settings.scrapeJobs) {
       if (job.hosts !== undefined && !job.hosts.includes(host)) continue;
       host.addInstanceTag(scrapeJobTag(job.jobName), String(job.port));
       if (mon) host.connections.allowFrom(mon, Port.tcp(job.port), `${job.jobName} metrics from monitoring`);
@@ -239,7 +153,8 @@ export class ObservabilityStack extends Construct {
   }
 
   private monitoringSettings(mon: HardenedHost): MonitoringSettings {
-    const p = this.props;
+    const s = this.settings;
+    const p = s.props;
     return {
       discoveryId: this.node.path,
       region: mon.lateBound(mon.regionName),
@@ -248,23 +163,15 @@ export class ObservabilityStack extends Construct {
         .sort((a, b) => a.path.localeCompare(b.path))
         .map((fd) => ({ domain: mon.lateBound(fd.domainName), healthPath: fd.healthPath })),
       dataVolumeId: this.dataVolume && mon.lateBound(this.dataVolume.id),
-      appMetricsPath: p.appMetricsPath ?? '/metrics',
-      scrapeIntervalSec: p.scrapeIntervalSec ?? 15,
-      evaluationIntervalSec: p.evaluationIntervalSec ?? 15,
-      thresholds: {
-        errorRateSloPercent: p.errorRateSloPercent ?? DEFAULT_THRESHOLDS.errorRateSloPercent,
-        p99LatencySloMs: p.p99LatencySloMs ?? DEFAULT_THRESHOLDS.p99LatencySloMs,
-        fdUsagePercent: p.fdUsageAlertPercent ?? DEFAULT_THRESHOLDS.fdUsagePercent,
-        memoryUsagePercent: p.memoryUsageAlertPercent ?? DEFAULT_THRESHOLDS.memoryUsagePercent,
-        goroutineGrowthMinutes: p.goroutineGrowthMinutes ?? DEFAULT_THRESHOLDS.goroutineGrowthMinutes,
-        gcPausePercent: p.gcPauseAlertPercent ?? DEFAULT_THRESHOLDS.gcPausePercent,
-        diskUsagePercent: p.diskUsageAlertPercent ?? DEFAULT_THRESHOLDS.diskUsagePercent,
-      },
+      appMetricsPath: s.appMetricsPath,
+      scrapeIntervalSec: s.scrapeIntervalSec,
+      evaluationIntervalSec: s.evaluationIntervalSec,
+      thresholds: s.thresholds,
       snsTopicArn: mon.lateBound(this.alarmTopic.arn),
       webhookUrl: p.alertWebhookUrl && mon.lateBound(p.alertWebhookUrl, BOUNDARIES.url, `alertWebhookUrl (of ${this.node.path})`),
-      retentionDays: p.retentionDays ?? 15,
-      customRules: (p.alertRules ?? []).map(customAlertRule),
-      scrapeJobs: (p.scrapeJobs ?? []).map((job) => ({ jobName: job.jobName, port: job.port, metricsPath: job.metricsPath ?? '/metrics', tag: scrapeJobTag(job.jobName) })),
+      retentionDays: s.retentionDays,
+      customRules: s.customRules,
+      scrapeJobs: s.scrapeJobs,
     };
   }
 

@@ -4,10 +4,10 @@
  * is a host of ours), and records the rule so A's firewall (UFW) admits the same traffic.
  */
 import { Construct } from 'constructs';
-import { IPeer, Peer, Port } from '../model/port';
-import { reportInput } from './input';
-import { PropChecks } from '../policy/errors';
-import { isCidr } from '../policy/validators';
+import { IPeer, Peer, Port } from './port';
+import { reportInput } from '../input/report';
+import { PropChecks } from '../input/prop-checks';
+import { isCidr } from '../input/validators';
 import { VpcSecurityGroupEgressRule, VpcSecurityGroupIngressRule } from '../private/aws';
 import { Token } from '../private/cdktf';
 

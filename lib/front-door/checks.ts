@@ -1,9 +1,9 @@
 /** Validation of NginxFrontDoor props. Token-valued inputs are skipped. Pure: no cdktf imports. */
-import type { NginxFrontDoorProps } from '../constructs/nginx-front-door';
-import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from '../model/certificate-source';
-import { DistroInfo, versionAtLeast } from '../model/distro';
-import { PropChecks } from './errors';
-import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN } from './validators';
+import { FRONT_DOOR_DEFAULTS, NginxFrontDoorProps } from './props';
+import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from './certificate-source';
+import { DistroInfo, versionAtLeast } from '../host/distro';
+import { PropChecks } from '../input/prop-checks';
+import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN } from '../input/validators';
 import { RESERVED_LOCAL_PORTS } from '../facts';
 
 // The last label is letters, or an internationalized TLD in punycode (xn--…).
@@ -75,7 +75,7 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
   if (!props.host && props.subnetId === undefined) {
     c.fail('subnetId', undefined, 'is required for a front door on its own instance', 'pass subnetId (a public subnet), or host to run nginx on a Go host');
   }
-  const count = props.instanceCount ?? 1;
+  const count = props.instanceCount ?? FRONT_DOOR_DEFAULTS.instanceCount;
   if (!Number.isInteger(count) || count < 1) c.fail('instanceCount', count, 'must be a positive integer', 'use 1 or more');
   if (props.host && props.instanceCount !== undefined && props.instanceCount !== 1) {
     c.fail('instanceCount', props.instanceCount, 'contradicts host (one Go host is one instance)', 'drop instanceCount or host');
@@ -132,8 +132,8 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
   if (props.tlsProfile !== undefined && !['intermediate', 'modern'].includes(props.tlsProfile)) {
     c.fail('tlsProfile', props.tlsProfile, 'is not a TLS profile', 'use "intermediate" (TLS 1.2 + 1.3) or "modern" (TLS 1.3 only)');
   }
-  const hsts = props.hsts ?? true;
-  const maxAge = props.hstsMaxAgeSeconds ?? ONE_YEAR;
+  const hsts = props.hsts ?? FRONT_DOOR_DEFAULTS.hsts;
+  const maxAge = props.hstsMaxAgeSeconds ?? FRONT_DOOR_DEFAULTS.hstsMaxAgeSeconds;
   if (hsts && (!Number.isInteger(maxAge) || maxAge < ONE_YEAR)) {
     c.fail('hstsMaxAgeSeconds', maxAge, 'is below one year', 'use at least 31536000');
   }
@@ -146,12 +146,12 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
   }
 
   // Locations.
-  const paths = props.proxyPaths ?? ['/'];
+  const paths = props.proxyPaths ?? FRONT_DOOR_DEFAULTS.proxyPaths;
   paths.forEach((p, i) => {
     if (!URL_PATH_PATTERN.test(p)) c.fail(`proxyPaths[${i}]`, p, 'is not an absolute URL path', 'start it with "/", e.g. "/api/"');
   });
   if (new Set(paths).size !== paths.length) c.fail('proxyPaths', paths, 'lists a path twice', 'list every path once');
-  const internal = props.internalPaths ?? ['/metrics', '/debug/'];
+  const internal = props.internalPaths ?? FRONT_DOOR_DEFAULTS.internalPaths;
   internal.forEach((p, i) => {
     if (!URL_PATH_PATTERN.test(p) || p === '/') c.fail(`internalPaths[${i}]`, p, 'is not an absolute URL path below "/"', 'use e.g. "/metrics" or "/internal/"');
     else if (paths.includes(p)) c.fail(`internalPaths[${i}]`, p, 'is also a proxy path', 'remove it from one of proxyPaths and internalPaths');
@@ -163,7 +163,7 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
       c.fail('staticRootDirectory', props.staticRootDirectory, 'has characters nginx would interpret ($ variables a request could set, spaces, quotes, semicolons)',
         'use letters, digits, ".", "_", "-" and "/" only, e.g. "/var/www/static"');
     }
-    const staticPath = props.staticUrlPath ?? '/static/';
+    const staticPath = props.staticUrlPath ?? FRONT_DOOR_DEFAULTS.staticUrlPath;
     if (!/^\/.*\/$/.test(staticPath)) c.fail('staticUrlPath', staticPath, 'must start and end with "/"', 'use e.g. "/static/"');
     if (paths.includes(staticPath)) c.fail('staticUrlPath', staticPath, 'is also a proxy path', 'serve static files and proxy on different paths');
   } else if (props.staticUrlPath !== undefined) {

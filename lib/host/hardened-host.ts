@@ -6,21 +6,25 @@
 import { gzipSync } from 'node:zlib';
 import { Construct } from 'constructs';
 import { statusCheckAlarm } from './alarms';
-import { Connections, IConnectable } from './connections';
+import { Connections, IConnectable } from '../network/connections';
 import { StackLookups } from './stack-lookups';
-import { DISTROS, DistroInfo, DistroName, isDistroName } from '../model/distro';
-import { BaseHostSettings, provisionBaseHost } from '../model/host';
-import { InstanceShape, instanceShape } from '../model/instance-types';
-import { MachineImage } from '../model/machine-image';
-import { Peer, Port, PRIVATE_IPV4_RANGES } from '../model/port';
-import { HostProvisioning } from '../model/provisioning';
-import { PropChecks } from '../policy/errors';
-import { checkConstructPath, checkProps, reportFailure, reportInput } from './input';
-import { GO_HOST_DEFAULTS, checkHostProps, checkHostPropTypes } from '../policy/host-checks';
+import { DISTROS, DistroInfo, DistroName, isDistroName } from './distro';
+import { BaseHostSettings, provisionBaseHost } from './artifacts';
+import { InstanceShape, instanceShape } from './instance-types';
+import { MachineImage } from './machine-image';
+import { HardenedHostProps, HostConfigurationProps } from './props';
+
+export type { HardenedHostProps, HostConfigurationProps } from './props';
+import { Peer, Port, PRIVATE_IPV4_RANGES } from '../network/port';
+import { HostProvisioning } from './provisioning';
+import { PropChecks } from '../input/prop-checks';
+import { checkConstructPath, checkProps, reportFailure, reportInput } from '../input/report';
+import { checkHostProps, checkHostPropTypes } from './checks';
+import { HOST_DEFAULTS, resolveBaseHostSettings } from './settings';
 import { assess } from '../readiness/checklist';
-import { HOST_ITEMS } from '../readiness/host-items';
-import { ReadinessRow } from '../policy/readiness';
-import { coversAnyAddress } from '../policy/validators';
+import { HOST_ITEMS } from './readiness';
+import { ReadinessRow } from '../readiness/rows';
+import { coversAnyAddress } from '../input/validators';
 import {
   CloudwatchMetricAlarm, DataAwsPartition, DataAwsRegion, DataAwsSubnet, IamInstanceProfile, IamRole,
   IamRolePolicy, IamRolePolicyAttachment, Instance, NetworkInterface, SecurityGroup,
@@ -42,94 +46,6 @@ export interface FrontDoorOnHost {
   readonly domainName: string;
   /** The path the front door's health probe requests. */
   readonly healthPath: string;
-}
-
-/** What every hardened host is, wherever it is placed (one instance or an Auto Scaling group). */
-export interface HostConfigurationProps {
-  /** May be a Terraform reference. @default - looked up from the (first) subnet (`data.aws_subnet`) */
-  readonly vpcId?: string;
-  /** @default "t3.small" */
-  readonly instanceType?: string;
-  /** @default - the latest Canonical Ubuntu 24.04 LTS AMI for the instance type's architecture */
-  readonly machineImage?: MachineImage;
-  /**
-   * Keep the instance when a newer AMI is published. Turn off to replace hosts onto new AMIs at
-   * the next apply.
-   * @default true
-   */
-  readonly ignoreAmiChanges?: boolean;
-  /** CIDRs allowed to SSH in (security group and UFW); each may be a Terraform reference. @default - none: SSH is closed, use SSM Session Manager */
-  readonly adminSshCidrs?: readonly string[];
-  /** Accept `0.0.0.0/0` or `::/0` in adminSshCidrs. @default false */
-  readonly allowSshFromAnywhere?: boolean;
-  /** EC2 key pair for the distribution's login user. @default - none */
-  readonly keyPairName?: string;
-  /**
-   * Allow every outbound connection. When off, only HTTP and HTTPS go out (packages, ACME,
-   * the artifact); open more with `connections.allowTo(...)`.
-   * @default false
-   */
-  readonly allowAllOutbound?: boolean;
-  /** Size of the encrypted gp3 root volume. @default 20 */
-  readonly rootVolumeSizeGiB?: number;
-  /** KMS key for the root volume. @default - the account's default EBS key (aws/ebs) */
-  readonly rootVolumeKmsKeyId?: string;
-  /** One-minute CloudWatch metrics (billed). @default true */
-  readonly detailedMonitoring?: boolean;
-  /** IMDSv2 hop limit; 2 only if containers on the host need the metadata service. @default 1 */
-  readonly metadataHopLimit?: number;
-  /** `net.core.somaxconn` and `tcp_max_syn_backlog`; nginx's `backlog=` uses the same. @default 65535 */
-  readonly somaxconn?: number;
-  /** First port of `ip_local_port_range`; must be above every listening port. @default 10240 */
-  readonly ephemeralPortRangeStart?: number;
-  /** @default 65535 */
-  readonly ephemeralPortRangeEnd?: number;
-  /** @default "bbr" */
-  readonly tcpCongestionControl?: 'bbr' | 'cubic';
-  /**
-   * `vm.overcommit_memory=2` (ratio 80), as some checklists ask. Go's address-space reservations
-   * can fail under it, so it is opt-in and warned about.
-   * @default false
-   */
-  readonly strictOvercommit?: boolean;
-  /** Extra or replaced sysctl keys. @default - none */
-  readonly sysctlOverrides?: Readonly<Record<string, string | number>>;
-  /** journald `SystemMaxUse=`. @default "1G" */
-  readonly journalSystemMaxUse?: string;
-  /** NTP servers for chrony. @default ["169.254.169.123"] (Amazon Time Sync Service) */
-  readonly ntpServers?: readonly string[];
-  /** Tags for every resource that takes them. @default - Name only */
-  readonly tags?: Readonly<Record<string, string>>;
-  /**
-   * What happens to values that look like secrets (environment names such as `DB_PASS` or
-   * `DATABASE_URL`, URLs with credentials): user data and Terraform state are readable by anyone
-   * who can describe the instance or read the state. `true` warns at synth, `false` refuses.
-   * @default true
-   */
-  readonly allowSecretsInUserData?: boolean;
-}
-
-/** A hardened host on one EC2 instance. */
-export interface HardenedHostProps extends HostConfigurationProps {
-  /** The subnet the instance is launched in. May be a Terraform reference. */
-  readonly subnetId: string;
-  /** @default false */
-  readonly associatePublicIpAddress?: boolean;
-  /**
-   * Replace the instance when user data changes. Without it, Terraform stops and starts the
-   * instance and cloud-init does not run again, leaving the old configuration in place.
-   * @default true
-   */
-  readonly userDataReplaceOnChange?: boolean;
-  /** CloudWatch alarm on StatusCheckFailed_System with the EC2 recover action. @default true */
-  readonly autoRecovery?: boolean;
-  /**
-   * Give the instance a network interface of its own resource, whose private address outlives
-   * the instance: a replaced instance attaches the same interface and keeps the address, so
-   * other hosts can be told it once (the monitoring host uses this for Loki).
-   * @default false
-   */
-  readonly stablePrivateAddress?: boolean;
 }
 
 /** What a subclass tells the base host about itself, derived from its checked props. */
@@ -239,7 +155,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     this.isGroup = kind.group ?? false;
     const image = props.machineImage ?? MachineImage.ubuntu2404();
     this.distro = DISTROS[isDistroName(image.distro) ? image.distro : ('ubuntu-24.04' as DistroName)];
-    const instanceType = props.instanceType ?? GO_HOST_DEFAULTS.instanceType;
+    const instanceType = props.instanceType ?? HOST_DEFAULTS.instanceType;
     this.shape = Token.isUnresolved(instanceType) ? undefined : instanceShape(instanceType);
     const lookups = StackLookups.of(this);
     // Tags are Terraform strings: a literal `${` in a user's tag would be interpolated.
@@ -314,11 +230,11 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       securityGroupId: this.securityGroup.id,
       userDataBase64: userData.rendered,
       keyName: props.keyPairName,
-      detailedMonitoring: props.detailedMonitoring ?? true,
-      metadataHopLimit: props.metadataHopLimit ?? GO_HOST_DEFAULTS.metadataHopLimit,
-      rootVolume: { sizeGiB: props.rootVolumeSizeGiB ?? GO_HOST_DEFAULTS.rootVolumeSizeGiB, kmsKeyId: props.rootVolumeKmsKeyId },
+      detailedMonitoring: props.detailedMonitoring ?? HOST_DEFAULTS.detailedMonitoring,
+      metadataHopLimit: props.metadataHopLimit ?? HOST_DEFAULTS.metadataHopLimit,
+      rootVolume: { sizeGiB: props.rootVolumeSizeGiB ?? HOST_DEFAULTS.rootVolumeSizeGiB, kmsKeyId: props.rootVolumeKmsKeyId },
       instanceTags: Lazy.anyValue({ produce: () => ({ ...tags, ...this.discoveryTags }) }) as unknown as Record<string, string>,
-      ignoreAmiChanges: props.ignoreAmiChanges !== false,
+      ignoreAmiChanges: props.ignoreAmiChanges ?? HOST_DEFAULTS.ignoreAmiChanges,
       // Rendering the user data registers its references; their checks fail the plan, not the boot.
       preconditions: Lazy.anyValue({
         produce: () => {
@@ -413,20 +329,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
 
   /** The host-level settings, with every default applied. */
   public get baseSettings(): BaseHostSettings {
-    const p = this.validProps;
-    const d = GO_HOST_DEFAULTS;
-    return {
-      distro: this.distro,
-      somaxconn: p.somaxconn ?? d.somaxconn,
-      ephemeralPortRange: [p.ephemeralPortRangeStart ?? d.ephemeralPortRangeStart, p.ephemeralPortRangeEnd ?? d.ephemeralPortRangeEnd],
-      tcpCongestionControl: p.tcpCongestionControl ?? 'bbr',
-      strictOvercommit: p.strictOvercommit ?? false,
-      sysctlOverrides: Object.fromEntries(Object.entries(p.sysctlOverrides ?? {})
-        .map(([k, v]) => [k, typeof v === 'string' ? this.late.ref(v, BOUNDARIES.line, `sysctlOverrides["${k}"]`) : v])),
-      journalSystemMaxUse: p.journalSystemMaxUse ?? d.journalSystemMaxUse,
-      ufwRules: this.ufwRules(),
-      ntpServers: (p.ntpServers ?? [...d.ntpServers]).map((server, i) => this.late.ref(server, BOUNDARIES.hostName, `ntpServers[${i}]`)),
-    };
+    return resolveBaseHostSettings(this.validProps, this.distro, this.ufwRules(), (value, boundary, prop) => this.late.ref(value, BOUNDARIES[boundary], prop));
   }
 
   /**
@@ -494,7 +397,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     const p = this.validProps;
     return {
       sshCidrs: p.adminSshCidrs ?? [],
-      imdsHopLimit: p.metadataHopLimit ?? GO_HOST_DEFAULTS.metadataHopLimit,
+      imdsHopLimit: p.metadataHopLimit ?? HOST_DEFAULTS.metadataHopLimit,
       autoRecovery: this.kind.autoRecovery,
       publicIp: this.kind.publicIp,
       group: this.isGroup,
@@ -596,8 +499,8 @@ export class HardenedHost extends HardenedHostBase {
       describe: (p: HardenedHostProps) => ({
         ...spec.describe(p),
         subnetIdForVpc: p.subnetId,
-        autoRecovery: p.autoRecovery ?? true,
-        publicIp: p.associatePublicIpAddress ?? false,
+        autoRecovery: p.autoRecovery ?? HOST_DEFAULTS.autoRecovery,
+        publicIp: p.associatePublicIpAddress ?? HOST_DEFAULTS.associatePublicIpAddress,
       }),
     });
     const props = this.validProps as HardenedHostProps;
@@ -618,7 +521,7 @@ export class HardenedHost extends HardenedHostBase {
       instanceType: l.instanceType,
       ...(eni
         ? { networkInterface: [{ deviceIndex: 0, networkInterfaceId: eni.id }] }
-        : { subnetId: props.subnetId, vpcSecurityGroupIds: [l.securityGroupId], associatePublicIpAddress: props.associatePublicIpAddress ?? false }),
+        : { subnetId: props.subnetId, vpcSecurityGroupIds: [l.securityGroupId], associatePublicIpAddress: props.associatePublicIpAddress ?? HOST_DEFAULTS.associatePublicIpAddress }),
       iamInstanceProfile: l.instanceProfileName,
       keyName: l.keyName,
       monitoring: l.detailedMonitoring,
@@ -636,7 +539,7 @@ export class HardenedHost extends HardenedHostBase {
         deleteOnTermination: true,
       },
       userDataBase64: l.userDataBase64,
-      userDataReplaceOnChange: props.userDataReplaceOnChange ?? true,
+      userDataReplaceOnChange: props.userDataReplaceOnChange ?? HOST_DEFAULTS.userDataReplaceOnChange,
       tags: l.instanceTags,
       volumeTags: this.tags,
       lifecycle: {
@@ -649,7 +552,7 @@ export class HardenedHost extends HardenedHostBase {
     });
     this.privateIp = eni ? eni.privateIp : this.instance.privateIp;
 
-    if (props.autoRecovery ?? true) {
+    if (props.autoRecovery ?? HOST_DEFAULTS.autoRecovery) {
       this.recoverAlarm = statusCheckAlarm(this, 'RecoverAlarm', {
         alarmName: `${this.tags.Name}-system-status-recover`,
         description: `Recover ${this.node.path} when the EC2 system status check fails`,

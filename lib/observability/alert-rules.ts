@@ -2,31 +2,33 @@
  * The default alert rules (GUIDANCE O4, O8), each a typed, documented, overridable threshold.
  * Pure: no cdktf imports. Proven by `promtool test rules` in the test suite.
  */
+/** The thresholds of the library's alerts; each field is the ObservabilityStack prop of the same name. */
 export interface AlertThresholds {
   /** Share of 5xx responses above which ErrorRateAboveSlo fires, in percent. */
   readonly errorRateSloPercent: number;
   /** p99 latency above which LatencyP99AboveSlo fires. */
   readonly p99LatencySloMs: number;
   /** Open file descriptors as a share of LimitNOFILE. */
-  readonly fdUsagePercent: number;
+  readonly fdUsageAlertPercent: number;
   /** Resident memory as a share of MemoryMax. */
-  readonly memoryUsagePercent: number;
+  readonly memoryUsageAlertPercent: number;
   /** Minutes of steady goroutine growth before GoroutinesGrowing fires. */
   readonly goroutineGrowthMinutes: number;
   /** Share of wall time spent in GC stop-the-world pauses. */
-  readonly gcPausePercent: number;
+  readonly gcPauseAlertPercent: number;
   /** Filesystem usage. */
-  readonly diskUsagePercent: number;
+  readonly diskUsageAlertPercent: number;
 }
 
+/** The thresholds' defaults (OBSERVABILITY_DEFAULTS holds the same values). */
 export const DEFAULT_THRESHOLDS: AlertThresholds = {
   errorRateSloPercent: 0.1,
   p99LatencySloMs: 300,
-  fdUsagePercent: 80,
-  memoryUsagePercent: 90,
+  fdUsageAlertPercent: 80,
+  memoryUsageAlertPercent: 90,
   goroutineGrowthMinutes: 15,
-  gcPausePercent: 5,
-  diskUsagePercent: 85,
+  gcPauseAlertPercent: 5,
+  diskUsageAlertPercent: 85,
 };
 
 export interface AlertRule {
@@ -58,20 +60,20 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
       `histogram_quantile(0.99, sum by (host, le) (rate(http_request_duration_seconds_bucket{job="app"}[5m]))) > ${n(t.p99LatencySloMs / 1000)}`,
       '5m', 'warning', `p99 latency above ${t.p99LatencySloMs} ms on {{ $labels.host }}`, `The 99th percentile of request duration exceeded ${t.p99LatencySloMs} ms for 5 minutes.`),
     rule('FileDescriptorsNearLimit',
-      `process_open_fds{job="app"} / on (host) group_left gohost_service_limit_nofile > ${n(t.fdUsagePercent / 100)}`,
-      '5m', 'warning', `Open files above ${t.fdUsagePercent}% of LimitNOFILE on {{ $labels.host }}`, 'The service is close to its file descriptor limit (connections leak or the limit is too low).'),
+      `process_open_fds{job="app"} / on (host) group_left gohost_service_limit_nofile > ${n(t.fdUsageAlertPercent / 100)}`,
+      '5m', 'warning', `Open files above ${t.fdUsageAlertPercent}% of LimitNOFILE on {{ $labels.host }}`, 'The service is close to its file descriptor limit (connections leak or the limit is too low).'),
     rule('MemoryNearMemoryMax',
-      `process_resident_memory_bytes{job="app"} / on (host) group_left gohost_service_memory_max_bytes > ${n(t.memoryUsagePercent / 100)}`,
-      '5m', 'warning', `Memory above ${t.memoryUsagePercent}% of MemoryMax on {{ $labels.host }}`, 'The kernel OOM-kills the service at MemoryMax; GOMEMLIMIT is 90% of it.'),
+      `process_resident_memory_bytes{job="app"} / on (host) group_left gohost_service_memory_max_bytes > ${n(t.memoryUsageAlertPercent / 100)}`,
+      '5m', 'warning', `Memory above ${t.memoryUsageAlertPercent}% of MemoryMax on {{ $labels.host }}`, 'The kernel OOM-kills the service at MemoryMax; GOMEMLIMIT is 90% of it.'),
     rule('GoroutinesGrowing', 'deriv(go_goroutines{job="app"}[10m]) > 0.05', `${t.goroutineGrowthMinutes}m`, 'warning',
       'Goroutines keep growing on {{ $labels.host }}', `The goroutine count has grown steadily for ${t.goroutineGrowthMinutes} minutes (a leak).`),
-    rule('GcPauseHigh', `rate(go_gc_duration_seconds_sum{job="app"}[5m]) > ${n(t.gcPausePercent / 100)}`, '10m', 'warning',
-      'GC pauses take over ' + `${t.gcPausePercent}% of the time on {{ $labels.host }}`, 'The heap is near GOMEMLIMIT or the allocation rate is high.'),
+    rule('GcPauseHigh', `rate(go_gc_duration_seconds_sum{job="app"}[5m]) > ${n(t.gcPauseAlertPercent / 100)}`, '10m', 'warning',
+      'GC pauses take over ' + `${t.gcPauseAlertPercent}% of the time on {{ $labels.host }}`, 'The heap is near GOMEMLIMIT or the allocation rate is high.'),
     rule('ClockNotSynchronised', 'min_over_time(node_timex_sync_status[5m]) == 0 and node_timex_maxerror_seconds >= 16', '10m', 'warning',
       'Clock not synchronised on {{ $labels.host }}', 'chrony has lost the time source; TLS and log ordering depend on it.'),
     rule('DiskAlmostFull',
-      `(1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}) > ${n(t.diskUsagePercent / 100)}`,
-      '5m', 'warning', `{{ $labels.mountpoint }} above ${t.diskUsagePercent}% on {{ $labels.host }}`, 'The filesystem is filling up.'),
+      `(1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}) > ${n(t.diskUsageAlertPercent / 100)}`,
+      '5m', 'warning', `{{ $labels.mountpoint }} above ${t.diskUsageAlertPercent}% on {{ $labels.host }}`, 'The filesystem is filling up.'),
     rule('CertificateExpiring',
       '(gohost_tls_certificate_not_after_seconds - time()) < (gohost_tls_certificate_not_after_seconds - gohost_tls_certificate_not_before_seconds) / 3',
       '1d', 'critical', 'TLS certificate on {{ $labels.host }} has less than a third of its lifetime left',

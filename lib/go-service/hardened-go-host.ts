@@ -3,89 +3,24 @@
  * configuration (GoServiceConfiguration) is shared with HardenedGoService, its Auto Scaling placement.
  */
 import { Construct } from 'constructs';
-import { reportFailure } from './input';
-import { HardenedHost, HardenedHostBase, HardenedHostProps, HostConfigurationProps } from './hardened-host';
-import { GoHostSettings, provisionGoHost } from '../model/go-host';
-import { HostProvisioning } from '../model/provisioning';
-import { ReleaseArtifact } from '../model/release-artifact';
-import { InstanceShape } from '../model/instance-types';
-import { parseCpuQuotaPercent, parseSystemdBytes } from '../model/units';
+import { reportFailure } from '../input/report';
+import { HardenedHost, HardenedHostBase, HostConfigurationProps } from '../host/hardened-host';
+import { GoHostSettings, provisionGoHost } from './artifacts';
+import { HostProvisioning } from '../host/provisioning';
+import { ReleaseArtifact } from './release-artifact';
+import { InstanceShape } from '../host/instance-types';
+import { parseCpuQuotaPercent, parseSystemdBytes } from './units';
 import { assess } from '../readiness/checklist';
-import { HOST_ITEMS, HostReadinessFacts } from '../readiness/host-items';
-import { GO_HOST_DEFAULTS, checkGoHostProps } from '../policy/host-checks';
-import { PropChecks } from '../policy/errors';
-import { ReadinessRow } from '../policy/readiness';
+import { HOST_ITEMS, HostReadinessFacts } from '../host/readiness';
+import { checkGoHostProps } from '../host/checks';
+import { GO_HOST_DEFAULTS } from './settings';
+import { PropChecks } from '../input/prop-checks';
+import { ReadinessRow } from '../readiness/rows';
 import { Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES } from '../private/late-bound';
+import { GoServiceProps, HardenedGoHostProps } from './props';
 
-/** The Go service itself, wherever its instances are placed. */
-export interface GoServiceProps {
-  /**
-   * Name of the service: the systemd unit, the Linux user and the directories are named after it.
-   * 2–32 lower-case letters, digits and dashes.
-   */
-  readonly serviceName: string;
-  /** The static Go binary to run and its SHA-256; the host refuses to install anything else. Its parts may be Terraform references. */
-  readonly artifact: ReleaseArtifact;
-  /** TCP port the service listens on (given to it as `PORT` and `LISTEN_ADDR`). @default 8080 */
-  readonly listenPort?: number;
-  /** HTTP path that answers 2xx when the service is ready. @default "/healthz" */
-  readonly healthPath?: string;
-  /**
-   * Extra environment for the service. Values end up in user data and Terraform state: no secrets.
-   * Values may be Terraform references; names must be literals.
-   * @default - only the variables the library derives (GOMAXPROCS, GOMEMLIMIT, LISTEN_ADDR, PORT, HEALTH_PATH)
-   */
-  readonly environment?: Readonly<Record<string, string>>;
-  /** Command-line arguments for the binary. @default - none */
-  readonly args?: readonly string[];
-  /**
-   * systemd `MemoryMax=`: the hard memory limit of the service (`1536M`, `2G`). MemoryHigh is set to
-   * 95% and GOMEMLIMIT to 90% of it.
-   * @default - 75% of the instance type's memory (the rest is for the OS, nginx and agents)
-   */
-  readonly memoryMax?: string;
-  /**
-   * systemd `CPUQuota=` (`150%` = one and a half CPUs). GOMAXPROCS is derived from it (rounded up).
-   * @default - 90% of every vCPU of the instance type
-   */
-  readonly cpuQuota?: string;
-  /** systemd `LimitNOFILE=` for the service. @default 65536 */
-  readonly limitNofile?: number;
-  /** systemd `TasksMax=` (threads and processes). @default 4096 */
-  readonly tasksMax?: number;
-  /** `GOGC` for the service. @default - Go's own default (100) */
-  readonly gogc?: number | 'off';
-  /**
-   * systemd `OOMScoreAdjust=`. Lower makes the kernel kill other processes first; an OOM-immune
-   * service (-1000) makes the kernel kill sshd or nginx instead, so the default is moderate.
-   * @default -500
-   */
-  readonly oomScoreAdjust?: number;
-  /** Delay before a crashed service is restarted. @default 5 */
-  readonly restartSec?: number;
-  /** Window for `startLimitBurst`. @default 60 */
-  readonly startLimitIntervalSec?: number;
-  /** Restarts allowed within the window before systemd gives up (the unit enters failed). @default 3 */
-  readonly startLimitBurst?: number;
-  /** Time the service gets to drain after SIGTERM before SIGKILL; at least its own drain timeout. @default 30 */
-  readonly timeoutStopSec?: number;
-  /**
-   * systemd watchdog: the service must call `sd_notify("WATCHDOG=1")` at least every half of this.
-   * @default - no watchdog (Type=simple)
-   */
-  readonly watchdogSec?: number;
-  /**
-   * Content of a configuration file delivered to `/etc/<service>/<service>.conf` (path given as
-   * `CONFIG_FILE`); `systemctl reload` sends SIGHUP.
-   * @default - no configuration file
-   */
-  readonly configFileContent?: string;
-  /** How long first boot waits for the health path before it reports failure. @default 60 */
-  readonly healthTimeoutSec?: number;
-}
-
-export interface HardenedGoHostProps extends HardenedHostProps, GoServiceProps {}
+export type { GoServiceProps, HardenedGoHostProps } from './props';
 
 /** What the front door and the observability stack need of a Go service, single host or group. */
 export interface IGoService {

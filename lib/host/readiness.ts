@@ -1,8 +1,8 @@
 /** Checklist items of the host and its Go service (G, X, R and the host audit H). Pure. */
-import { GoHostSettings } from '../model/go-host';
-import { BaseHostSettings, HOST_HARDENING } from '../model/host';
-import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../model/units';
-import { ChecklistItem, enforced, notApplicable, off } from './checklist';
+import { GoHostSettings } from '../go-service/artifacts';
+import { BaseHostSettings, HOST_HARDENING } from './artifacts';
+import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../go-service/units';
+import { ChecklistItem, enforced, notApplicable, off } from '../readiness/checklist';
 
 export interface HostReadinessFacts {
   readonly settings: BaseHostSettings;

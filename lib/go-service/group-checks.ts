@@ -2,21 +2,10 @@
  * Defaults and validation of HardenedGoService's group props (the Go service's own props are
  * checked by checkGoHostProps). Token-valued inputs are skipped. Pure: no cdktf imports.
  */
-import type { HardenedGoServiceProps } from '../constructs/hardened-go-service';
-import { GO_HOST_DEFAULTS } from './host-checks';
-import { PropChecks } from './errors';
-import { checkPropTypes, PropType, requireLiterals } from './validators';
-
-export const GO_SERVICE_DEFAULTS = {
-  minCapacity: 2,
-  /** maxCapacity defaults to this multiple of minCapacity. */
-  maxCapacityFactor: 2,
-  cpuTargetUtilizationPercent: 50,
-  /** Seconds a new instance needs on EC2 before its service can be healthy (packages, hardening, artifact). */
-  bootBudgetSec: 300,
-  /** Seconds the deregistration delay adds to the service's TimeoutStopSec. */
-  deregistrationMarginSec: 10,
-} as const;
+import type { HardenedGoServiceProps } from './props';
+import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from './settings';
+import { PropChecks } from '../input/prop-checks';
+import { checkPropTypes, PropType, requireLiterals } from '../input/validators';
 
 export interface ResolvedGroupSettings {
   readonly minCapacity: number;

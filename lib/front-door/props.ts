@@ -1,0 +1,142 @@
+/** The props of NginxFrontDoor and the defaults they share with its checks. */
+import type { HardenedGoHost } from '../go-service/hardened-go-host';
+import type { HardenedGoService } from '../go-service/hardened-go-service';
+import type { MachineImage } from '../host/machine-image';
+import type { CertificateSource } from './certificate-source';
+import type { TlsProfileName } from './tls-profiles';
+
+/** Every default of NginxFrontDoor (the only place it lives; each prop's `@default` says the same). */
+export const FRONT_DOOR_DEFAULTS = {
+  instanceType: 't3.small',
+  instanceCount: 1,
+  hostName: 'front-door',
+  associatePublicIpAddress: true,
+  tlsProfile: 'intermediate',
+  hsts: true,
+  hstsMaxAgeSeconds: 31536000,
+  hstsIncludeSubdomains: false,
+  hstsPreload: false,
+  upstreamKeepalive: 32,
+  upstreamKeepaliveTimeSec: 30,
+  upstreamMaxFails: 2,
+  upstreamFailTimeoutSec: 15,
+  internalPaths: ['/metrics', '/debug/'],
+  elasticIp: true,
+  persistCertificate: true,
+  proxyPaths: ['/'],
+  staticUrlPath: '/static/',
+  clientMaxBodySizeMiB: 10,
+  proxyConnectTimeoutSec: 5,
+  proxyReadTimeoutSec: 60,
+  clientTimeoutSec: 30,
+  /** The burst is this many times rateLimitPerSecond. */
+  rateLimitBurstFactor: 2,
+  http3: false,
+  letsEncryptStaging: false,
+} as const;
+
+export interface NginxFrontDoorProps {
+  /** Names the front door serves (certificate SANs and nginx server_name). */
+  readonly domainNames: readonly string[];
+  /** Where the certificate comes from. A private key never appears in user data, state or the synthesized JSON. */
+  readonly certificate: CertificateSource;
+  /**
+   * Backends: Go services on Auto Scaling (their internal load balancer's address), Go hosts
+   * (put behind an internal load balancer the front door creates, so no front-door user data
+   * names an instance's address) or `address:port` strings. Security groups admit the app port
+   * from the front door's group only, through the load balancer's.
+   * @default - [host] when host is given
+   */
+  readonly upstreams?: ReadonlyArray<HardenedGoService | HardenedGoHost | string>;
+  /** Run nginx on this Go host (80/443 there, the service stays on 127.0.0.1). @default - nginx gets its own instance(s) in subnetId */
+  readonly host?: HardenedGoHost;
+  /** Subnet for the front door's own instance(s), normally public. @default - required unless host is given */
+  readonly subnetId?: string;
+  /** @default - looked up from the subnet */
+  readonly vpcId?: string;
+  /** @default "t3.small" */
+  readonly instanceType?: string;
+  /** @default - Ubuntu 24.04 LTS */
+  readonly machineImage?: MachineImage;
+  /** Identical front door instances (bring-your-own certificate only). @default 1 */
+  readonly instanceCount?: number;
+  /** Name prefix of the front door's own instances. @default "front-door" */
+  readonly hostName?: string;
+  /** Own instances get a public IP so they are reachable. @default true */
+  readonly associatePublicIpAddress?: boolean;
+  /** SSH into the front door's own instances. @default - none (SSM) */
+  readonly adminSshCidrs?: readonly string[];
+  /** @default - none */
+  readonly keyPairName?: string;
+  /** `intermediate` = Mozilla TLS 1.2 + 1.3 with AEAD suites; `modern` = TLS 1.3 only. @default "intermediate" */
+  readonly tlsProfile?: TlsProfileName;
+  /** Strict-Transport-Security on every HTTPS response. @default true */
+  readonly hsts?: boolean;
+  /** @default 31536000 (one year, the minimum accepted) */
+  readonly hstsMaxAgeSeconds?: number;
+  /** Hard to undo: every subdomain must then serve HTTPS. @default false */
+  readonly hstsIncludeSubdomains?: boolean;
+  /** Hard to undo: browsers ship the name in their preload lists. @default false */
+  readonly hstsPreload?: boolean;
+  /** Idle upstream connections kept per worker. @default 32 */
+  readonly upstreamKeepalive?: number;
+  /**
+   * nginx `keepalive_time`: an upstream connection is closed after this long, between two
+   * requests. Shorter than the services' deregistration delay, so no connection outlives a
+   * draining instance (nginx ≥ 1.21.3; Ubuntu 22.04's 1.18 ignores it).
+   * @default 30
+   */
+  readonly upstreamKeepaliveTimeSec?: number;
+  /** Extra headers on every HTTPS response (`add_header … always`). @default - none */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Backend paths never proxied to the internet: nginx answers 404 (an exact path also covers
+   * what lies below it). Add your metrics path here if it is not `/metrics`.
+   * @default FRONT_DOOR_DEFAULTS.internalPaths (["/metrics", "/debug/"]: Prometheus metrics and pprof)
+   */
+  readonly internalPaths?: readonly string[];
+  /**
+   * An Elastic IP for each front-door instance (or the Go host nginx runs on), so DNS keeps
+   * pointing at the front door when its instance is replaced.
+   * @default true
+   */
+  readonly elasticIp?: boolean;
+  /**
+   * Keep the Let's Encrypt certificate and key in a Secrets Manager secret this construct
+   * creates empty: written by the host after issuance and every renewal, restored at boot before
+   * nginx starts. A replaced front door then serves its certificate at once and never asks Let's
+   * Encrypt again (5 certificates per week for the same names). No key material reaches Terraform.
+   * @default true
+   */
+  readonly persistCertificate?: boolean;
+  /** KMS key of the certificate secret. @default - the account's Secrets Manager key (aws/secretsmanager) */
+  readonly certificateStoreKmsKeyArn?: string;
+  /** @default 2 */
+  readonly upstreamMaxFails?: number;
+  /** @default 15 */
+  readonly upstreamFailTimeoutSec?: number;
+  /** Paths proxied to the upstreams. @default ["/"] */
+  readonly proxyPaths?: readonly string[];
+  /** @default "/static/" */
+  readonly staticUrlPath?: string;
+  /** Directory served at staticUrlPath with sendfile/tcp_nopush. @default - no static files */
+  readonly staticRootDirectory?: string;
+  /** nginx `client_max_body_size`. @default 10 */
+  readonly clientMaxBodySizeMiB?: number;
+  /** @default 5 */
+  readonly proxyConnectTimeoutSec?: number;
+  /** nginx `proxy_read_timeout` and `proxy_send_timeout`. @default 60 */
+  readonly proxyReadTimeoutSec?: number;
+  /** nginx client body/header and send timeouts. @default 30 */
+  readonly clientTimeoutSec?: number;
+  /** Requests per second per client address (limit_req; 429 beyond). @default - no rate limit */
+  readonly rateLimitPerSecond?: number;
+  /** @default - 2 × rateLimitPerSecond */
+  readonly rateLimitBurst?: number;
+  /** Paths that require a client certificate signed by mtlsClientCaBundle. @default - none */
+  readonly mtlsPaths?: readonly string[];
+  /** PEM bundle of client CAs (put old and new together while rotating). @default - none */
+  readonly mtlsClientCaBundle?: string;
+  /** HTTP/3: refused while the distribution's nginx is older than 1.25. @default false */
+  readonly http3?: boolean;
+}

@@ -1,0 +1,101 @@
+/** The props of a Go service, on one instance (HardenedGoHost) or in an Auto Scaling group (HardenedGoService). */
+import type { HardenedHostProps, HostConfigurationProps } from '../host/props';
+import type { ReleaseArtifact } from './release-artifact';
+/** The Go service itself, wherever its instances are placed. */
+export interface GoServiceProps {
+  /**
+   * Name of the service: the systemd unit, the Linux user and the directories are named after it.
+   * 2–32 lower-case letters, digits and dashes.
+   */
+  readonly serviceName: string;
+  /** The static Go binary to run and its SHA-256; the host refuses to install anything else. Its parts may be Terraform references. */
+  readonly artifact: ReleaseArtifact;
+  /** TCP port the service listens on (given to it as `PORT` and `LISTEN_ADDR`). @default 8080 */
+  readonly listenPort?: number;
+  /** HTTP path that answers 2xx when the service is ready. @default "/healthz" */
+  readonly healthPath?: string;
+  /**
+   * Extra environment for the service. Values end up in user data and Terraform state: no secrets.
+   * Values may be Terraform references; names must be literals.
+   * @default - only the variables the library derives (GOMAXPROCS, GOMEMLIMIT, LISTEN_ADDR, PORT, HEALTH_PATH)
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Command-line arguments for the binary. @default - none */
+  readonly args?: readonly string[];
+  /**
+   * systemd `MemoryMax=`: the hard memory limit of the service (`1536M`, `2G`). MemoryHigh is set to
+   * 95% and GOMEMLIMIT to 90% of it.
+   * @default - 75% of the instance type's memory (the rest is for the OS, nginx and agents)
+   */
+  readonly memoryMax?: string;
+  /**
+   * systemd `CPUQuota=` (`150%` = one and a half CPUs). GOMAXPROCS is derived from it (rounded up).
+   * @default - 90% of every vCPU of the instance type
+   */
+  readonly cpuQuota?: string;
+  /** systemd `LimitNOFILE=` for the service. @default 65536 */
+  readonly limitNofile?: number;
+  /** systemd `TasksMax=` (threads and processes). @default 4096 */
+  readonly tasksMax?: number;
+  /** `GOGC` for the service. @default - Go's own default (100) */
+  readonly gogc?: number | 'off';
+  /**
+   * systemd `OOMScoreAdjust=`. Lower makes the kernel kill other processes first; an OOM-immune
+   * service (-1000) makes the kernel kill sshd or nginx instead, so the default is moderate.
+   * @default -500
+   */
+  readonly oomScoreAdjust?: number;
+  /** Delay before a crashed service is restarted. @default 5 */
+  readonly restartSec?: number;
+  /** Window for `startLimitBurst`. @default 60 */
+  readonly startLimitIntervalSec?: number;
+  /** Restarts allowed within the window before systemd gives up (the unit enters failed). @default 3 */
+  readonly startLimitBurst?: number;
+  /** Time the service gets to drain after SIGTERM before SIGKILL; at least its own drain timeout. @default 30 */
+  readonly timeoutStopSec?: number;
+  /**
+   * systemd watchdog: the service must call `sd_notify("WATCHDOG=1")` at least every half of this.
+   * @default - no watchdog (Type=simple)
+   */
+  readonly watchdogSec?: number;
+  /**
+   * Content of a configuration file delivered to `/etc/<service>/<service>.conf` (path given as
+   * `CONFIG_FILE`); `systemctl reload` sends SIGHUP.
+   * @default - no configuration file
+   */
+  readonly configFileContent?: string;
+  /** How long first boot waits for the health path before it reports failure. @default 60 */
+  readonly healthTimeoutSec?: number;
+}
+
+export interface HardenedGoHostProps extends HardenedHostProps, GoServiceProps {}
+
+export interface HardenedGoServiceProps extends HostConfigurationProps, GoServiceProps {
+  /** Subnets the instances and the internal load balancer are placed in: private, one per Availability Zone. */
+  readonly subnetIds: readonly string[];
+  /** @default 2 */
+  readonly minCapacity?: number;
+  /** @default - twice minCapacity */
+  readonly maxCapacity?: number;
+  /**
+   * Instances Terraform keeps the group at. Every apply resets the group to it, undoing the
+   * scaling policy's decisions, so leave it out unless you scale by hand.
+   * @default - not managed by Terraform: the group starts at minCapacity and the CPU policy moves it
+   */
+  readonly desiredCapacity?: number;
+  /** Average CPU utilization the target-tracking policy keeps the group at. @default 50 */
+  readonly cpuTargetUtilizationPercent?: number;
+  /**
+   * Seconds a new instance has before failed load-balancer health checks count; also the
+   * instance warm-up of refreshes and scaling.
+   * @default - GO_SERVICE_DEFAULTS.bootBudgetSec (300, a first boot on EC2) + healthTimeoutSec
+   */
+  readonly healthCheckGracePeriodSec?: number;
+  /**
+   * Seconds the load balancer keeps a deregistering instance's connections open. At least
+   * timeoutStopSec; longer than the front door's upstreamKeepaliveTimeSec, so nginx has renewed
+   * its keep-alive connections before the load balancer closes them.
+   * @default - timeoutStopSec + GO_SERVICE_DEFAULTS.deregistrationMarginSec (10)
+   */
+  readonly deregistrationDelaySec?: number;
+}

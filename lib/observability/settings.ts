@@ -1,0 +1,76 @@
+/**
+ * ObservabilityStack's settings: its defaults (the only place they live) and the one pure
+ * function that checks the props and applies them. Pure: no cdktf imports.
+ */
+import { AlertRule, AlertThresholds, DEFAULT_THRESHOLDS, customAlertRule } from './alert-rules';
+import { scrapeJobTag, ScrapeJobSettings } from './artifacts';
+import { checkObservabilityProps, checkObservabilityPropTypes } from './checks';
+import { ObservabilityStackProps, ScrapeJob } from './props';
+import { checkProps } from '../input/check';
+import { PropFailure } from '../input/prop-checks';
+
+/** Every default of ObservabilityStack; the props' docs name these values. */
+export const OBSERVABILITY_DEFAULTS = {
+  monitoringHost: false,
+  instanceType: 't3.medium',
+  scrapeIntervalSec: 15,
+  evaluationIntervalSec: 15,
+  retentionDays: 15,
+  dataVolumeSizeGiB: 50,
+  appMetricsPath: '/metrics',
+  scrapeJobMetricsPath: '/metrics',
+  allowSecretsInUserData: true,
+  ...DEFAULT_THRESHOLDS,
+} as const;
+
+/** The props with every default applied (references and the hosts stay as given). */
+export interface ObservabilitySettings {
+  readonly props: ObservabilityStackProps;
+  readonly monitoringHost: boolean;
+  readonly instanceType: string;
+  readonly scrapeIntervalSec: number;
+  readonly evaluationIntervalSec: number;
+  readonly retentionDays: number;
+  readonly dataVolumeSizeGiB: number;
+  readonly appMetricsPath: string;
+  readonly thresholds: AlertThresholds;
+  readonly customRules: readonly AlertRule[];
+  readonly scrapeJobs: ReadonlyArray<ScrapeJobSettings & { readonly hosts?: ScrapeJob['hosts'] }>;
+}
+
+/** Stand-in for a monitoring host's subnet that failed its checks (the stack then does not synthesize). */
+const PLACEHOLDER_SUBNET_ID = 'subnet-00000000';
+
+/** Checks the props (types first) and applies the defaults; failed props are left out. */
+export function resolveObservabilitySettings(
+  rawProps: ObservabilityStackProps,
+  isToken: (v: unknown) => boolean,
+): { settings: ObservabilitySettings; failures: readonly PropFailure[]; warnings: readonly string[] } {
+  const checked = checkProps<ObservabilityStackProps>(rawProps, {},
+    (p, c) => checkObservabilityPropTypes(p, c),
+    (p, c, w) => checkObservabilityProps(p, isToken, c, w));
+  const p = checked.props.monitoringHost && checked.props.subnetId === undefined ? { ...checked.props, subnetId: PLACEHOLDER_SUBNET_ID } : checked.props;
+  const d = OBSERVABILITY_DEFAULTS;
+  const settings: ObservabilitySettings = {
+    props: p,
+    monitoringHost: p.monitoringHost ?? d.monitoringHost,
+    instanceType: p.instanceType ?? d.instanceType,
+    scrapeIntervalSec: p.scrapeIntervalSec ?? d.scrapeIntervalSec,
+    evaluationIntervalSec: p.evaluationIntervalSec ?? d.evaluationIntervalSec,
+    retentionDays: p.retentionDays ?? d.retentionDays,
+    dataVolumeSizeGiB: p.dataVolumeSizeGiB ?? d.dataVolumeSizeGiB,
+    appMetricsPath: p.appMetricsPath ?? d.appMetricsPath,
+    thresholds: {
+      errorRateSloPercent: p.errorRateSloPercent ?? d.errorRateSloPercent,
+      p99LatencySloMs: p.p99LatencySloMs ?? d.p99LatencySloMs,
+      fdUsageAlertPercent: p.fdUsageAlertPercent ?? d.fdUsageAlertPercent,
+      memoryUsageAlertPercent: p.memoryUsageAlertPercent ?? d.memoryUsageAlertPercent,
+      goroutineGrowthMinutes: p.goroutineGrowthMinutes ?? d.goroutineGrowthMinutes,
+      gcPauseAlertPercent: p.gcPauseAlertPercent ?? d.gcPauseAlertPercent,
+      diskUsageAlertPercent: p.diskUsageAlertPercent ?? d.diskUsageAlertPercent,
+    },
+    customRules: (p.alertRules ?? []).map(customAlertRule),
+    scrapeJobs: (p.scrapeJobs ?? []).map((job) => ({ jobName: job.jobName, port: job.port, metricsPath: job.metricsPath ?? d.scrapeJobMetricsPath, tag: scrapeJobTag(job.jobName), hosts: job.hosts })),
+  };
+  return { settings, failures: checked.failures, warnings: checked.warnings };
+}

@@ -1,0 +1,79 @@
+/**
+ * Defaults live in one constant per feature; the `@default` in each prop's docs must say the same
+ * value, so docs and behaviour cannot drift apart.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FRONT_DOOR_DEFAULTS, GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, HOST_DEFAULTS, OBSERVABILITY_DEFAULTS, resolveObservabilitySettings } from '../../lib';
+
+const LIB = path.join(__dirname, '..', '..', 'lib');
+
+/** `prop → literal` for every prop whose docs give a literal `@default` (number, string, boolean). */
+function documentedDefaults(file: string, iface: string): Record<string, unknown> {
+  const text = fs.readFileSync(path.join(LIB, file), 'utf8');
+  const body = text.slice(text.indexOf(`export interface ${iface}`));
+  const end = body.indexOf('\n}\n');
+  const out: Record<string, unknown> = {};
+  for (const m of body.slice(0, end).matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*readonly (\w+)\?:/g)) {
+    const d = /@default\s+(-?[\d.]+|"[^"]*"|true|false)(?=\s|\*|$)/.exec(m[1]);
+    if (d) out[m[2]] = JSON.parse(d[1]);
+  }
+  return out;
+}
+
+describe('defaults: one constant per feature, and the docs say the same', () => {
+  it('ObservabilityStack: every documented default is OBSERVABILITY_DEFAULTS\'s value', () => {
+    const documented = documentedDefaults(path.join('observability', 'props.ts'), 'ObservabilityStackProps');
+    expect(Object.keys(documented).length).toBeGreaterThan(10);
+    for (const [prop, value] of Object.entries(documented)) expect((OBSERVABILITY_DEFAULTS as Record<string, unknown>)[prop], prop).toEqual(value);
+  });
+
+  it('resolveObservabilitySettings applies them and names the failures (pure: no construct needed)', () => {
+    const { settings, failures } = resolveObservabilitySettings({ retentionDays: 0 }, () => false);
+    expect(failures.map((f) => f.prop)).toEqual(['retentionDays']);
+    expect(settings.retentionDays).toBe(OBSERVABILITY_DEFAULTS.retentionDays);
+    expect(settings.thresholds.fdUsageAlertPercent).toBe(OBSERVABILITY_DEFAULTS.fdUsageAlertPercent);
+    expect(settings.instanceType).toBe('t3.medium');
+  });
+});
+
+describe('defaults: NginxFrontDoor', () => {
+  it('every documented default is FRONT_DOOR_DEFAULTS\'s value', () => {
+    const documented = documentedDefaults(path.join('front-door', 'props.ts'), 'NginxFrontDoorProps');
+    expect(Object.keys(documented).length).toBeGreaterThan(15);
+    for (const [prop, value] of Object.entries(documented)) expect((FRONT_DOOR_DEFAULTS as Record<string, unknown>)[prop], prop).toEqual(value);
+  });
+
+  it('no default is written into the construct or its checks beside the constant', () => {
+    for (const file of ['nginx-front-door.ts', 'checks.ts']) {
+      const text = fs.readFileSync(path.join(LIB, 'front-door', file), 'utf8');
+      expect(text, file).not.toMatch(/props\.\w+ \?\? (?:\d|'|"|true|false|\[(?!\]))/);
+    }
+  });
+});
+
+describe('defaults: ObservabilityStack construct', () => {
+  it('no default is written into the construct beside the constant', () => {
+    const text = fs.readFileSync(path.join(LIB, 'observability', 'observability-stack.ts'), 'utf8');
+    expect(text).not.toMatch(/\?\? (?:\d|'|"|true|false)/);
+  });
+});
+
+describe('defaults: hosts and Go services', () => {
+  it.each([
+    ['host', 'HostConfigurationProps', HOST_DEFAULTS],
+    ['host', 'HardenedHostProps', HOST_DEFAULTS],
+    ['go-service', 'GoServiceProps', GO_HOST_DEFAULTS],
+    ['go-service', 'HardenedGoServiceProps', GO_SERVICE_DEFAULTS],
+  ] as const)('%s/props.ts %s: every documented default is the constant\'s value', (folder, iface, defaults) => {
+    const documented = documentedDefaults(path.join(folder, 'props.ts'), iface);
+    expect(Object.keys(documented).length).toBeGreaterThan(0);
+    for (const [prop, value] of Object.entries(documented)) expect((defaults as Record<string, unknown>)[prop], prop).toEqual(value);
+  });
+
+  it('the host construct writes no default beside HOST_DEFAULTS', () => {
+    const text = fs.readFileSync(path.join(LIB, 'host', 'hardened-host.ts'), 'utf8');
+    expect(text).not.toMatch(/\b(?:props|p)\.\w+ \?\? (?:\d|'|"|true|false)/);
+  });
+});
