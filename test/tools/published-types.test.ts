@@ -58,8 +58,8 @@ describe('published types', () => {
     }
     const index = fs.readFileSync(path.join(out, 'lib', 'index.d.ts'), 'utf8');
     for (const name of ['PropChecks', 'formatFailure', 'sortRows', 'hostsOf', 'versionAtLeast', 'HostKind']) expect(index).not.toMatch(new RegExp(`\\b${name}\\b`));
-    expect(fs.readFileSync(path.join(out, 'lib', 'constructs', 'hardened-host.d.ts'), 'utf8')).not.toContain('attachFrontDoor');
-    expect(fs.readFileSync(path.join(out, 'lib', 'constructs', 'hardened-go-host.d.ts'), 'utf8')).not.toContain('goServiceSpec');
+    expect(fs.readFileSync(path.join(out, 'lib', 'host', 'hardened-host.d.ts'), 'utf8')).not.toContain('attachFrontDoor');
+    expect(fs.readFileSync(path.join(out, 'lib', 'go-service', 'hardened-go-host.d.ts'), 'utf8')).not.toContain('goServiceSpec');
   });
 
   it('one error class: GoHostError, for misuse no prop check can see', () => {
