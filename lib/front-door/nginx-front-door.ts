@@ -20,7 +20,7 @@ import { checkFrontDoorProps, checkFrontDoorPropTypes } from './checks';
 import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
 import { DataAwsCallerIdentity, Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
 import { Token } from '../private/cdktf';
-import { Boundary, BOUNDARIES } from '../private/late-bound';
+import { Boundary, BOUNDARIES, rememberUserTokens } from '../private/late-bound';
 import { FRONT_DOOR_DEFAULTS, NginxFrontDoorProps } from './props';
 
 export { FRONT_DOOR_DEFAULTS } from './props';
@@ -56,6 +56,7 @@ export class NginxFrontDoor extends Construct {
       },
       (p, c) => checkFrontDoorProps(p, { distro: distroOf(p), sameInstance: !!p.host, isToken: (v) => Token.isUnresolved(v) }, c));
     reportInput(this, checked);
+    rememberUserTokens(rawProps);
     checkConstructPath(this);
     // A front door whose subnet failed is still built on a stand-in, to check the rest of the stack.
     const props = checked.props.host || checked.props.subnetId !== undefined ? checked.props : { ...checked.props, subnetId: 'subnet-00000000' };
@@ -127,7 +128,7 @@ export class NginxFrontDoor extends Construct {
     const first = this.hosts[0];
     const nofile = first instanceof HardenedGoHost ? first.settings.limitNofile : GO_HOST_DEFAULTS.limitNofile;
     const goBackend = upstreams.find((u): u is HardenedGoHost | HardenedGoService => typeof u !== 'string');
-    const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => ({
+    const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => nginxHost.bindReferences<FrontDoorSettings>({
       domainNames: props.domainNames.map((d, i) => nginxHost.lateBound(d, BOUNDARIES.dnsName, `domainNames[${i}] (of ${this.node.path})`)),
       tlsProfile: props.tlsProfile ?? FRONT_DOOR_DEFAULTS.tlsProfile,
       certificate: this.boundCertificate(certificate, nginxHost),
@@ -135,9 +136,9 @@ export class NginxFrontDoor extends Construct {
         ...upstreams.flatMap((u) =>
           typeof u === 'string' ? [nginxHost.lateBound(u, BOUNDARIES.hostPort, `upstreams (of ${this.node.path})`)]
             : u === nginxHost ? [`127.0.0.1:${u.listenPort}`]
-              : u instanceof HardenedGoService ? [nginxHost.lateBound(u.loadBalancer.address)]
+              : u instanceof HardenedGoService ? [u.loadBalancer.address]
                 : []),
-        ...(this.upstreamLoadBalancer ? [nginxHost.lateBound(this.upstreamLoadBalancer.address)] : []),
+        ...(this.upstreamLoadBalancer ? [this.upstreamLoadBalancer.address] : []),
       ],
       upstreamKeepalive: props.upstreamKeepalive ?? FRONT_DOOR_DEFAULTS.upstreamKeepalive,
       upstreamKeepaliveTimeSec: keepaliveTime,

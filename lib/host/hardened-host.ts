@@ -31,7 +31,7 @@ import {
 } from '../private/aws';
 import { Aspects, Lazy, Token } from '../private/cdktf';
 import { DataCloudinitConfig } from '../private/cloudinit';
-import { Boundary, BOUNDARIES, escapeLiteralTemplates, LateBoundText } from '../private/late-bound';
+import { Boundary, BOUNDARIES, escapeLiteralTemplates, LateBoundText, rememberUserTokens } from '../private/late-bound';
 import { MimePart, renderMultipart } from '../render/mime';
 import { UfwRule } from '../render/ufw';
 
@@ -146,6 +146,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       });
     reportInput(this, checked);
     checkConstructPath(this);
+    rememberUserTokens(rawProps);
     const props = checked.props;
     const kind = spec.describe(props);
 
@@ -289,6 +290,14 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     return this.late.ref(value, boundary, prop);
   }
 
+  /**
+   * Settings for this host's text with the library's own references bound (see
+   * LateBoundText.bindLibraryReferences): the one place they are wrapped.
+   */
+  public bindReferences<T>(settings: T): T {
+    return this.late.bindLibraryReferences(settings);
+  }
+
   /** Checks a Terraform reference at plan time against `boundary`'s form (for values that reach IAM or resource arguments). */
   public checkAtPlan(value: string, boundary: Boundary, prop: string): void {
     this.late.check(value, boundary, prop);
@@ -316,6 +325,11 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     }
     this.frontDoor = frontDoor;
     for (const watcher of this.frontDoorWatchers) watcher(frontDoor);
+  }
+
+  /** The front door running on this host, if one does. */
+  public get frontDoorOnHost(): FrontDoorOnHost | undefined {
+    return this.frontDoor;
   }
 
   /**

@@ -16,7 +16,7 @@ import { assess } from '../readiness/checklist';
 import { OBSERVABILITY_ITEMS } from './readiness';
 import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
 import { Token } from '../private/cdktf';
-import { BOUNDARIES } from '../private/late-bound';
+import { BOUNDARIES, rememberUserTokens } from '../private/late-bound';
 import { RESERVED_LOCAL_PORTS } from '../facts';
 import { ObservabilityStackProps } from './props';
 
@@ -36,6 +36,7 @@ export class ObservabilityStack extends Construct {
   constructor(scope: Construct, id: string, rawProps: ObservabilityStackProps = {}) {
     super(scope, id);
     const resolved = resolveObservabilitySettings(rawProps, (v) => Token.isUnresolved(v));
+    rememberUserTokens(rawProps);
     reportInput(this, resolved);
     checkConstructPath(this);
     const s = resolved.settings;
@@ -76,7 +77,7 @@ export class ObservabilityStack extends Construct {
         instanceId: mon.instance.id,
         stopInstanceBeforeDetaching: true,
       });
-      mon.addProvisioning(() => provisionMonitoring(this.monitoringSettings(mon)));
+      mon.addProvisioning(() => provisionMonitoring(mon.bindReferences(this.monitoringSettings(mon))));
       mon.addReadiness(...assess(OBSERVABILITY_ITEMS, { monitoringHost: true, goService: false, frontDoor: false, logShipping: false, otel: false, isMonitoringHost: true }));
       this.addAlarms(mon);
     }
@@ -103,7 +104,7 @@ export class ObservabilityStack extends Construct {
     const p = this.settings.props;
     const mon = this.monitoringHost;
     const goHost = host instanceof HardenedGoHost || host instanceof HardenedGoService ? host : undefined;
-    const lokiPushUrl = mon ? `http://${host.lateBound(mon.privateIp)}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
+    const lokiPushUrl = mon ? `http://${mon.privateIp}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
     const appPort = goHost ? p.appMetricsPort ?? goHost.listenPort : undefined;
     if (goHost && appPort !== undefined && RESERVED_LOCAL_PORTS[appPort] !== undefined) {
       reportFailure(this, 'appMetricsPort', appPort, `collides with an exporter on ${host.node.path}`, 'serve metrics on another port');
@@ -112,13 +113,13 @@ export class ObservabilityStack extends Construct {
 
     // Rendered at synthesis: a front door created after watch() still gets its exporter.
     const nginx = () => this.frontDoors.has(host);
-    host.addProvisioning(() => provisionSidecars({
+    host.addProvisioning(() => provisionSidecars(host.bindReferences({
       hostName: this.hostLabel(host),
       group: host.isGroup,
       nginx: nginx(),
       lokiPushUrl,
       service: goHost && { name: goHost.serviceName, limitNofile: goHost.settings.limitNofile, memoryMaxBytes: goHost.memoryMax },
-    }));
+    })));
     if (goHost && p.otelEndpoint) goHost.addEnvironment('OTEL_EXPORTER_OTLP_ENDPOINT', p.otelEndpoint);
 
     // Prometheus's EC2 service discovery selects instances by these tags.
@@ -157,17 +158,17 @@ export class ObservabilityStack extends Construct {
     const p = s.props;
     return {
       discoveryId: this.node.path,
-      region: mon.lateBound(mon.regionName),
+      region: mon.regionName,
       // One probe per front door (several hosts may run the same one), in the order of their paths.
       probes: [...new Map([...this.frontDoors.values()].map((fd) => [fd.path, fd] as const)).values()]
         .sort((a, b) => a.path.localeCompare(b.path))
-        .map((fd) => ({ domain: mon.lateBound(fd.domainName), healthPath: fd.healthPath })),
-      dataVolumeId: this.dataVolume && mon.lateBound(this.dataVolume.id),
+        .map((fd) => ({ domain: mon.lateBound(fd.domainName, BOUNDARIES.dnsName, `domainNames[0] (of ${fd.path})`), healthPath: fd.healthPath })),
+      dataVolumeId: this.dataVolume?.id,
       appMetricsPath: s.appMetricsPath,
       scrapeIntervalSec: s.scrapeIntervalSec,
       evaluationIntervalSec: s.evaluationIntervalSec,
       thresholds: s.thresholds,
-      snsTopicArn: mon.lateBound(this.alarmTopic.arn),
+      snsTopicArn: this.alarmTopic.arn,
       webhookUrl: p.alertWebhookUrl && mon.lateBound(p.alertWebhookUrl, BOUNDARIES.url, `alertWebhookUrl (of ${this.node.path})`),
       retentionDays: s.retentionDays,
       customRules: s.customRules,

@@ -65,6 +65,27 @@ export const BOUNDARIES = {
   trusted: {},
 } as const satisfies Record<string, Boundary>;
 
+/** A string token as cdktf encodes it in text. */
+const TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
+
+/**
+ * The tokens users passed in props. Only these need a boundary; every other token in a host's
+ * text is a reference the library made to its own resources (an address, an ARN, the region),
+ * AWS's own syntax, and crosses as it is — so no call site has to remember to wrap one.
+ */
+const USER_TOKENS = new Set<string>();
+
+/** Remembers every token in a construct's props (value objects included, constructs skipped). */
+export function rememberUserTokens(value: unknown, seen = new Set<unknown>()): void {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(TOKEN)) USER_TOKENS.add(m[0]);
+    return;
+  }
+  if (value === null || typeof value !== 'object' || seen.has(value) || 'node' in (value as object)) return;
+  seen.add(value);
+  for (const v of Object.values(value as object)) rememberUserTokens(v, seen);
+}
+
 interface PlanCheck {
   readonly value: string;
   readonly boundary: Boundary;
@@ -103,6 +124,19 @@ export class LateBoundText {
 
   public finish(rendered: string): string {
     return escapeTerraformTemplate(rendered).replace(this.placeholder, (_, i: string) => this.values[Number(i)]);
+  }
+
+  /**
+   * `value` with every Terraform reference the library made to its own resources (addresses,
+   * ARNs, the region: AWS's own syntax) replaced by a placeholder, in every string of it, before a
+   * renderer sees it. A user's reference is left as it is: it must cross a boundary of its own
+   * (`ref`), and a raw one in the host's text fails synth.
+   */
+  public bindLibraryReferences<T>(value: T): T {
+    if (typeof value === 'string') return value.replace(TOKEN, (t) => (USER_TOKENS.has(t) ? t : this.ref(t))) as T;
+    if (Array.isArray(value)) return value.map((v) => this.bindLibraryReferences(v)) as T;
+    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.bindLibraryReferences(v)])) as T;
   }
 
   /** Terraform preconditions: every reference matches the form its boundary admits (fails the plan otherwise). */
