@@ -88,12 +88,17 @@ function chunks(ports: readonly UfwPort[]): UfwPort[][] {
 export function renderUfwCommands(rules: readonly UfwRule[]): string[] {
   return [
     `sed -i -e 's|^DEFAULT_INPUT_POLICY=.*|DEFAULT_INPUT_POLICY="DROP"|' -e 's|^DEFAULT_OUTPUT_POLICY=.*|DEFAULT_OUTPUT_POLICY="ACCEPT"|' /etc/default/ufw`,
-    ...groupRules(rules).flatMap((g) =>
-      chunks(g.ports).map(
-        (ports) =>
-          `ufw allow proto ${g.protocol} from ${g.from} to any port ${ports.map(portSpec).join(',')} comment '${clean(g.comments.join(', '))}'`,
-      ),
-    ),
+    ...ufwAllowRules(rules).map((r) => `ufw allow proto ${r.protocol} from ${r.from} to any port ${r.ports} comment '${r.comment}'`),
     'ufw --force enable',
   ];
+}
+
+/** The `ufw allow` rules the commands add, in order: what `ufw show added` lists afterwards. */
+export function ufwAllowRules(rules: readonly UfwRule[]): Array<{ readonly protocol: string; readonly from: string; readonly ports: string; readonly comment: string }> {
+  return groupRules(rules).flatMap((g) => chunks(g.ports).map((ports) => ({
+    protocol: g.protocol,
+    from: g.from,
+    ports: ports.map(portSpec).join(','),
+    comment: clean(g.comments.join(', ')),
+  })));
 }
