@@ -9,15 +9,14 @@ import { GoHostSettings, provisionGoHost } from './artifacts';
 import { HostProvisioning } from '../host/provisioning';
 import { ReleaseArtifact } from './release-artifact';
 import { InstanceShape } from '../host/instance-types';
-import { parseCpuQuotaPercent, parseSystemdBytes } from './units';
 import { assess } from '../readiness/checklist';
 import { HOST_ITEMS, HostReadinessFacts } from '../host/readiness';
 import { checkGoHostProps } from '../host/checks';
-import { GO_HOST_DEFAULTS } from './settings';
+import { cpuQuotaPercentFor, GO_HOST_DEFAULTS, memoryMaxBytesFor, resolveGoServiceSettings } from './settings';
 import { PropChecks } from '../input/prop-checks';
 import { ReadinessRow } from '../readiness/rows';
 import { Token } from '../private/cdktf';
-import { Boundary, BOUNDARIES } from '../private/late-bound';
+import { BOUNDARIES } from '../private/late-bound';
 import { GoServiceProps, HardenedGoHostProps } from './props';
 
 export type { GoServiceProps, HardenedGoHostProps } from './props';
@@ -68,20 +67,13 @@ export class GoServiceConfiguration {
   constructor(
     private readonly host: HardenedHostBase,
     private readonly props: GoServiceProps,
-    shape: InstanceShape | undefined,
+    private readonly shape: InstanceShape | undefined,
   ) {
     this.serviceName = props.serviceName;
     this.listenPort = props.listenPort ?? GO_HOST_DEFAULTS.listenPort;
     this.healthPath = props.healthPath ?? GO_HOST_DEFAULTS.healthPath;
-    // Defaults are a share of the machine; the checks fail the stack when the shape is unknown
-    // and these are not set, so the stand-in shape only lets the other checks run.
-    const machine = shape ?? { memoryMiB: 1024, vcpus: 1 };
-    this.memoryMaxBytes = props.memoryMax
-      ? parseSystemdBytes(props.memoryMax)!
-      : Math.floor(machine.memoryMiB * GO_HOST_DEFAULTS.memoryShare) * 1024 * 1024;
-    this.cpuQuotaPercent = props.cpuQuota
-      ? parseCpuQuotaPercent(props.cpuQuota)!
-      : Math.round(machine.vcpus * 100 * GO_HOST_DEFAULTS.cpuShare);
+    this.memoryMaxBytes = memoryMaxBytesFor(props, shape);
+    this.cpuQuotaPercent = cpuQuotaPercentFor(props, shape);
 
     const s3 = props.artifact.s3;
     if (s3) {
@@ -118,45 +110,14 @@ export class GoServiceConfiguration {
 
   /** The settings the host is provisioned from, with every default applied. */
   public get settings(): GoHostSettings {
-    const p = this.props;
-    const d = GO_HOST_DEFAULTS;
-    const l = (v: string, boundary: Boundary, prop: string) => this.host.lateBound(v, boundary, prop);
-    const environment = Object.fromEntries(Object.entries({ ...p.environment, ...this.extraEnvironment })
-      .map(([k, v]) => [k, l(v, BOUNDARIES.systemdValue, `environment.${k}`)]));
-    const a = p.artifact;
-    // The download URL carries the key percent-encoded (a reference is encoded by Terraform).
-    const keyPath = (key: string) => (Token.isUnresolved(key) ? l(key, BOUNDARIES.s3Key, 'artifact.key') : key.split('/').map(encodeURIComponent).join('/'));
-    const artifact = a.s3
-      ? ReleaseArtifact.fromS3(
-          { bucket: l(a.s3.bucket, BOUNDARIES.s3Bucket, 'artifact.bucket'), key: keyPath(a.s3.key), region: a.s3.region && l(a.s3.region, BOUNDARIES.awsRegion, 'artifact.region') },
-          l(a.sha256, BOUNDARIES.sha256, 'artifact.sha256'),
-        )
-      : ReleaseArtifact.fromUrl(l(a.url!, BOUNDARIES.shellWord, 'artifact.url'), l(a.sha256, BOUNDARIES.sha256, 'artifact.sha256'));
-    const config = p.configFileContent;
-    return {
-      ...this.host.baseSettings,
-      serviceName: p.serviceName,
-      artifact,
+    return resolveGoServiceSettings(this.props, {
+      base: this.host.baseSettings,
+      shape: this.shape,
       listenAddress: this.listenAddress,
-      listenPort: this.listenPort,
-      healthPath: this.healthPath,
-      environment,
-      args: (p.args ?? []).map((arg, i) => l(arg, BOUNDARIES.systemdWord, `args[${i}]`)),
-      memoryMaxBytes: this.memoryMaxBytes,
-      cpuQuotaPercent: this.cpuQuotaPercent,
-      limitNofile: p.limitNofile ?? d.limitNofile,
-      tasksMax: p.tasksMax ?? d.tasksMax,
-      gogc: p.gogc,
-      oomScoreAdjust: p.oomScoreAdjust ?? d.oomScoreAdjust,
-      restartSec: p.restartSec ?? d.restartSec,
-      startLimitIntervalSec: p.startLimitIntervalSec ?? d.startLimitIntervalSec,
-      startLimitBurst: p.startLimitBurst ?? d.startLimitBurst,
-      timeoutStopSec: this.timeoutStopSec,
-      watchdogSec: p.watchdogSec,
-      configFileContent: config === undefined ? undefined : Token.isUnresolved(config) ? l(config, BOUNDARIES.fileContent, 'configFileContent') : config,
-      configFileEncoding: config !== undefined && Token.isUnresolved(config) ? 'b64' : undefined,
-      healthTimeoutSec: this.healthTimeoutSec,
-    };
+      extraEnvironment: this.extraEnvironment,
+      isToken: (v) => Token.isUnresolved(v),
+      bind: (v, boundary, prop) => this.host.lateBound(v, BOUNDARIES[boundary], prop),
+    });
   }
 
   public provisioning(): HostProvisioning {

@@ -1,7 +1,13 @@
 /**
  * The Go service's defaults, on one instance and in an Auto Scaling group (the only place they
- * live; each prop's `@default` says the same). Pure.
+ * live; each prop's `@default` says the same), and the pure function that applies them. Pure.
  */
+import type { GoHostSettings } from './artifacts';
+import type { GoServiceProps } from './props';
+import { ReleaseArtifact } from './release-artifact';
+import { parseCpuQuotaPercent, parseSystemdBytes } from './units';
+import type { BaseHostSettings } from '../host/artifacts';
+import type { InstanceShape } from '../host/instance-types';
 
 export const GO_HOST_DEFAULTS = {
   listenPort: 8080,
@@ -30,3 +36,74 @@ export const GO_SERVICE_DEFAULTS = {
   /** Seconds the deregistration delay adds to the service's TimeoutStopSec. */
   deregistrationMarginSec: 10,
 } as const;
+
+/** Where a value of the service's text lands (the host quotes references for it). */
+export type GoServiceBoundary = 'systemdValue' | 'systemdWord' | 'shellWord' | 'fileContent' | 's3Key' | 's3Bucket' | 'awsRegion' | 'sha256';
+
+/** What the service's settings depend on beyond its props: the host and its placement. */
+export interface GoServiceContext {
+  readonly base: BaseHostSettings;
+  /** vCPUs and memory of the instance type, when known (the shares apply to them). */
+  readonly shape: InstanceShape | undefined;
+  /** `0.0.0.0` when a security-group rule admits the service port, else loopback. */
+  readonly listenAddress: string;
+  /** Variables other constructs added (addEnvironment). */
+  readonly extraEnvironment: Readonly<Record<string, string>>;
+  readonly isToken: (v: unknown) => boolean;
+  /** A value for the service's text: itself, or a reference quoted for `boundary`. */
+  readonly bind: (value: string, boundary: GoServiceBoundary, prop: string) => string;
+}
+
+/** MemoryMax in bytes: the prop, or a share of the machine's memory. */
+export function memoryMaxBytesFor(p: Pick<GoServiceProps, 'memoryMax'>, shape: InstanceShape | undefined): number {
+  // The checks fail the stack when the shape is unknown and memoryMax is not set; the stand-in only lets the other checks run.
+  return p.memoryMax ? parseSystemdBytes(p.memoryMax)! : Math.floor((shape ?? { memoryMiB: 1024 }).memoryMiB * GO_HOST_DEFAULTS.memoryShare) * 1024 * 1024;
+}
+
+/** CPUQuota in percent: the prop, or a share of every vCPU. */
+export function cpuQuotaPercentFor(p: Pick<GoServiceProps, 'cpuQuota'>, shape: InstanceShape | undefined): number {
+  return p.cpuQuota ? parseCpuQuotaPercent(p.cpuQuota)! : Math.round((shape ?? { vcpus: 1 }).vcpus * 100 * GO_HOST_DEFAULTS.cpuShare);
+}
+
+/** The Go service's settings with every default applied, its references bound for their destinations. */
+export function resolveGoServiceSettings(p: GoServiceProps, c: GoServiceContext): GoHostSettings {
+  const d = GO_HOST_DEFAULTS;
+  const l = c.bind;
+  const environment = Object.fromEntries(Object.entries({ ...p.environment, ...c.extraEnvironment })
+    .map(([k, v]) => [k, l(v, 'systemdValue', `environment.${k}`)]));
+  const a = p.artifact;
+  // The download URL carries the key percent-encoded (a reference is encoded by Terraform).
+  const keyPath = (key: string) => (c.isToken(key) ? l(key, 's3Key', 'artifact.key') : key.split('/').map(encodeURIComponent).join('/'));
+  const artifact = a.s3
+    ? ReleaseArtifact.fromS3(
+        { bucket: l(a.s3.bucket, 's3Bucket', 'artifact.bucket'), key: keyPath(a.s3.key), region: a.s3.region && l(a.s3.region, 'awsRegion', 'artifact.region') },
+        l(a.sha256, 'sha256', 'artifact.sha256'),
+      )
+    : ReleaseArtifact.fromUrl(l(a.url!, 'shellWord', 'artifact.url'), l(a.sha256, 'sha256', 'artifact.sha256'));
+  const config = p.configFileContent;
+  const configIsReference = config !== undefined && c.isToken(config);
+  return {
+    ...c.base,
+    serviceName: p.serviceName,
+    artifact,
+    listenAddress: c.listenAddress,
+    listenPort: p.listenPort ?? d.listenPort,
+    healthPath: p.healthPath ?? d.healthPath,
+    environment,
+    args: (p.args ?? []).map((arg, i) => l(arg, 'systemdWord', `args[${i}]`)),
+    memoryMaxBytes: memoryMaxBytesFor(p, c.shape),
+    cpuQuotaPercent: cpuQuotaPercentFor(p, c.shape),
+    limitNofile: p.limitNofile ?? d.limitNofile,
+    tasksMax: p.tasksMax ?? d.tasksMax,
+    gogc: p.gogc,
+    oomScoreAdjust: p.oomScoreAdjust ?? d.oomScoreAdjust,
+    restartSec: p.restartSec ?? d.restartSec,
+    startLimitIntervalSec: p.startLimitIntervalSec ?? d.startLimitIntervalSec,
+    startLimitBurst: p.startLimitBurst ?? d.startLimitBurst,
+    timeoutStopSec: p.timeoutStopSec ?? d.timeoutStopSec,
+    watchdogSec: p.watchdogSec,
+    configFileContent: config === undefined ? undefined : configIsReference ? l(config, 'fileContent', 'configFileContent') : config,
+    configFileEncoding: configIsReference ? 'b64' : undefined,
+    healthTimeoutSec: p.healthTimeoutSec ?? d.healthTimeoutSec,
+  };
+}
