@@ -35,7 +35,9 @@ export type { WriteFile } from './render/cloud-config';
 export type { ScriptStep } from './render/shell';
 
 // Front door
-export { NginxFrontDoor, FRONT_DOOR_DEFAULTS } from './front-door/nginx-front-door';
+export { NginxFrontDoor } from './front-door/nginx-front-door';
+export { FRONT_DOOR_DEFAULTS, resolveFrontDoorSettings } from './front-door/settings';
+export type { FrontDoorContext } from './front-door/settings';
 export type { NginxFrontDoorProps } from './front-door/nginx-front-door';
 export { CertificateSource } from './front-door/certificate-source';
 export type { LetsEncryptOptions, SsmCertificateOptions, SecretsManagerCertificateOptions } from './front-door/certificate-source';

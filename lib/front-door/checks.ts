@@ -1,5 +1,6 @@
 /** Validation of NginxFrontDoor props. Token-valued inputs are skipped. Pure: no cdktf imports. */
-import { FRONT_DOOR_DEFAULTS, NginxFrontDoorProps } from './props';
+import type { NginxFrontDoorProps } from './props';
+import { FRONT_DOOR_DEFAULTS } from './settings';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from './certificate-source';
 import { DistroInfo, versionAtLeast } from '../host/distro';
 import { PropChecks } from '../input/prop-checks';

@@ -21,9 +21,10 @@ import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
 import { DataAwsCallerIdentity, Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
 import { Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES, rememberUserTokens } from '../private/late-bound';
-import { FRONT_DOOR_DEFAULTS, NginxFrontDoorProps } from './props';
+import { NginxFrontDoorProps } from './props';
+import { FRONT_DOOR_DEFAULTS, resolveFrontDoorSettings } from './settings';
 
-export { FRONT_DOOR_DEFAULTS } from './props';
+export { FRONT_DOOR_DEFAULTS } from './settings';
 export type { NginxFrontDoorProps } from './props';
 
 /** Stand-ins for required props that failed (the stack then does not synthesize). */
@@ -128,9 +129,7 @@ export class NginxFrontDoor extends Construct {
     const first = this.hosts[0];
     const nofile = first instanceof HardenedGoHost ? first.settings.limitNofile : GO_HOST_DEFAULTS.limitNofile;
     const goBackend = upstreams.find((u): u is HardenedGoHost | HardenedGoService => typeof u !== 'string');
-    const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => nginxHost.bindReferences<FrontDoorSettings>({
-      domainNames: props.domainNames.map((d, i) => nginxHost.lateBound(d, BOUNDARIES.dnsName, `domainNames[${i}] (of ${this.node.path})`)),
-      tlsProfile: props.tlsProfile ?? FRONT_DOOR_DEFAULTS.tlsProfile,
+    const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => nginxHost.bindReferences(resolveFrontDoorSettings(props, {
       certificate: this.boundCertificate(certificate, nginxHost),
       upstreams: [
         ...upstreams.flatMap((u) =>
@@ -140,36 +139,15 @@ export class NginxFrontDoor extends Construct {
                 : []),
         ...(this.upstreamLoadBalancer ? [this.upstreamLoadBalancer.address] : []),
       ],
-      upstreamKeepalive: props.upstreamKeepalive ?? FRONT_DOOR_DEFAULTS.upstreamKeepalive,
       upstreamKeepaliveTimeSec: keepaliveTime,
-      upstreamMaxFails: props.upstreamMaxFails ?? FRONT_DOOR_DEFAULTS.upstreamMaxFails,
-      upstreamFailTimeoutSec: props.upstreamFailTimeoutSec ?? FRONT_DOOR_DEFAULTS.upstreamFailTimeoutSec,
-      proxyPaths: props.proxyPaths ?? FRONT_DOOR_DEFAULTS.proxyPaths,
-      staticUrlPath: props.staticRootDirectory ? props.staticUrlPath ?? FRONT_DOOR_DEFAULTS.staticUrlPath : undefined,
-      staticRootDirectory: props.staticRootDirectory,
-      clientMaxBodySizeMiB: props.clientMaxBodySizeMiB ?? FRONT_DOOR_DEFAULTS.clientMaxBodySizeMiB,
-      proxyConnectTimeoutSec: props.proxyConnectTimeoutSec ?? FRONT_DOOR_DEFAULTS.proxyConnectTimeoutSec,
-      proxyReadTimeoutSec: props.proxyReadTimeoutSec ?? FRONT_DOOR_DEFAULTS.proxyReadTimeoutSec,
-      clientTimeoutSec: props.clientTimeoutSec ?? FRONT_DOOR_DEFAULTS.clientTimeoutSec,
-      rateLimitPerSecond: props.rateLimitPerSecond,
-      rateLimitBurst: props.rateLimitBurst ?? (props.rateLimitPerSecond === undefined ? 0 : props.rateLimitPerSecond * FRONT_DOOR_DEFAULTS.rateLimitBurstFactor),
-      mtlsPaths: props.mtlsPaths ?? [],
-      ...(props.mtlsClientCaBundle !== undefined && Token.isUnresolved(props.mtlsClientCaBundle)
-        ? { mtlsClientCaBundle: nginxHost.lateBound(props.mtlsClientCaBundle, BOUNDARIES.fileContent), mtlsClientCaBundleEncoding: 'b64' as const }
-        : { mtlsClientCaBundle: props.mtlsClientCaBundle }),
-      hsts: props.hsts ?? FRONT_DOOR_DEFAULTS.hsts,
-      hstsMaxAgeSeconds: props.hstsMaxAgeSeconds ?? FRONT_DOOR_DEFAULTS.hstsMaxAgeSeconds,
-      hstsIncludeSubdomains: props.hstsIncludeSubdomains ?? FRONT_DOOR_DEFAULTS.hstsIncludeSubdomains,
-      hstsPreload: props.hstsPreload ?? FRONT_DOOR_DEFAULTS.hstsPreload,
-      http3: props.http3 ?? FRONT_DOOR_DEFAULTS.http3,
-      responseHeaders: props.responseHeaders ?? {},
-      internalPaths: props.internalPaths ?? FRONT_DOOR_DEFAULTS.internalPaths,
-      remoteUpstreams: !props.host,
       backlog: nginxHost.baseSettings.somaxconn,
       workerRlimitNofile: nofile,
       nginxVersion: distro.nginxVersion,
       healthPath: goBackend?.healthPath ?? '/',
-    });
+      isToken: (v) => Token.isUnresolved(v),
+      bind: (value, boundary, prop) => nginxHost.lateBound(value, BOUNDARIES[boundary], prop),
+      path: this.node.path,
+    }));
     for (const nginxHost of this.hosts) {
       const s = settingsFor(nginxHost);
       nginxHost.userData.merge(provisionFrontDoor(s));

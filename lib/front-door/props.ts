@@ -1,39 +1,9 @@
-/** The props of NginxFrontDoor and the defaults they share with its checks. */
+/** The props of NginxFrontDoor (their defaults: FRONT_DOOR_DEFAULTS in settings.ts). */
 import type { HardenedGoHost } from '../go-service/hardened-go-host';
 import type { HardenedGoService } from '../go-service/hardened-go-service';
 import type { MachineImage } from '../host/machine-image';
 import type { CertificateSource } from './certificate-source';
 import type { TlsProfileName } from './tls-profiles';
-
-/** Every default of NginxFrontDoor (the only place it lives; each prop's `@default` says the same). */
-export const FRONT_DOOR_DEFAULTS = {
-  instanceType: 't3.small',
-  instanceCount: 1,
-  hostName: 'front-door',
-  associatePublicIpAddress: true,
-  tlsProfile: 'intermediate',
-  hsts: true,
-  hstsMaxAgeSeconds: 31536000,
-  hstsIncludeSubdomains: false,
-  hstsPreload: false,
-  upstreamKeepalive: 32,
-  upstreamKeepaliveTimeSec: 30,
-  upstreamMaxFails: 2,
-  upstreamFailTimeoutSec: 15,
-  internalPaths: ['/metrics', '/debug/'],
-  elasticIp: true,
-  persistCertificate: true,
-  proxyPaths: ['/'],
-  staticUrlPath: '/static/',
-  clientMaxBodySizeMiB: 10,
-  proxyConnectTimeoutSec: 5,
-  proxyReadTimeoutSec: 60,
-  clientTimeoutSec: 30,
-  /** The burst is this many times rateLimitPerSecond. */
-  rateLimitBurstFactor: 2,
-  http3: false,
-  letsEncryptStaging: false,
-} as const;
 
 export interface NginxFrontDoorProps {
   /** Names the front door serves (certificate SANs and nginx server_name). */
