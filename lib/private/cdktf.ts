@@ -8,6 +8,7 @@ export {
   Lazy,
   TerraformOutput,
   TerraformStack,
+  Testing,
   Token,
 } from 'cdktf';
 export type { IResolvable } from 'cdktf';
