@@ -60,3 +60,8 @@ export type { ReadinessRow, ReadinessStatus, HostReadiness } from './readiness/r
 export { inputFailures } from './input/report';
 export type { PropFailure } from './input/prop-checks';
 export { GoHostError } from './errors';
+
+// Policy pack for any cdktf stack
+export { GoHostPolicy, policyReport } from './policy/aspect';
+export { POLICY_RULES } from './policy/pack';
+export type { PolicyFinding, PolicyResource, PolicyRule } from './policy/rule';

@@ -2,11 +2,16 @@
 // changing this import and package.json; nothing else in lib/ names the framework.
 export {
   Annotations,
+  DefaultTokenResolver,
+  StringConcat,
+  Tokenization,
   Aspects,
   App,
   Fn,
   Lazy,
+  TerraformDataSource,
   TerraformOutput,
+  TerraformResource,
   TerraformStack,
   Testing,
   Token,
