@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GoHostError } from '../errors';
 import { HardenedHostBase } from '../host/hardened-host';
 import { HostReadiness, readinessScore, renderReadinessMarkdown, sortRows } from './rows';
 import { App, TerraformStack } from '../private/cdktf';
@@ -16,7 +17,11 @@ export interface StackSummary {
 }
 
 function stackDirectory(app: App, stack: TerraformStack): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'manifest.json'), 'utf8'));
+  const file = path.join(app.outdir, 'manifest.json');
+  if (!fs.existsSync(file)) {
+    throw new GoHostError(`writeReadinessReports: ${app.outdir} holds no synthesized stacks; call app.synth() first (in tests, readinessOf(stack) from cdktf-gohost/testing needs no files)`);
+  }
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
   const entry = manifest.stacks?.[stack.node.id];
   return path.join(app.outdir, entry?.workingDirectory ?? path.join('stacks', stack.node.id));
 }

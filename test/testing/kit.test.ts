@@ -102,3 +102,12 @@ describe('readiness and the real tools', () => {
     expect(checkArtifacts(broken).find((c) => c.tool === 'shellcheck')!.status).toBe('failed');
   });
 });
+
+describe('writeReadinessReports before synthesis', () => {
+  it('says what to do instead of failing on a missing manifest', async () => {
+    const { writeReadinessReports } = await import('../../lib');
+    const app = Testing.app();
+    new SingleHostStack(app, 'single-host');
+    expect(() => writeReadinessReports(app)).toThrow(/holds no synthesized stacks; call app\.synth\(\) first \(in tests, readinessOf\(stack\)/);
+  });
+});
