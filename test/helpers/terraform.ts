@@ -43,26 +43,8 @@ export function writeCliConfig(dir: string): string {
   return file;
 }
 
-/**
- * The cloudinit provider is not in the mirror. The validation copy replaces each
- * `data.cloudinit_config` by a local holding its parts' contents, so every Terraform reference
- * the user data makes is still there (a constant would cut them, and with them any cycle).
- */
-export function withCloudinitAsLocals(tf: any): any {
-  const copy = JSON.parse(JSON.stringify(tf));
-  const configs: Record<string, any> = copy.data?.cloudinit_config ?? {};
-  copy.locals = { ...(copy.locals ?? {}) };
-  for (const [name, config] of Object.entries<any>(configs)) {
-    copy.locals[`user_data_${name}`] = config.part.map((p: any) => p.content).join('\n');
-  }
-  delete copy.data?.cloudinit_config;
-  if (copy.data && Object.keys(copy.data).length === 0) delete copy.data;
-  delete copy.provider?.cloudinit;
-  delete copy.terraform?.required_providers?.cloudinit;
-  delete copy.terraform?.backend;
-  const text = JSON.stringify(copy).replace(/\$\{data\.cloudinit_config\.([A-Za-z0-9_-]+)\.rendered\}/g, (_, name: string) => `\${base64encode(local.user_data_${name})}`);
-  return JSON.parse(text);
-}
+// The validation copy (user data as locals, references intact) is the testing kit's: one implementation.
+export { withUserDataAsLocals as withCloudinitAsLocals } from '../../lib/testing/tools';
 
 export interface ValidateResult {
   readonly valid: boolean;
