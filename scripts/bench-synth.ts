@@ -20,7 +20,7 @@ const SHA = 'a'.repeat(64);
 // The compiled library, as users load it from the package (built by the parent first).
 const LIBRARY = path.join(__dirname, '..', 'dist', 'lib');
 
-function libraryStack(n: number, outdir: string): { synth: () => void } {
+export function libraryStack(n: number, outdir: string): { synth: () => void } {
   /* eslint-disable @typescript-eslint/no-var-requires */
   const { App, TerraformStack } = require('cdktf') as typeof import('cdktf');
   const { AwsProvider } = require('@cdktf/provider-aws/lib/provider') as typeof import('@cdktf/provider-aws/lib/provider');
@@ -39,7 +39,7 @@ function libraryStack(n: number, outdir: string): { synth: () => void } {
   return { synth: () => app.synth() };
 }
 
-function plainStack(n: number, outdir: string, t: Template): { synth: () => void } {
+export function plainStack(n: number, outdir: string, t: Template): { synth: () => void } {
   const { App, TerraformStack } = require('cdktf') as typeof import('cdktf');
   const { AwsProvider } = require('@cdktf/provider-aws/lib/provider') as typeof import('@cdktf/provider-aws/lib/provider');
   const { CloudinitProvider } = require('@cdktf/provider-cloudinit/lib/provider') as typeof import('@cdktf/provider-cloudinit/lib/provider');
@@ -187,4 +187,4 @@ function main(): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-main();
+if (require.main === module) main();

@@ -38,6 +38,11 @@ import { UfwRule } from '../render/ufw';
 /** EC2's limit on user data, counted on the raw (gzip-compressed) bytes before base64. */
 export const USER_DATA_LIMIT_BYTES = 16384;
 
+/** The most gzip can make of `n` bytes: zlib's deflateBound plus the gzip header and trailer. */
+export function gzipBoundBytes(n: number): number {
+  return n + (n >> 12) + (n >> 14) + (n >> 25) + 7 + 18;
+}
+
 /** What a front door on a host tells the constructs that watch the host. */
 export interface FrontDoorOnHost {
   /** Construct path of the front door (several hosts may share one). */
@@ -217,7 +222,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       part: [0, 1].map((i) => ({
         contentType: i === 0 ? 'text/cloud-config' : 'text/x-shellscript',
         filename: i === 0 ? 'cloud-config.yaml' : 'gohost-bootstrap.sh',
-        content: Lazy.stringValue({ produce: () => this.late.finish(this.renderForSynth()[i].content) }),
+        content: Lazy.stringValue({ produce: (context) => (context.preparing ? this.referencesForPreparing(i) : this.late.finish(this.renderForSynth()[i].content)) }),
       })),
     });
 
@@ -238,7 +243,9 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       ignoreAmiChanges: props.ignoreAmiChanges ?? HOST_DEFAULTS.ignoreAmiChanges,
       // Rendering the user data registers its references; their checks fail the plan, not the boot.
       preconditions: Lazy.anyValue({
-        produce: () => {
+        produce: (context) => {
+          // The preparing pass only looks for cross-stack references: the user data part carries them.
+          if (context.preparing) return undefined;
           this.renderForSynth();
           const checks = this.late.preconditions(this.node.path);
           return checks.length > 0 ? checks : undefined;
@@ -391,6 +398,17 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     return this.synthRender;
   }
 
+  /**
+   * What cdktf's preparing pass (before aspects and validation) sees of the user data: the
+   * references it will hold, so cross-stack references are found, without rendering text that the
+   * aspects may still change.
+   */
+  private referencesForPreparing(part: number): string {
+    if (part !== 0) return '';
+    this.provisioning();
+    return this.late.references();
+  }
+
   /** Size of the user data EC2 receives: the provider's MIME document, gzip-compressed. */
   public userDataGzipBytes(): number {
     return gzipSync(renderMultipart(this.renderParts())).length;
@@ -463,9 +481,10 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     if (parts.some((part) => part.content.includes('${TfToken['))) {
       errors.push('user data = (a Terraform reference): reaches a file or script through a prop that only takes literal values. Fix: pass the value itself; the README lists which props accept references.');
     }
-    // The fastest level compresses worst: under the limit there, under it at any level.
+    // Text within zlib's bound needs no compressing to know; else the fastest level compresses worst: under the limit there, under it at any level.
     const mime = renderMultipart(parts);
-    const bytes = gzipSync(mime, { level: 1 }).length <= USER_DATA_LIMIT_BYTES ? 0 : gzipSync(mime).length;
+    const fits = gzipBoundBytes(Buffer.byteLength(mime)) <= USER_DATA_LIMIT_BYTES || gzipSync(mime, { level: 1 }).length <= USER_DATA_LIMIT_BYTES;
+    const bytes = fits ? 0 : gzipSync(mime).length;
     if (bytes > USER_DATA_LIMIT_BYTES) {
       errors.push(`user data = ${bytes} bytes gzipped: over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit. Fix: move large files (configFileContent, certificates) to S3 or SSM and fetch them at boot.`);
     }

@@ -118,6 +118,11 @@ export class LateBoundText {
     this.checks.set(`${prop}|${value}|${boundary.pattern}`, { value, boundary, prop });
   }
 
+  /** Every reference placed so far, as text: what cdktf's preparing pass needs to see (cross-stack references). */
+  public references(): string {
+    return this.values.join('\n');
+  }
+
   public get hasLateBound(): boolean {
     return this.values.length > 0;
   }

@@ -1,6 +1,9 @@
+import { gzipSync } from 'node:zlib';
 import { TerraformVariable } from 'cdktf';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HardenedGoHost, HardenedGoHostProps, MachineImage, Peer, Port, ReleaseArtifact } from '../../lib';
+import { gzipBoundBytes } from '../../lib/host/hardened-host';
 import { ReportedInput, validationError } from '../helpers/errors';
 import { SHA, baseProps, hostStack, newStack, synthJson } from '../helpers/stacks';
 
@@ -108,6 +111,18 @@ describe('HardenedGoHost rejects bad input at synth time, naming the prop, the v
     const { randomBytes } = require('node:crypto');
     const { stack } = hostStack({ configFileContent: randomBytes(20000).toString('base64') });
     expect(() => synthJson(stack)).toThrow(/user data = \d+ bytes gzipped: over EC2's 16384-byte limit/);
+  });
+
+  it('user data over 16 KB before gzip that compresses under the limit synthesizes', () => {
+    const { stack } = hostStack({ configFileContent: 'log_level = "info"\n'.repeat(2000) });
+    expect(() => synthJson(stack)).not.toThrow();
+  });
+
+  it('gzipBoundBytes bounds what gzip makes of incompressible bytes at any level', () => {
+    const { randomBytes } = require('node:crypto');
+    fc.assert(fc.property(fc.integer({ min: 0, max: 70000 }), fc.constantFrom(1, 6, 9), (n, level) => {
+      expect(gzipSync(randomBytes(n), { level }).length).toBeLessThanOrEqual(gzipBoundBytes(n));
+    }), { numRuns: 40 });
   });
 
   it('unknown machine image', () => {
