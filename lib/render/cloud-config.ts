@@ -1,9 +1,10 @@
 /**
  * Typed model of the cloud-config keys this library uses, printed as one `#cloud-config`
- * document through the `yaml` library. One document on purpose: several cloud-config parts do
- * not merge their lists by default (a second `runcmd:` replaces the first). Pure: no cdktf.
+ * document through `renderYaml` (the `yaml` library's text, printed faster). One document on
+ * purpose: several cloud-config parts do not merge their lists by default (a second `runcmd:`
+ * replaces the first). Pure: no cdktf.
  */
-import { stringify } from 'yaml';
+import { YamlValue, renderYaml } from './yaml';
 
 export interface CloudConfigUser {
   readonly name: string;
@@ -82,5 +83,5 @@ export function renderCloudConfig(config: CloudConfig): string {
   if (config.writeFiles?.length) doc.write_files = config.writeFiles.map(fileToYaml);
   if (config.runcmd?.length) doc.runcmd = config.runcmd.map((c) => (typeof c === 'string' ? c : [...c]));
   // cloud-init reads YAML 1.1 (PyYAML), where an unquoted yes/no/on/off is a boolean: print for 1.1.
-  return '#cloud-config\n' + stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+  return '#cloud-config\n' + renderYaml(doc as YamlValue);
 }
