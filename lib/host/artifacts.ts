@@ -52,9 +52,9 @@ export interface BaseHostSettings {
 export function hostSysctl(s: BaseHostSettings): SysctlEntry[] {
   const [portFrom, portTo] = s.ephemeralPortRange;
   const entries: SysctlEntry[] = [
-    { key: 'net.core.somaxconn', value: s.somaxconn, why: 'accept queue; nginx `listen … backlog=` uses the same figure' },
+    { key: 'net.core.somaxconn', value: s.somaxconn, why: 'accept queue; nginx `listen ... backlog=` uses the same figure' },
     { key: 'net.ipv4.tcp_max_syn_backlog', value: s.somaxconn, why: 'SYN queue at least as deep as the accept queue' },
-    { key: 'net.ipv4.tcp_tw_reuse', value: 1, why: 'reuse TIME_WAIT sockets for outgoing connections (nginx → upstream). tcp_tw_recycle is gone since Linux 4.12 and is never set' },
+    { key: 'net.ipv4.tcp_tw_reuse', value: 1, why: 'reuse TIME_WAIT sockets for outgoing connections (nginx -> upstream). tcp_tw_recycle is gone since Linux 4.12 and is never set' },
     { key: 'net.ipv4.tcp_timestamps', value: 1, why: 'needed by tcp_tw_reuse' },
     { key: 'net.ipv4.tcp_fin_timeout', value: 30, why: 'FIN_WAIT_2 lifetime (TIME_WAIT itself is fixed at 60 s)' },
     { key: 'net.ipv4.ip_local_port_range', value: `${portFrom} ${portTo}`, why: 'ephemeral ports start above every listening port of this host' },

@@ -14,7 +14,7 @@ export function awsRoleShellFunctions(region?: string): string[] {
     'json_field() { python3 -c \'import functools, json, sys; print(functools.reduce(lambda v, k: v[k], sys.argv[1].split("."), json.load(sys.stdin)))\' "$1"; }',
     'role_credentials=$(imds "meta-data/iam/security-credentials/$(imds meta-data/iam/security-credentials/)")',
     region ? `region=${region}` : 'region=$(imds meta-data/placement/region)',
-    '# aws_curl SERVICE CURL-ARGS…: one request signed with the role credentials.',
+    '# aws_curl SERVICE CURL-ARGS...: one request signed with the role credentials.',
     'aws_curl() {',
     '  local service=$1; shift',
     '  curl -fsS --retry 5 --retry-all-errors --retry-delay 2 --proto \'=https\' --aws-sigv4 "aws:amz:$region:$service" \\',

@@ -43,6 +43,21 @@ export function gzipBoundBytes(n: number): number {
   return n + (n >> 12) + (n >> 14) + (n >> 25) + 7 + 18;
 }
 
+/** The user data's size gzipped when it is over EC2's limit, else undefined. */
+function gzipBytesOverLimit(mime: string): number | undefined {
+  // Text within zlib's bound needs no compressing to know; else the fastest level compresses worst: under the limit there, under it at any level.
+  if (gzipBoundBytes(Buffer.byteLength(mime)) <= USER_DATA_LIMIT_BYTES || gzipSync(mime, { level: 1 }).length <= USER_DATA_LIMIT_BYTES) return undefined;
+  const bytes = gzipSync(mime).length;
+  return bytes > USER_DATA_LIMIT_BYTES ? bytes : undefined;
+}
+
+/** What one synthesis keeps of a host's user data: the parts as finished text, and what the checks found. */
+interface SynthRender {
+  readonly finished: Array<string | undefined>;
+  readonly leaksReference: boolean;
+  readonly gzipBytesOverLimit: number | undefined;
+}
+
 /** What a front door on a host tells the constructs that watch the host. */
 export interface FrontDoorOnHost {
   /** Construct path of the front door (several hosts may share one). */
@@ -137,7 +152,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   private policyCount = 0;
   private readonly producers: Array<() => HostProvisioning> = [];
   private readonly discoveryTags: Record<string, string> = {};
-  private synthRender?: MimePart[];
+  private synthRender?: SynthRender;
 
   constructor(scope: Construct, id: string, rawProps: HostConfigurationProps, spec: HostSpec<any>) {
     super(scope, id);
@@ -222,7 +237,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       part: [0, 1].map((i) => ({
         contentType: i === 0 ? 'text/cloud-config' : 'text/x-shellscript',
         filename: i === 0 ? 'cloud-config.yaml' : 'gohost-bootstrap.sh',
-        content: Lazy.stringValue({ produce: (context) => (context.preparing ? this.referencesForPreparing(i) : this.late.finish(this.renderForSynth()[i].content)) }),
+        content: Lazy.stringValue({ produce: (context) => (context.preparing ? this.referencesForPreparing(i) : this.userDataPart(i)) }),
       })),
     });
 
@@ -390,12 +405,26 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
    * all read them. Forgotten at the start of the next synthesis (an aspect) and when the
    * synchronous synthesis is over, so later contributions are never missed.
    */
-  private renderForSynth(): MimePart[] {
+  private renderForSynth(): SynthRender {
     if (!this.synthRender) {
-      this.synthRender = this.renderParts();
+      const parts = this.renderParts();
+      // Only the finished text and the checks' findings are kept: a fleet's raw parts would double its memory at synthesis.
+      this.synthRender = {
+        finished: parts.map((part) => this.late.finish(part.content)),
+        leaksReference: parts.some((part) => part.content.includes('${TfToken[')),
+        gzipBytesOverLimit: gzipBytesOverLimit(renderMultipart(parts)),
+      };
       queueMicrotask(() => { this.synthRender = undefined; });
     }
     return this.synthRender;
+  }
+
+  /** Part `i` as the cloudinit data source receives it; let go once cdktf holds it (asked again, it is rendered again). */
+  private userDataPart(i: number): string {
+    const render = this.renderForSynth();
+    const text = render.finished[i] ?? this.late.finish(this.renderParts()[i].content);
+    render.finished[i] = undefined;
+    return text;
   }
 
   /**
@@ -477,15 +506,12 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       errors.push(`connections = SSH (tcp/22) from ${sshFrom.join(', ')}: opens SSH to the whole internet. Fix: admit your office or VPN ranges only, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk.`);
     }
     // Every reference reaches the user data through a boundary (a placeholder); a raw token here would be lost.
-    const parts = this.renderForSynth();
-    if (parts.some((part) => part.content.includes('${TfToken['))) {
+    const render = this.renderForSynth();
+    if (render.leaksReference) {
       errors.push('user data = (a Terraform reference): reaches a file or script through a prop that only takes literal values. Fix: pass the value itself; the README lists which props accept references.');
     }
-    // Text within zlib's bound needs no compressing to know; else the fastest level compresses worst: under the limit there, under it at any level.
-    const mime = renderMultipart(parts);
-    const fits = gzipBoundBytes(Buffer.byteLength(mime)) <= USER_DATA_LIMIT_BYTES || gzipSync(mime, { level: 1 }).length <= USER_DATA_LIMIT_BYTES;
-    const bytes = fits ? 0 : gzipSync(mime).length;
-    if (bytes > USER_DATA_LIMIT_BYTES) {
+    const bytes = render.gzipBytesOverLimit;
+    if (bytes !== undefined) {
       errors.push(`user data = ${bytes} bytes gzipped: over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit. Fix: move large files (configFileContent, certificates) to S3 or SSM and fetch them at boot.`);
     }
     return errors;

@@ -35,6 +35,14 @@ describe('examples', () => {
     expect(first.stacks).toEqual(expect.arrayContaining(['single-host']));
   });
 
+  // One byte per character: V8 keeps an all-Latin-1 string at half the size, and a fleet's user data is most of the synthesized text.
+  it.each(first.stacks)('%s: the text the library writes into user data is ASCII', (stack) => {
+    const tf = JSON.parse(fs.readFileSync(path.join(first.dir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+    const parts = Object.values<any>(tf.data.cloudinit_config).flatMap((c): string[] => c.part.map((p: any) => p.content as string));
+    expect(parts.length).toBeGreaterThan(0);
+    for (const content of parts) expect(content.split('\n').filter((line: string) => /[^\x00-\x7f]/.test(line))).toEqual([]);
+  });
+
   it.each(first.stacks)('%s passes terraform validate with every user-data reference intact (the cloudinit data source becomes a local of its parts; that provider is not in the offline mirror)', (stack) => {
     const tf = JSON.parse(fs.readFileSync(path.join(first.dir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
     const copy = withCloudinitAsLocals(tf);
