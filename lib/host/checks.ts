@@ -314,7 +314,9 @@ export function checkHostProps(
 }
 
 /** Wrong types first: the other checks assume them (a number has no .replace). */
+const GO_HOST_PROP_TYPES: Readonly<Record<string, PropType>> = { ...HOST_PROP_TYPES, ...GO_SERVICE_PROP_TYPES };
+
 export function checkHostPropTypes(props: unknown, goService: boolean, c: PropChecks): void {
-  const schema = goService ? { ...HOST_PROP_TYPES, ...GO_SERVICE_PROP_TYPES } : HOST_PROP_TYPES;
+  const schema = goService ? GO_HOST_PROP_TYPES : HOST_PROP_TYPES;
   checkPropTypes(props, schema, goService ? ['serviceName', 'artifact'] : [], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
 }

@@ -31,9 +31,22 @@ function literalBlock(s: string, indent: number): string | undefined {
   return `${s.endsWith('\n') ? '|' : '|-'}\n${lines.join('\n')}\n`;
 }
 
+/** `yaml`'s text for scalars seen before (file modes, addresses repeat on every host); a document per call is its cost. */
+const DELEGATED = new Map<string, string>();
+const DELEGATED_MAX = 4096;
+const DELEGATED_LENGTH_MAX = 256;
+
 /** `yaml`'s own text for one scalar as a map value at `indent`: its header or value, then any block lines. */
 function delegated(value: YamlValue, indent: number): string {
-  const text = stringify({ k: value }, OPTIONS).slice(3);
+  const remembered = typeof value === 'string' && value.length <= DELEGATED_LENGTH_MAX;
+  let text = remembered ? DELEGATED.get(value) : undefined;
+  if (text === undefined) {
+    text = stringify({ k: value }, OPTIONS).slice(3);
+    if (remembered) {
+      if (DELEGATED.size >= DELEGATED_MAX) DELEGATED.clear();
+      DELEGATED.set(value, text);
+    }
+  }
   if (indent === 0) return text;
   const pad = ' '.repeat(indent);
   return text.replace(/\n(?=.)/g, `\n${pad}`);
