@@ -14,6 +14,8 @@ import { HOST_ITEMS, HostReadinessFacts } from '../host/readiness';
 import { checkGoHostProps } from '../host/checks';
 import { cpuQuotaPercentFor, GO_HOST_DEFAULTS, memoryMaxBytesFor, resolveGoServiceSettings } from './settings';
 import { PropChecks } from '../input/prop-checks';
+import { withDefaults } from '../input/defaults';
+import type { HostSettings } from '../host/settings';
 import { ReadinessRow } from '../readiness/rows';
 import { Token } from '../private/cdktf';
 import { BOUNDARIES } from '../private/late-bound';
@@ -44,10 +46,12 @@ export function goServiceSpec<P extends GoServiceProps & HostConfigurationProps>
   return {
     goService: true,
     placeholders: GO_SERVICE_PLACEHOLDERS as Partial<P>,
-    checkProps: (props: P, checks: PropChecks, warnings: string[]) => checkGoHostProps(props, (v) => Token.isUnresolved(v), checks, warnings),
+    // The host gives both with HOST_DEFAULTS applied; the service's own defaults go on top.
+    checkProps: (props: P, checks: PropChecks, warnings: string[]) =>
+      checkGoHostProps(withDefaults(props as HostSettings<P>, GO_HOST_DEFAULTS), (v) => Token.isUnresolved(v), checks, warnings),
     describe: (props: P) => ({
       name: props.serviceName,
-      listenPorts: new Map([[props.listenPort ?? GO_HOST_DEFAULTS.listenPort, 'the service (listenPort)']]),
+      listenPorts: new Map([[withDefaults(props, GO_HOST_DEFAULTS).listenPort, 'the service (listenPort)']]),
     }),
   };
 }

@@ -47,7 +47,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
         group: true,
       }),
     });
-    props = this.validProps as HardenedGoServiceProps;
+    props = this.validProps as unknown as HardenedGoServiceProps;
     this.go = new GoServiceConfiguration(this, props, this.shape);
     this.serviceName = this.go.serviceName;
     this.listenPort = this.go.listenPort;

@@ -4,8 +4,6 @@
  */
 import type { GoServiceProps } from '../go-service/props';
 import type { HostConfigurationProps } from './props';
-import { HOST_DEFAULTS } from './settings';
-import { GO_HOST_DEFAULTS } from '../go-service/settings';
 import { DISTROS, isDistroName } from './distro';
 import { INSTANCE_TYPE_NAME, instanceShape } from './instance-types';
 import { RESERVED_SERVICE_NAMES } from '../go-service/reserved-names';
@@ -19,6 +17,18 @@ import {
 
 
 const isInt = (v: number) => Number.isInteger(v);
+
+/** Host props as the checks see them: with HOST_DEFAULTS applied (resolveHostSettings), so no check re-applies a default. */
+export type HostPropsToCheck = HostConfigurationProps & { readonly subnetId?: string } & {
+  readonly instanceType: string; readonly somaxconn: number; readonly ephemeralPortRangeStart: number; readonly ephemeralPortRangeEnd: number;
+  readonly metadataHopLimit: number; readonly rootVolumeSizeGiB: number; readonly ntpServers: readonly string[];
+};
+
+/** Go service props as the checks see them: with GO_HOST_DEFAULTS applied as well. */
+export type GoHostPropsToCheck = GoServiceProps & HostPropsToCheck & {
+  readonly listenPort: number; readonly healthPath: string; readonly limitNofile: number; readonly tasksMax: number; readonly oomScoreAdjust: number;
+  readonly timeoutStopSec: number; readonly restartSec: number; readonly startLimitBurst: number; readonly startLimitIntervalSec: number;
+};
 
 /** The types of every host prop (plain JavaScript and JSON users get no compiler check). */
 export const HOST_PROP_TYPES: Readonly<Record<string, PropType>> = {
@@ -46,9 +56,8 @@ export const LITERAL_EXAMPLES: Record<string, string> = {
 
 
 /** The Go service's own props (the base host's are checked by checkHostProps). */
-export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
+export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
-  const d = { ...HOST_DEFAULTS, ...GO_HOST_DEFAULTS };
   requireLiterals(props, LITERAL_EXAMPLES, ['serviceName', 'listenPort', 'healthPath', 'memoryMax', 'cpuQuota', 'limitNofile', 'tasksMax', 'gogc', 'oomScoreAdjust',
     'restartSec', 'startLimitIntervalSec', 'startLimitBurst', 'timeoutStopSec', 'watchdogSec', 'healthTimeoutSec'], isToken, c);
   // Secrets in user data: a warning, or an error when allowSecretsInUserData is false.
@@ -93,11 +102,11 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
     }
   }
 
-  const instanceType = props.instanceType ?? d.instanceType;
+  const instanceType = props.instanceType;
   const shape = known(instanceType) ? instanceShape(instanceType) : undefined;
 
   // The service's port and health path.
-  const listenPort = props.listenPort ?? d.listenPort;
+  const listenPort = props.listenPort;
   if (known(listenPort)) {
     if (!isPort(listenPort)) {
       c.fail('listenPort', listenPort, 'is not a TCP port (1–65535)', 'use a port such as 8080');
@@ -108,7 +117,7 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
       c.fail('listenPort', listenPort, `collides with ${HOST_PORTS[listenPort]} on the same host`, 'choose another port, e.g. 8080');
     }
   }
-  const healthPath = props.healthPath ?? d.healthPath;
+  const healthPath = props.healthPath;
   if (known(healthPath) && !URL_PATH_PATTERN.test(healthPath)) {
     c.fail('healthPath', healthPath, 'is not an absolute URL path', 'start it with "/" and leave out spaces, query and fragment, e.g. "/healthz"');
   }
@@ -163,26 +172,26 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
       c.fail('cpuQuota', cpuQuota, `exceeds the ${shape.vcpus} vCPUs (${shape.vcpus * 100}%) of a ${instanceType}`, `use at most "${shape.vcpus * 100}%"`);
     }
   }
-  const limitNofile = props.limitNofile ?? d.limitNofile;
+  const limitNofile = props.limitNofile;
   if (!isInt(limitNofile) || limitNofile < 1024 || limitNofile > 1048576) {
     c.fail('limitNofile', limitNofile, 'is outside 1024–1048576 (fs.nr_open)', 'use a value such as 65536');
   }
-  const tasksMax = props.tasksMax ?? d.tasksMax;
+  const tasksMax = props.tasksMax;
   if (!isInt(tasksMax) || tasksMax < 16) c.fail('tasksMax', tasksMax, 'is below 16 threads, too few for the Go runtime', 'use a value such as 4096');
-  const oom = props.oomScoreAdjust ?? d.oomScoreAdjust;
+  const oom = props.oomScoreAdjust;
   if (!isInt(oom) || oom < -1000 || oom > 1000) c.fail('oomScoreAdjust', oom, 'is outside -1000–1000', 'use a value such as -500');
   if (props.gogc !== undefined && props.gogc !== 'off' && (!isInt(props.gogc) || props.gogc < 1)) {
     c.fail('gogc', props.gogc, 'is neither a positive integer nor "off"', 'use a percentage such as 100 (Go\'s default) or 200');
   }
 
   // Restart and stop behaviour.
-  const timeoutStopSec = props.timeoutStopSec ?? d.timeoutStopSec;
+  const timeoutStopSec = props.timeoutStopSec;
   if (!(timeoutStopSec > 0)) c.fail('timeoutStopSec', timeoutStopSec, 'must be positive', 'set it at least as long as the service\'s shutdown drain timeout, e.g. 30');
-  const restartSec = props.restartSec ?? d.restartSec;
+  const restartSec = props.restartSec;
   if (!(restartSec >= 0)) c.fail('restartSec', restartSec, 'must not be negative', 'use a delay such as 5');
-  const burst = props.startLimitBurst ?? d.startLimitBurst;
+  const burst = props.startLimitBurst;
   if (!isInt(burst) || burst < 1) c.fail('startLimitBurst', burst, 'must be a positive integer', 'use a value such as 3');
-  const interval = props.startLimitIntervalSec ?? d.startLimitIntervalSec;
+  const interval = props.startLimitIntervalSec;
   if (!(interval > 0)) c.fail('startLimitIntervalSec', interval, 'must be positive', 'use a value such as 60');
   else if (burst >= 1 && interval < burst * restartSec) {
     c.fail('startLimitIntervalSec', interval, `is shorter than startLimitBurst × restartSec (${burst * restartSec} s), so the start limit can never trigger`,
@@ -199,14 +208,13 @@ export function checkGoHostProps(props: GoServiceProps & HostConfigurationProps,
  * ports the host's own services listen on, checked against the ephemeral port range.
  */
 export function checkHostProps(
-  props: HostConfigurationProps & { readonly subnetId?: string },
+  props: HostPropsToCheck,
   isToken: (v: unknown) => boolean,
   extraListenPorts: ReadonlyMap<number, string>,
   c: PropChecks,
   warnings: string[],
 ): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
-  const d = HOST_DEFAULTS;
   requireLiterals(props, LITERAL_EXAMPLES, ['instanceType', 'somaxconn', 'ephemeralPortRangeStart', 'ephemeralPortRangeEnd', 'metadataHopLimit', 'rootVolumeSizeGiB',
     'journalSystemMaxUse', 'tcpCongestionControl', 'strictOvercommit'], isToken, c);
   // Networking inputs.
@@ -218,7 +226,7 @@ export function checkHostProps(
   }
 
   // Machine.
-  const instanceType = props.instanceType ?? d.instanceType;
+  const instanceType = props.instanceType;
   if (known(instanceType) && !INSTANCE_TYPE_NAME.test(instanceType)) {
     c.fail('instanceType', instanceType, 'is not an EC2 instance type', 'use a name like "t3.small" or "m7g.large"');
   }
@@ -258,12 +266,12 @@ export function checkHostProps(
   }
 
   // Kernel.
-  const somaxconn = props.somaxconn ?? d.somaxconn;
+  const somaxconn = props.somaxconn;
   if (!isInt(somaxconn) || somaxconn < 128 || somaxconn > 65535) {
     c.fail('somaxconn', somaxconn, 'is outside 128–65535 (Go and nginx clamp listen backlogs to 65535)', 'use a value such as 65535');
   }
-  const from = props.ephemeralPortRangeStart ?? d.ephemeralPortRangeStart;
-  const to = props.ephemeralPortRangeEnd ?? d.ephemeralPortRangeEnd;
+  const from = props.ephemeralPortRangeStart;
+  const to = props.ephemeralPortRangeEnd;
   if (!isInt(from) || !isInt(to) || from < 1024 || to > 65535 || to - from < 1000) {
     c.fail('ephemeralPortRangeStart', `${from}-${to}`, 'is not a range of at least 1000 ports within 1024–65535', 'use e.g. 10240–65535');
   } else {
@@ -297,11 +305,11 @@ export function checkHostProps(
   }
 
   // Instance settings.
-  const hop = props.metadataHopLimit ?? d.metadataHopLimit;
+  const hop = props.metadataHopLimit;
   if (!isInt(hop) || hop < 1 || hop > 64) c.fail('metadataHopLimit', hop, 'is outside 1–64', 'use 1 (2 only if containers on the host need the metadata service)');
-  const volume = props.rootVolumeSizeGiB ?? d.rootVolumeSizeGiB;
+  const volume = props.rootVolumeSizeGiB;
   if (!isInt(volume) || volume < 8 || volume > 16384) c.fail('rootVolumeSizeGiB', volume, 'is outside 8–16384 GiB (the AMIs need 8)', 'use e.g. 20');
-  const ntp = props.ntpServers ?? d.ntpServers;
+  const ntp = props.ntpServers;
   if (ntp.length === 0) c.fail('ntpServers', ntp, 'is empty; TLS and logs need a synchronised clock', 'leave it out to use the Amazon Time Sync Service (169.254.169.123)');
   ntp.forEach((server, i) => {
     if (known(server) && !HOST_NAME_PATTERN.test(server)) {

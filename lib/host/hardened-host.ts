@@ -18,9 +18,8 @@ export type { HardenedHostProps, HostConfigurationProps } from './props';
 import { Peer, Port, PRIVATE_IPV4_RANGES } from '../network/port';
 import { HostProvisioning } from './provisioning';
 import { PropChecks } from '../input/prop-checks';
-import { checkConstructPath, checkProps, reportFailure, reportInput } from '../input/report';
-import { checkHostProps, checkHostPropTypes } from './checks';
-import { HOST_DEFAULTS, resolveBaseHostSettings } from './settings';
+import { checkConstructPath, reportFailure, reportInput } from '../input/report';
+import { HostSettings, resolveBaseHostSettings, resolveHostSettings } from './settings';
 import { assess } from '../readiness/checklist';
 import { HOST_ITEMS } from './readiness';
 import { ReadinessRow } from '../readiness/rows';
@@ -88,9 +87,11 @@ export interface HostSpec<P extends HostConfigurationProps> {
   /** The props include the Go service's (type-checked with them). */
   readonly goService?: boolean;
   /** Checks of the subclass's own props, reported together with the host's. */
+  /** Checks of the subclass's own props (given with HOST_DEFAULTS applied), reported together with the host's. */
   readonly checkProps?: (props: P, checks: PropChecks, warnings: string[]) => void;
   /** Stand-ins for required props that failed, so the rest of the stack is still checked. */
   readonly placeholders?: Partial<P>;
+  /** What the host is (given the props with HOST_DEFAULTS applied). */
   readonly describe: (props: P) => HostKind;
 }
 
@@ -143,7 +144,8 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   protected readonly launch: HostLaunchConfiguration;
 
   /** The props after the checks (those that failed replaced, so the rest of the stack is still checked). */
-  protected readonly validProps: HostConfigurationProps;
+  /** The props that passed their checks, with HOST_DEFAULTS applied. */
+  protected readonly validProps: HostSettings;
   private readonly kind: HostKind;
   private readonly extraReadiness: Array<() => readonly ReadinessRow[]> = [];
   private frontDoor?: FrontDoorOnHost;
@@ -158,16 +160,17 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     super(scope, id);
     const isToken = (v: unknown) => Token.isUnresolved(v);
     // Wrong types (plain JavaScript, JSON configuration) are found first: the value checks assume them.
-    const checked = checkProps<HostConfigurationProps>(rawProps, spec.placeholders ?? {},
-      (p, c) => checkHostPropTypes(p, spec.goService ?? false, c),
-      (p, c, w) => {
-        spec.checkProps?.(p, c, w);
-        checkHostProps(p, isToken, spec.describe(p).listenPorts ?? new Map(), c, w);
-      });
-    reportInput(this, checked);
+    const resolved = resolveHostSettings<HostConfigurationProps>(rawProps, {
+      isToken,
+      goService: spec.goService ?? false,
+      placeholders: spec.placeholders ?? {},
+      listenPorts: (p) => spec.describe(p).listenPorts ?? new Map(),
+      checkProps: spec.checkProps,
+    });
+    reportInput(this, resolved);
     checkConstructPath(this);
     rememberUserTokens(rawProps);
-    const props = checked.props;
+    const props = resolved.settings;
     const kind = spec.describe(props);
 
     this.validProps = props;
@@ -176,7 +179,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     this.isGroup = kind.group ?? false;
     const image = props.machineImage ?? MachineImage.ubuntu2404();
     this.distro = DISTROS[isDistroName(image.distro) ? image.distro : ('ubuntu-24.04' as DistroName)];
-    const instanceType = props.instanceType ?? HOST_DEFAULTS.instanceType;
+    const instanceType = props.instanceType;
     this.shape = Token.isUnresolved(instanceType) ? undefined : instanceShape(instanceType);
     const lookups = StackLookups.of(this);
     // Tags are Terraform strings: a literal `${` in a user's tag would be interpolated.
@@ -251,11 +254,11 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       securityGroupId: this.securityGroup.id,
       userDataBase64: userData.rendered,
       keyName: props.keyPairName,
-      detailedMonitoring: props.detailedMonitoring ?? HOST_DEFAULTS.detailedMonitoring,
-      metadataHopLimit: props.metadataHopLimit ?? HOST_DEFAULTS.metadataHopLimit,
-      rootVolume: { sizeGiB: props.rootVolumeSizeGiB ?? HOST_DEFAULTS.rootVolumeSizeGiB, kmsKeyId: props.rootVolumeKmsKeyId },
+      detailedMonitoring: props.detailedMonitoring,
+      metadataHopLimit: props.metadataHopLimit,
+      rootVolume: { sizeGiB: props.rootVolumeSizeGiB, kmsKeyId: props.rootVolumeKmsKeyId },
       instanceTags: Lazy.anyValue({ produce: () => ({ ...tags, ...this.discoveryTags }) }) as unknown as Record<string, string>,
-      ignoreAmiChanges: props.ignoreAmiChanges ?? HOST_DEFAULTS.ignoreAmiChanges,
+      ignoreAmiChanges: props.ignoreAmiChanges,
       // Rendering the user data registers its references; their checks fail the plan, not the boot.
       preconditions: Lazy.anyValue({
         produce: (context) => {
@@ -458,7 +461,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     const p = this.validProps;
     return {
       sshCidrs: p.adminSshCidrs ?? [],
-      imdsHopLimit: p.metadataHopLimit ?? HOST_DEFAULTS.metadataHopLimit,
+      imdsHopLimit: p.metadataHopLimit,
       autoRecovery: this.kind.autoRecovery,
       publicIp: this.kind.publicIp,
       group: this.isGroup,
@@ -551,18 +554,18 @@ export class HardenedHost extends HardenedHostBase {
     super(scope, id, rawProps, {
       ...spec,
       placeholders: { subnetId: PLACEHOLDER_SUBNET_ID, ...spec.placeholders },
-      checkProps: (p: HardenedHostProps, c, w) => {
+      checkProps: (p: HostSettings<HardenedHostProps>, c, w) => {
         if (p.subnetId === undefined || p.subnetId === null) c.fail('subnetId', p.subnetId, 'is required', 'pass the ID of the subnet the instance runs in, e.g. "subnet-0123456789abcdef0"');
         spec.checkProps?.(p, c, w);
       },
-      describe: (p: HardenedHostProps) => ({
+      describe: (p: HostSettings<HardenedHostProps>) => ({
         ...spec.describe(p),
         subnetIdForVpc: p.subnetId,
-        autoRecovery: p.autoRecovery ?? HOST_DEFAULTS.autoRecovery,
-        publicIp: p.associatePublicIpAddress ?? HOST_DEFAULTS.associatePublicIpAddress,
+        autoRecovery: p.autoRecovery,
+        publicIp: p.associatePublicIpAddress,
       }),
     });
-    const props = this.validProps as HardenedHostProps;
+    const props = this.validProps as HostSettings<HardenedHostProps>;
     const l = this.launch;
     this.subnetId = props.subnetId;
     if (props.stablePrivateAddress) {
@@ -580,7 +583,7 @@ export class HardenedHost extends HardenedHostBase {
       instanceType: l.instanceType,
       ...(eni
         ? { networkInterface: [{ deviceIndex: 0, networkInterfaceId: eni.id }] }
-        : { subnetId: props.subnetId, vpcSecurityGroupIds: [l.securityGroupId], associatePublicIpAddress: props.associatePublicIpAddress ?? HOST_DEFAULTS.associatePublicIpAddress }),
+        : { subnetId: props.subnetId, vpcSecurityGroupIds: [l.securityGroupId], associatePublicIpAddress: props.associatePublicIpAddress }),
       iamInstanceProfile: l.instanceProfileName,
       keyName: l.keyName,
       monitoring: l.detailedMonitoring,
@@ -598,7 +601,7 @@ export class HardenedHost extends HardenedHostBase {
         deleteOnTermination: true,
       },
       userDataBase64: l.userDataBase64,
-      userDataReplaceOnChange: props.userDataReplaceOnChange ?? HOST_DEFAULTS.userDataReplaceOnChange,
+      userDataReplaceOnChange: props.userDataReplaceOnChange,
       tags: l.instanceTags,
       volumeTags: this.tags,
       lifecycle: {
@@ -611,7 +614,7 @@ export class HardenedHost extends HardenedHostBase {
     });
     this.privateIp = eni ? eni.privateIp : this.instance.privateIp;
 
-    if (props.autoRecovery ?? HOST_DEFAULTS.autoRecovery) {
+    if (props.autoRecovery) {
       this.recoverAlarm = statusCheckAlarm(this, 'RecoverAlarm', {
         alarmName: `${this.tags.Name}-system-status-recover`,
         description: `Recover ${this.node.path} when the EC2 system status check fails`,

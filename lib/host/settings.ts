@@ -1,10 +1,15 @@
 /**
  * The host's settings: every default of the host props (the only place they live; each prop's
- * `@default` says the same) and the pure function that applies them. Pure: no cdktf imports.
+ * `@default` says the same), the pure function that checks the props and applies them, and the
+ * one that turns them into what the artifacts need. Pure: no cdktf imports.
  */
 import type { BaseHostSettings } from './artifacts';
+import { checkHostPropTypes, checkHostProps, HostPropsToCheck } from './checks';
 import type { DistroInfo } from './distro';
 import type { HostConfigurationProps } from './props';
+import { checkProps } from '../input/check';
+import { WithDefaults, withDefaults } from '../input/defaults';
+import type { PropChecks, PropFailure } from '../input/prop-checks';
 import type { UfwRule } from '../render/ufw';
 
 export const HOST_DEFAULTS = {
@@ -29,25 +34,58 @@ export const HOST_DEFAULTS = {
   stablePrivateAddress: false,
 } as const;
 
+/** A host's props with HOST_DEFAULTS applied: what the construct, the checks and the artifacts read. */
+export type HostSettings<P extends HostConfigurationProps = HostConfigurationProps> = WithDefaults<P, typeof HOST_DEFAULTS>;
+
+/** What a host's checks depend on beyond its props: the kind of host around them. */
+export interface HostCheckContext<P extends HostConfigurationProps> {
+  readonly isToken: (v: unknown) => boolean;
+  /** The props include the Go service's (type-checked with them). */
+  readonly goService: boolean;
+  /** Stand-ins for required props that failed, so the rest of the stack is still checked. */
+  readonly placeholders: Partial<P>;
+  /** Ports the host's own services listen on (checked against the ephemeral range). */
+  readonly listenPorts: (props: HostSettings<P>) => ReadonlyMap<number, string>;
+  /** Checks of the subclass's own props, reported together with the host's. */
+  readonly checkProps?: (props: HostSettings<P>, checks: PropChecks, warnings: string[]) => void;
+}
+
+/**
+ * Checks the props (types first, then values with every default applied) and applies the
+ * defaults; props that failed are left out (required ones replaced by their placeholder).
+ */
+export function resolveHostSettings<P extends HostConfigurationProps>(
+  rawProps: P,
+  c: HostCheckContext<P>,
+): { settings: HostSettings<P>; failures: readonly PropFailure[]; warnings: readonly string[] } {
+  const checked = checkProps<P>(rawProps, c.placeholders,
+    (p, checks) => checkHostPropTypes(p, c.goService, checks),
+    (p, checks, warnings) => {
+      const s = withDefaults(p, HOST_DEFAULTS);
+      c.checkProps?.(s, checks, warnings);
+      checkHostProps(s as HostSettings<P> & HostPropsToCheck, c.isToken, c.listenPorts(s), checks, warnings);
+    });
+  return { settings: withDefaults(checked.props, HOST_DEFAULTS), failures: checked.failures, warnings: checked.warnings };
+}
+
 /**
  * A value for text the host renders: references are swapped for placeholders quoted for their
  * destination (`boundary` names it; see lib/private/late-bound).
  */
 export type LateBind = (value: string, boundary: 'line' | 'hostName', prop: string) => string;
 
-/** The host-level settings with every default applied. */
-export function resolveBaseHostSettings(p: HostConfigurationProps, distro: DistroInfo, ufwRules: UfwRule[], bind: LateBind): BaseHostSettings {
-  const d = HOST_DEFAULTS;
+/** What the host's artifacts need: the settings, the firewall rules and references bound for their destinations. */
+export function resolveBaseHostSettings(s: HostSettings, distro: DistroInfo, ufwRules: UfwRule[], bind: LateBind): BaseHostSettings {
   return {
     distro,
-    somaxconn: p.somaxconn ?? d.somaxconn,
-    ephemeralPortRange: [p.ephemeralPortRangeStart ?? d.ephemeralPortRangeStart, p.ephemeralPortRangeEnd ?? d.ephemeralPortRangeEnd],
-    tcpCongestionControl: p.tcpCongestionControl ?? d.tcpCongestionControl,
-    strictOvercommit: p.strictOvercommit ?? d.strictOvercommit,
-    sysctlOverrides: Object.fromEntries(Object.entries(p.sysctlOverrides ?? {})
+    somaxconn: s.somaxconn,
+    ephemeralPortRange: [s.ephemeralPortRangeStart, s.ephemeralPortRangeEnd],
+    tcpCongestionControl: s.tcpCongestionControl,
+    strictOvercommit: s.strictOvercommit,
+    sysctlOverrides: Object.fromEntries(Object.entries(s.sysctlOverrides ?? {})
       .map(([k, v]) => [k, typeof v === 'string' ? bind(v, 'line', `sysctlOverrides["${k}"]`) : v])),
-    journalSystemMaxUse: p.journalSystemMaxUse ?? d.journalSystemMaxUse,
+    journalSystemMaxUse: s.journalSystemMaxUse,
     ufwRules,
-    ntpServers: (p.ntpServers ?? [...d.ntpServers]).map((server, i) => bind(server, 'hostName', `ntpServers[${i}]`)),
+    ntpServers: s.ntpServers.map((server, i) => bind(server, 'hostName', `ntpServers[${i}]`)),
   };
 }
