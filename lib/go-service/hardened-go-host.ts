@@ -11,10 +11,8 @@ import { ReleaseArtifact } from './release-artifact';
 import { InstanceShape } from '../host/instance-types';
 import { assess } from '../readiness/checklist';
 import { HOST_ITEMS, HostReadinessFacts } from '../host/readiness';
-import { checkGoHostProps } from '../host/checks';
-import { cpuQuotaPercentFor, GO_HOST_DEFAULTS, memoryMaxBytesFor, resolveGoServiceSettings } from './settings';
+import { cpuQuotaPercentFor, goHostArtifactSettings, goServiceSettingsOf, GoServiceSettings, memoryMaxBytesFor, resolveGoServiceSettings } from './settings';
 import { PropChecks } from '../input/prop-checks';
-import { withDefaults } from '../input/defaults';
 import type { HostSettings } from '../host/settings';
 import { ReadinessRow } from '../readiness/rows';
 import { Token } from '../private/cdktf';
@@ -40,18 +38,27 @@ const GO_SERVICE_PLACEHOLDERS: Partial<GoServiceProps> = {
   artifact: ReleaseArtifact.fromUrl('https://invalid.example/invalid', '0'.repeat(64)),
 };
 
+/** A Go service's props as its host hands them on: with HOST_DEFAULTS applied (HostSpec). */
+/** @internal */
+export function asHostSettings(props: GoServiceProps & HostConfigurationProps): HostSettings<GoServiceProps & HostConfigurationProps> {
+  return props as HostSettings<GoServiceProps & HostConfigurationProps>;
+}
+
 /** How a Go service's props are checked and what they make the host, whatever its placement. */
 /** @internal */
 export function goServiceSpec<P extends GoServiceProps & HostConfigurationProps>() {
   return {
     goService: true,
     placeholders: GO_SERVICE_PLACEHOLDERS as Partial<P>,
-    // The host gives both with HOST_DEFAULTS applied; the service's own defaults go on top.
-    checkProps: (props: P, checks: PropChecks, warnings: string[]) =>
-      checkGoHostProps(withDefaults(props as HostSettings<P>, GO_HOST_DEFAULTS), (v) => Token.isUnresolved(v), checks, warnings),
+    // The host calls both with HOST_DEFAULTS applied; the service's own defaults go on top.
+    checkProps: (props: P, checks: PropChecks, warnings: string[]) => {
+      const resolved = resolveGoServiceSettings(asHostSettings(props), (v) => Token.isUnresolved(v));
+      for (const f of resolved.failures) checks.fail(f.prop, f.value, f.problem, f.fix);
+      warnings.push(...resolved.warnings);
+    },
     describe: (props: P) => ({
       name: props.serviceName,
-      listenPorts: new Map([[withDefaults(props, GO_HOST_DEFAULTS).listenPort, 'the service (listenPort)']]),
+      listenPorts: new Map([[goServiceSettingsOf(asHostSettings(props)).listenPort, 'the service (listenPort)']]),
     }),
   };
 }
@@ -70,12 +77,12 @@ export class GoServiceConfiguration {
 
   constructor(
     private readonly host: HardenedHostBase,
-    private readonly props: GoServiceProps,
+    private readonly props: GoServiceSettings,
     private readonly shape: InstanceShape | undefined,
   ) {
     this.serviceName = props.serviceName;
-    this.listenPort = props.listenPort ?? GO_HOST_DEFAULTS.listenPort;
-    this.healthPath = props.healthPath ?? GO_HOST_DEFAULTS.healthPath;
+    this.listenPort = props.listenPort;
+    this.healthPath = props.healthPath;
     this.memoryMaxBytes = memoryMaxBytesFor(props, shape);
     this.cpuQuotaPercent = cpuQuotaPercentFor(props, shape);
 
@@ -105,16 +112,16 @@ export class GoServiceConfiguration {
   }
 
   public get timeoutStopSec(): number {
-    return this.props.timeoutStopSec ?? GO_HOST_DEFAULTS.timeoutStopSec;
+    return this.props.timeoutStopSec;
   }
 
   public get healthTimeoutSec(): number {
-    return this.props.healthTimeoutSec ?? GO_HOST_DEFAULTS.healthTimeoutSec;
+    return this.props.healthTimeoutSec;
   }
 
   /** The settings the host is provisioned from, with every default applied. */
   public get settings(): GoHostSettings {
-    return resolveGoServiceSettings(this.props, {
+    return goHostArtifactSettings(this.props, {
       base: this.host.baseSettings,
       shape: this.shape,
       listenAddress: this.listenAddress,
@@ -141,7 +148,7 @@ export class HardenedGoHost extends HardenedHost implements IGoService {
 
   constructor(scope: Construct, id: string, props: HardenedGoHostProps) {
     super(scope, id, props, goServiceSpec<HardenedGoHostProps>());
-    this.go = new GoServiceConfiguration(this, this.validProps as HardenedGoHostProps, this.shape);
+    this.go = new GoServiceConfiguration(this, goServiceSettingsOf(asHostSettings(this.validProps as HardenedGoHostProps)), this.shape);
     this.serviceName = this.go.serviceName;
     this.listenPort = this.go.listenPort;
     this.healthPath = this.go.healthPath;

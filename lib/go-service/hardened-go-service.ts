@@ -5,7 +5,8 @@
  * instance refresh, keeping 100 % healthy capacity and rolling back on failure.
  */
 import { Construct } from 'constructs';
-import { GoServiceConfiguration, goServiceSpec, IGoService } from './hardened-go-host';
+import { asHostSettings, GoServiceConfiguration, goServiceSpec, IGoService } from './hardened-go-host';
+import { goServiceSettingsOf } from './settings';
 import { HardenedHostBase } from '../host/hardened-host';
 import { InternalLoadBalancer } from './internal-load-balancer';
 import { GoHostSettings } from './artifacts';
@@ -48,7 +49,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
       }),
     });
     props = this.validProps as unknown as HardenedGoServiceProps;
-    this.go = new GoServiceConfiguration(this, props, this.shape);
+    this.go = new GoServiceConfiguration(this, goServiceSettingsOf(asHostSettings(props)), this.shape);
     this.serviceName = this.go.serviceName;
     this.listenPort = this.go.listenPort;
     this.healthPath = this.go.healthPath;

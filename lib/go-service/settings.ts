@@ -7,7 +7,12 @@ import type { GoServiceProps } from './props';
 import { ReleaseArtifact } from './release-artifact';
 import { parseCpuQuotaPercent, parseSystemdBytes } from './units';
 import type { BaseHostSettings } from '../host/artifacts';
+import { checkGoHostProps } from '../host/checks';
 import type { InstanceShape } from '../host/instance-types';
+import type { HostConfigurationProps } from '../host/props';
+import type { HostSettings } from '../host/settings';
+import { WithDefaults, withDefaults } from '../input/defaults';
+import { PropChecks, PropFailure } from '../input/prop-checks';
 
 export const GO_HOST_DEFAULTS = {
   listenPort: 8080,
@@ -37,6 +42,29 @@ export const GO_SERVICE_DEFAULTS = {
   deregistrationMarginSec: 10,
 } as const;
 
+/** A Go service's props (host props with HOST_DEFAULTS) with GO_HOST_DEFAULTS applied: what its construct, checks and artifacts read. */
+export type GoServiceSettings = WithDefaults<HostSettings<GoServiceProps & HostConfigurationProps>, typeof GO_HOST_DEFAULTS>;
+
+/** The service's defaults on top of the host's settings. */
+export function goServiceSettingsOf(host: HostSettings<GoServiceProps & HostConfigurationProps>): GoServiceSettings {
+  return withDefaults(host, GO_HOST_DEFAULTS);
+}
+
+/**
+ * Checks the Go service's own props (given with the host's defaults applied) with its defaults
+ * applied, so no check re-applies one.
+ */
+export function resolveGoServiceSettings(
+  props: HostSettings<GoServiceProps & HostConfigurationProps>,
+  isToken: (v: unknown) => boolean,
+): { settings: GoServiceSettings; failures: readonly PropFailure[]; warnings: readonly string[] } {
+  const checks = new PropChecks();
+  const warnings: string[] = [];
+  const settings = goServiceSettingsOf(props);
+  checkGoHostProps(settings, isToken, checks, warnings);
+  return { settings, failures: checks.all, warnings };
+}
+
 /** Where a value of the service's text lands (the host quotes references for it). */
 export type GoServiceBoundary = 'systemdValue' | 'systemdWord' | 'shellWord' | 'fileContent' | 's3Key' | 's3Bucket' | 'awsRegion' | 'sha256';
 
@@ -65,9 +93,8 @@ export function cpuQuotaPercentFor(p: Pick<GoServiceProps, 'cpuQuota'>, shape: I
   return p.cpuQuota ? parseCpuQuotaPercent(p.cpuQuota)! : Math.round((shape ?? { vcpus: 1 }).vcpus * 100 * GO_HOST_DEFAULTS.cpuShare);
 }
 
-/** The Go service's settings with every default applied, its references bound for their destinations. */
-export function resolveGoServiceSettings(p: GoServiceProps, c: GoServiceContext): GoHostSettings {
-  const d = GO_HOST_DEFAULTS;
+/** What the service's artifacts need: its settings on the host's, references bound for their destinations. */
+export function goHostArtifactSettings(p: GoServiceSettings, c: GoServiceContext): GoHostSettings {
   const l = c.bind;
   const environment = Object.fromEntries(Object.entries({ ...p.environment, ...c.extraEnvironment })
     .map(([k, v]) => [k, l(v, 'systemdValue', `environment.${k}`)]));
@@ -87,23 +114,23 @@ export function resolveGoServiceSettings(p: GoServiceProps, c: GoServiceContext)
     serviceName: p.serviceName,
     artifact,
     listenAddress: c.listenAddress,
-    listenPort: p.listenPort ?? d.listenPort,
-    healthPath: p.healthPath ?? d.healthPath,
+    listenPort: p.listenPort,
+    healthPath: p.healthPath,
     environment,
     args: (p.args ?? []).map((arg, i) => l(arg, 'systemdWord', `args[${i}]`)),
     memoryMaxBytes: memoryMaxBytesFor(p, c.shape),
     cpuQuotaPercent: cpuQuotaPercentFor(p, c.shape),
-    limitNofile: p.limitNofile ?? d.limitNofile,
-    tasksMax: p.tasksMax ?? d.tasksMax,
+    limitNofile: p.limitNofile,
+    tasksMax: p.tasksMax,
     gogc: p.gogc,
-    oomScoreAdjust: p.oomScoreAdjust ?? d.oomScoreAdjust,
-    restartSec: p.restartSec ?? d.restartSec,
-    startLimitIntervalSec: p.startLimitIntervalSec ?? d.startLimitIntervalSec,
-    startLimitBurst: p.startLimitBurst ?? d.startLimitBurst,
-    timeoutStopSec: p.timeoutStopSec ?? d.timeoutStopSec,
+    oomScoreAdjust: p.oomScoreAdjust,
+    restartSec: p.restartSec,
+    startLimitIntervalSec: p.startLimitIntervalSec,
+    startLimitBurst: p.startLimitBurst,
+    timeoutStopSec: p.timeoutStopSec,
     watchdogSec: p.watchdogSec,
     configFileContent: config === undefined ? undefined : configIsReference ? l(config, 'fileContent', 'configFileContent') : config,
     configFileEncoding: configIsReference ? 'b64' : undefined,
-    healthTimeoutSec: p.healthTimeoutSec ?? d.healthTimeoutSec,
+    healthTimeoutSec: p.healthTimeoutSec,
   };
 }
