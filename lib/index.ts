@@ -8,8 +8,10 @@ export { HardenedGoHost } from './go-service/hardened-go-host';
 export type { HardenedGoHostProps, GoServiceProps, IGoService } from './go-service/hardened-go-host';
 export { HardenedGoService } from './go-service/hardened-go-service';
 export type { HardenedGoServiceProps } from './go-service/hardened-go-service';
-export { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from './go-service/settings';
-export { HOST_DEFAULTS } from './host/settings';
+export { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, resolveGoServiceSettings } from './go-service/settings';
+export type { GoServiceSettings } from './go-service/settings';
+export { HOST_DEFAULTS, resolveHostSettings } from './host/settings';
+export type { HostCheckContext, HostSettings } from './host/settings';
 export type { ResolvedGroupSettings } from './go-service/group-checks';
 export { InternalLoadBalancer } from './go-service/internal-load-balancer';
 export type { InternalLoadBalancerProps } from './go-service/internal-load-balancer';
@@ -36,8 +38,8 @@ export type { ScriptStep } from './render/shell';
 
 // Front door
 export { NginxFrontDoor } from './front-door/nginx-front-door';
-export { FRONT_DOOR_DEFAULTS, resolveFrontDoorSettings } from './front-door/settings';
-export type { FrontDoorContext } from './front-door/settings';
+export { FRONT_DOOR_DEFAULTS, frontDoorArtifactSettings, resolveFrontDoorSettings } from './front-door/settings';
+export type { FrontDoorCheckInput, FrontDoorContext, FrontDoorPropSettings } from './front-door/settings';
 export type { NginxFrontDoorProps } from './front-door/nginx-front-door';
 export { CertificateSource } from './front-door/certificate-source';
 export type { LetsEncryptOptions, SsmCertificateOptions, SecretsManagerCertificateOptions } from './front-door/certificate-source';

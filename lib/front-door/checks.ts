@@ -1,6 +1,5 @@
 /** Validation of NginxFrontDoor props. Token-valued inputs are skipped. Pure: no cdktf imports. */
 import type { NginxFrontDoorProps } from './props';
-import { FRONT_DOOR_DEFAULTS } from './settings';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from './certificate-source';
 import { DistroInfo, versionAtLeast } from '../host/distro';
 import { PropChecks } from '../input/prop-checks';
@@ -12,6 +11,12 @@ const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const ONE_YEAR = 31536000;
+
+/** The props as the checks see them: with FRONT_DOOR_DEFAULTS applied (resolveFrontDoorSettings), so no check re-applies a default. */
+export type FrontDoorPropsToCheck = NginxFrontDoorProps & {
+  readonly instanceCount: number; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
+  readonly proxyPaths: readonly string[]; readonly internalPaths: readonly string[];
+};
 
 export interface FrontDoorCheckContext {
   /** The distribution nginx runs on. */
@@ -47,7 +52,7 @@ export function checkFrontDoorPropTypes(props: unknown, c: PropChecks): void {
   checkPropTypes(props, FRONT_DOOR_PROP_TYPES, ['domainNames', 'certificate'], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
 }
 
-export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCheckContext, c: PropChecks): void {
+export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoorCheckContext, c: PropChecks): void {
   const known = (v: unknown) => v !== undefined && !ctx.isToken(v);
   // Settings the library renders into nginx's configuration and derives checks from.
   requireLiterals(props, FRONT_DOOR_LITERAL_EXAMPLES, Object.keys(FRONT_DOOR_LITERAL_EXAMPLES), ctx.isToken, c);
@@ -76,7 +81,7 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
   if (!props.host && props.subnetId === undefined) {
     c.fail('subnetId', undefined, 'is required for a front door on its own instance', 'pass subnetId (a public subnet), or host to run nginx on a Go host');
   }
-  const count = props.instanceCount ?? FRONT_DOOR_DEFAULTS.instanceCount;
+  const count = props.instanceCount;
   if (!Number.isInteger(count) || count < 1) c.fail('instanceCount', count, 'must be a positive integer', 'use 1 or more');
   if (props.host && props.instanceCount !== undefined && props.instanceCount !== 1) {
     c.fail('instanceCount', props.instanceCount, 'contradicts host (one Go host is one instance)', 'drop instanceCount or host');
@@ -133,8 +138,8 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
   if (props.tlsProfile !== undefined && !['intermediate', 'modern'].includes(props.tlsProfile)) {
     c.fail('tlsProfile', props.tlsProfile, 'is not a TLS profile', 'use "intermediate" (TLS 1.2 + 1.3) or "modern" (TLS 1.3 only)');
   }
-  const hsts = props.hsts ?? FRONT_DOOR_DEFAULTS.hsts;
-  const maxAge = props.hstsMaxAgeSeconds ?? FRONT_DOOR_DEFAULTS.hstsMaxAgeSeconds;
+  const hsts = props.hsts;
+  const maxAge = props.hstsMaxAgeSeconds;
   if (hsts && (!Number.isInteger(maxAge) || maxAge < ONE_YEAR)) {
     c.fail('hstsMaxAgeSeconds', maxAge, 'is below one year', 'use at least 31536000');
   }
@@ -147,12 +152,12 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
   }
 
   // Locations.
-  const paths = props.proxyPaths ?? FRONT_DOOR_DEFAULTS.proxyPaths;
+  const paths = props.proxyPaths;
   paths.forEach((p, i) => {
     if (!URL_PATH_PATTERN.test(p)) c.fail(`proxyPaths[${i}]`, p, 'is not an absolute URL path', 'start it with "/", e.g. "/api/"');
   });
   if (new Set(paths).size !== paths.length) c.fail('proxyPaths', paths, 'lists a path twice', 'list every path once');
-  const internal = props.internalPaths ?? FRONT_DOOR_DEFAULTS.internalPaths;
+  const internal = props.internalPaths;
   internal.forEach((p, i) => {
     if (!URL_PATH_PATTERN.test(p) || p === '/') c.fail(`internalPaths[${i}]`, p, 'is not an absolute URL path below "/"', 'use e.g. "/metrics" or "/internal/"');
     else if (paths.includes(p)) c.fail(`internalPaths[${i}]`, p, 'is also a proxy path', 'remove it from one of proxyPaths and internalPaths');
@@ -164,7 +169,8 @@ export function checkFrontDoorProps(props: NginxFrontDoorProps, ctx: FrontDoorCh
       c.fail('staticRootDirectory', props.staticRootDirectory, 'has characters nginx would interpret ($ variables a request could set, spaces, quotes, semicolons)',
         'use letters, digits, ".", "_", "-" and "/" only, e.g. "/var/www/static"');
     }
-    const staticPath = props.staticUrlPath ?? FRONT_DOOR_DEFAULTS.staticUrlPath;
+    // Set with a staticRootDirectory (its default applies then).
+    const staticPath = props.staticUrlPath!;
     if (!/^\/.*\/$/.test(staticPath)) c.fail('staticUrlPath', staticPath, 'must start and end with "/"', 'use e.g. "/static/"');
     if (paths.includes(staticPath)) c.fail('staticUrlPath', staticPath, 'is also a proxy path', 'serve static files and proxy on different paths');
   } else if (props.staticUrlPath !== undefined) {

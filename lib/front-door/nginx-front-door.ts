@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { HardenedGoHost } from '../go-service/hardened-go-host';
 import { HardenedGoService } from '../go-service/hardened-go-service';
 import { HardenedHost } from '../host/hardened-host';
-import { checkConstructPath, checkProps, reportInput } from '../input/report';
+import { checkConstructPath, reportInput } from '../input/report';
 import { InternalLoadBalancer } from '../go-service/internal-load-balancer';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from './certificate-source';
 import { DISTROS, DistroName, isDistroName } from '../host/distro';
@@ -16,22 +16,15 @@ import { Peer, Port } from '../network/port';
 import { PropChecks } from '../input/prop-checks';
 import { assess } from '../readiness/checklist';
 import { FRONT_DOOR_ITEMS } from './readiness';
-import { checkFrontDoorProps, checkFrontDoorPropTypes } from './checks';
 import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
 import { DataAwsCallerIdentity, Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
 import { Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES, rememberUserTokens } from '../private/late-bound';
 import { NginxFrontDoorProps } from './props';
-import { FRONT_DOOR_DEFAULTS, resolveFrontDoorSettings } from './settings';
+import { FRONT_DOOR_DEFAULTS, frontDoorArtifactSettings, resolveFrontDoorSettings } from './settings';
 
 export { FRONT_DOOR_DEFAULTS } from './settings';
 export type { NginxFrontDoorProps } from './props';
-
-/** Stand-ins for required props that failed (the stack then does not synthesize). */
-const FRONT_DOOR_PLACEHOLDERS: Partial<NginxFrontDoorProps> = {
-  domainNames: ['invalid.example'],
-  certificate: CertificateSource.letsEncrypt({ email: 'invalid@invalid.example' }),
-};
 
 export class NginxFrontDoor extends Construct {
   /** The instances nginx runs on. */
@@ -50,22 +43,17 @@ export class NginxFrontDoor extends Construct {
       const image = p.host ? undefined : p.machineImage ?? MachineImage.ubuntu2404();
       return p.host?.distro ?? DISTROS[image && isDistroName(image.distro) ? image.distro : ('ubuntu-24.04' as DistroName)];
     };
-    const checked = checkProps<NginxFrontDoorProps>(rawProps, FRONT_DOOR_PLACEHOLDERS,
-      (p, c) => {
-        checkFrontDoorPropTypes(p, c);
-        if (p.host !== undefined && !(p.host instanceof HardenedGoHost)) c.fail('host', String(p.host), 'is not a HardenedGoHost', 'pass the HardenedGoHost nginx shares an instance with, or drop host');
-      },
-      (p, c) => checkFrontDoorProps(p, { distro: distroOf(p), sameInstance: !!p.host, isToken: (v) => Token.isUnresolved(v) }, c));
-    reportInput(this, checked);
+    const resolved = resolveFrontDoorSettings(rawProps, { isToken: (v) => Token.isUnresolved(v), distroOf, isGoHost: (h) => h instanceof HardenedGoHost });
+    reportInput(this, resolved);
     rememberUserTokens(rawProps);
     checkConstructPath(this);
     // A front door whose subnet failed is still built on a stand-in, to check the rest of the stack.
-    const props = checked.props.host || checked.props.subnetId !== undefined ? checked.props : { ...checked.props, subnetId: 'subnet-00000000' };
+    const props = resolved.settings.host || resolved.settings.subnetId !== undefined ? resolved.settings : { ...resolved.settings, subnetId: 'subnet-00000000' };
     const image = props.host ? undefined : props.machineImage ?? MachineImage.ubuntu2404();
     const distro = distroOf(props);
 
-    const hostName = props.hostName ?? FRONT_DOOR_DEFAULTS.hostName;
-    const count = props.instanceCount ?? FRONT_DOOR_DEFAULTS.instanceCount;
+    const hostName = props.hostName;
+    const count = props.instanceCount;
     this.hosts = props.host
       ? [props.host]
       : Array.from({ length: count }, (_, i) =>
@@ -73,9 +61,9 @@ export class NginxFrontDoor extends Construct {
           new HardenedHost(this, i === 0 ? 'Host' : `Host${i + 1}`, {
             subnetId: props.subnetId!,
             vpcId: props.vpcId,
-            instanceType: props.instanceType ?? FRONT_DOOR_DEFAULTS.instanceType,
+            instanceType: props.instanceType,
             machineImage: image,
-            associatePublicIpAddress: props.associatePublicIpAddress ?? FRONT_DOOR_DEFAULTS.associatePublicIpAddress,
+            associatePublicIpAddress: props.associatePublicIpAddress,
             adminSshCidrs: props.adminSshCidrs,
             keyPairName: props.keyPairName,
           }, { describe: () => ({ name: count === 1 ? hostName : `${hostName}-${i + 1}` }) }));
@@ -89,7 +77,7 @@ export class NginxFrontDoor extends Construct {
         if (props.http3) nginxHost.connections.allowFrom(peer, Port.HTTPS_UDP, 'HTTP/3 (QUIC)');
       }
     }
-    const keepaliveTime = props.upstreamKeepaliveTimeSec ?? FRONT_DOOR_DEFAULTS.upstreamKeepaliveTimeSec;
+    const keepaliveTime = props.upstreamKeepaliveTimeSec;
     this.checkUpstreams(upstreams, keepaliveTime, props.vpcId ?? props.host?.vpcId);
 
     // Every backend on another instance is reached through a load balancer: a stable address.
@@ -116,7 +104,7 @@ export class NginxFrontDoor extends Construct {
       for (const lb of balancers) lb.connections.allowFrom(nginxHost, Port.tcp(lb.port), `app port from ${nginxHost.hostName}`);
     }
 
-    if (props.certificate.kind === 'letsencrypt' && (props.persistCertificate ?? FRONT_DOOR_DEFAULTS.persistCertificate)) {
+    if (props.certificate.kind === 'letsencrypt' && props.persistCertificate) {
       // Created empty: only the host writes a value, so no key material reaches Terraform state.
       this.certificateStore = new SecretsmanagerSecret(this, 'CertificateStore', {
         namePrefix: `gohost-${props.host?.hostName ?? hostName}-certificate-`,
@@ -129,7 +117,7 @@ export class NginxFrontDoor extends Construct {
     const first = this.hosts[0];
     const nofile = first instanceof HardenedGoHost ? first.settings.limitNofile : GO_HOST_DEFAULTS.limitNofile;
     const goBackend = upstreams.find((u): u is HardenedGoHost | HardenedGoService => typeof u !== 'string');
-    const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => nginxHost.bindReferences(resolveFrontDoorSettings(props, {
+    const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => nginxHost.bindReferences(frontDoorArtifactSettings(props, {
       certificate: this.boundCertificate(certificate, nginxHost),
       upstreams: [
         ...upstreams.flatMap((u) =>
@@ -159,7 +147,7 @@ export class NginxFrontDoor extends Construct {
     }
 
     // The front door's address outlives its instances: DNS points at the Elastic IP.
-    if (props.elasticIp ?? FRONT_DOOR_DEFAULTS.elasticIp) {
+    if (props.elasticIp) {
       this.elasticIps = this.hosts.map((h, i) => {
         const suffix = i === 0 ? '' : `${i + 1}`;
         const eip = new Eip(this, `ElasticIp${suffix}`, { domain: 'vpc', tags: { Name: `${this.node.path.replace(/\//g, '-')}${suffix}` } });

@@ -3,7 +3,13 @@
  * the same) and the pure function that applies them for one nginx host. Pure: no cdktf imports.
  */
 import type { CertificateSettings, FrontDoorSettings } from './artifacts';
+import { CertificateSource } from './certificate-source';
+import { checkFrontDoorProps, checkFrontDoorPropTypes } from './checks';
 import type { NginxFrontDoorProps } from './props';
+import type { DistroInfo } from '../host/distro';
+import { checkProps } from '../input/check';
+import { WithDefaults, withDefaults } from '../input/defaults';
+import type { PropFailure } from '../input/prop-checks';
 
 /** Every default of NginxFrontDoor (the only place it lives; each prop's `@default` says the same). */
 export const FRONT_DOOR_DEFAULTS = {
@@ -35,6 +41,49 @@ export const FRONT_DOOR_DEFAULTS = {
   letsEncryptStaging: false,
 } as const;
 
+/**
+ * NginxFrontDoor's props with FRONT_DOOR_DEFAULTS applied: what its construct, checks and
+ * artifacts read. `staticUrlPath` has its default only with a `staticRootDirectory`.
+ */
+export type FrontDoorPropSettings = Omit<WithDefaults<NginxFrontDoorProps, typeof FRONT_DOOR_DEFAULTS>, 'staticUrlPath'> & { readonly staticUrlPath?: string };
+
+function applyFrontDoorDefaults(p: NginxFrontDoorProps): FrontDoorPropSettings {
+  const s = withDefaults(p, FRONT_DOOR_DEFAULTS);
+  return p.staticRootDirectory === undefined ? { ...s, staticUrlPath: p.staticUrlPath } : s;
+}
+
+/** Stand-ins for required props that failed (the stack then does not synthesize). */
+const FRONT_DOOR_PLACEHOLDERS: Partial<NginxFrontDoorProps> = {
+  domainNames: ['invalid.example'],
+  certificate: CertificateSource.letsEncrypt({ email: 'invalid@invalid.example' }),
+};
+
+/** What the front door's checks depend on beyond its props. */
+export interface FrontDoorCheckInput {
+  readonly isToken: (v: unknown) => boolean;
+  /** The distribution nginx runs on for these props (the Go host's, or the machine image's). */
+  readonly distroOf: (props: NginxFrontDoorProps) => DistroInfo;
+  /** Whether `host` is a HardenedGoHost (the construct class lives outside this pure module). */
+  readonly isGoHost: (host: unknown) => boolean;
+}
+
+/**
+ * Checks the props (types first, then values with every default applied) and applies the
+ * defaults; props that failed are left out (required ones replaced by a placeholder).
+ */
+export function resolveFrontDoorSettings(
+  rawProps: NginxFrontDoorProps,
+  c: FrontDoorCheckInput,
+): { settings: FrontDoorPropSettings; failures: readonly PropFailure[]; warnings: readonly string[] } {
+  const checked = checkProps<NginxFrontDoorProps>(rawProps, FRONT_DOOR_PLACEHOLDERS,
+    (p, checks) => {
+      checkFrontDoorPropTypes(p, checks);
+      if (p.host !== undefined && !c.isGoHost(p.host)) checks.fail('host', String(p.host), 'is not a HardenedGoHost', 'pass the HardenedGoHost nginx shares an instance with, or drop host');
+    },
+    (p, checks) => checkFrontDoorProps(applyFrontDoorDefaults(p), { distro: c.distroOf(p), sameInstance: !!p.host, isToken: c.isToken }, checks));
+  return { settings: applyFrontDoorDefaults(checked.props), failures: checked.failures, warnings: checked.warnings };
+}
+
 /** What one nginx host's settings depend on beyond the props. */
 export interface FrontDoorContext {
   readonly certificate: CertificateSettings;
@@ -54,39 +103,39 @@ export interface FrontDoorContext {
   readonly path: string;
 }
 
-/** One nginx host's front-door settings, every default applied. */
-export function resolveFrontDoorSettings(props: NginxFrontDoorProps, c: FrontDoorContext): FrontDoorSettings {
+/** What one nginx host's artifacts need: the settings, that host's context and references bound for their destinations. */
+export function frontDoorArtifactSettings(props: FrontDoorPropSettings, c: FrontDoorContext): FrontDoorSettings {
   const d = FRONT_DOOR_DEFAULTS;
   const caIsReference = props.mtlsClientCaBundle !== undefined && c.isToken(props.mtlsClientCaBundle);
   return {
     domainNames: props.domainNames.map((name, i) => c.bind(name, 'dnsName', `domainNames[${i}] (of ${c.path})`)),
-    tlsProfile: props.tlsProfile ?? d.tlsProfile,
+    tlsProfile: props.tlsProfile,
     certificate: c.certificate,
     upstreams: [...c.upstreams],
-    upstreamKeepalive: props.upstreamKeepalive ?? d.upstreamKeepalive,
+    upstreamKeepalive: props.upstreamKeepalive,
     upstreamKeepaliveTimeSec: c.upstreamKeepaliveTimeSec,
-    upstreamMaxFails: props.upstreamMaxFails ?? d.upstreamMaxFails,
-    upstreamFailTimeoutSec: props.upstreamFailTimeoutSec ?? d.upstreamFailTimeoutSec,
-    proxyPaths: props.proxyPaths ?? d.proxyPaths,
-    staticUrlPath: props.staticRootDirectory ? props.staticUrlPath ?? d.staticUrlPath : undefined,
+    upstreamMaxFails: props.upstreamMaxFails,
+    upstreamFailTimeoutSec: props.upstreamFailTimeoutSec,
+    proxyPaths: props.proxyPaths,
+    staticUrlPath: props.staticRootDirectory ? props.staticUrlPath : undefined,
     staticRootDirectory: props.staticRootDirectory,
-    clientMaxBodySizeMiB: props.clientMaxBodySizeMiB ?? d.clientMaxBodySizeMiB,
-    proxyConnectTimeoutSec: props.proxyConnectTimeoutSec ?? d.proxyConnectTimeoutSec,
-    proxyReadTimeoutSec: props.proxyReadTimeoutSec ?? d.proxyReadTimeoutSec,
-    clientTimeoutSec: props.clientTimeoutSec ?? d.clientTimeoutSec,
+    clientMaxBodySizeMiB: props.clientMaxBodySizeMiB,
+    proxyConnectTimeoutSec: props.proxyConnectTimeoutSec,
+    proxyReadTimeoutSec: props.proxyReadTimeoutSec,
+    clientTimeoutSec: props.clientTimeoutSec,
     rateLimitPerSecond: props.rateLimitPerSecond,
     rateLimitBurst: props.rateLimitBurst ?? (props.rateLimitPerSecond === undefined ? 0 : props.rateLimitPerSecond * d.rateLimitBurstFactor),
     mtlsPaths: props.mtlsPaths ?? [],
     ...(caIsReference
       ? { mtlsClientCaBundle: c.bind(props.mtlsClientCaBundle!, 'fileContent', 'mtlsClientCaBundle'), mtlsClientCaBundleEncoding: 'b64' as const }
       : { mtlsClientCaBundle: props.mtlsClientCaBundle }),
-    hsts: props.hsts ?? d.hsts,
-    hstsMaxAgeSeconds: props.hstsMaxAgeSeconds ?? d.hstsMaxAgeSeconds,
-    hstsIncludeSubdomains: props.hstsIncludeSubdomains ?? d.hstsIncludeSubdomains,
-    hstsPreload: props.hstsPreload ?? d.hstsPreload,
-    http3: props.http3 ?? d.http3,
+    hsts: props.hsts,
+    hstsMaxAgeSeconds: props.hstsMaxAgeSeconds,
+    hstsIncludeSubdomains: props.hstsIncludeSubdomains,
+    hstsPreload: props.hstsPreload,
+    http3: props.http3,
     responseHeaders: props.responseHeaders ?? {},
-    internalPaths: props.internalPaths ?? d.internalPaths,
+    internalPaths: props.internalPaths,
     remoteUpstreams: !props.host,
     backlog: c.backlog,
     workerRlimitNofile: c.workerRlimitNofile,
