@@ -25,7 +25,7 @@ import { HOST_ITEMS } from './readiness';
 import { ReadinessRow } from '../readiness/rows';
 import { coversAnyAddress } from '../input/validators';
 import {
-  CloudwatchMetricAlarm, DataAwsPartition, DataAwsRegion, DataAwsSubnet, IamInstanceProfile, IamRole,
+  CloudwatchMetricAlarm, DataAwsSubnet, IamInstanceProfile, IamRole,
   IamRolePolicy, IamRolePolicyAttachment, Instance, NetworkInterface, SecurityGroup,
 } from '../private/aws';
 import { Aspects, Lazy, Token } from '../private/cdktf';
@@ -137,8 +137,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   public readonly vpcId: string;
   /** vCPUs, memory and architecture of the instance type, when the library knows it. */
   protected readonly shape: InstanceShape | undefined;
-  protected readonly partition: DataAwsPartition;
-  protected readonly region: DataAwsRegion;
+  private readonly lookups: StackLookups;
   /** Resource tags (Name, gohost:host and the user's). */
   protected readonly tags: Record<string, string>;
   protected readonly launch: HostLaunchConfiguration;
@@ -187,8 +186,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     const tags = { ...userTags, Name: this.node.path.replace(/\//g, '-'), 'gohost:host': kind.name };
     this.tags = tags;
 
-    this.partition = lookups.partition;
-    this.region = lookups.region;
+    this.lookups = lookups;
     this.vpcId = props.vpcId ?? new DataAwsSubnet(this, 'Subnet', { id: kind.subnetIdForVpc }).vpcId;
 
     // Network: one group, standalone described rules only (inline rules fight standalone ones).
@@ -227,7 +225,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     });
     new IamRolePolicyAttachment(this, 'SsmCore', {
       role: this.role.name,
-      policyArn: `arn:${this.partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+      policyArn: `${lookups.arnPrefix}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
     });
     const profile = new IamInstanceProfile(this, 'InstanceProfile', { namePrefix: `${kind.name}-`, role: this.role.name, tags });
 
@@ -299,12 +297,12 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
 
   /** `arn:<partition>:` for ARNs built by constructs. */
   public get arnPrefix(): string {
-    return `arn:${this.partition.partition}`;
+    return this.lookups.arnPrefix;
   }
 
   /** The AWS region name (a Terraform reference). */
   public get regionName(): string {
-    return this.region.name;
+    return this.lookups.regionName;
   }
 
   /**
@@ -620,7 +618,7 @@ export class HardenedHost extends HardenedHostBase {
         description: `Recover ${this.node.path} when the EC2 system status check fails`,
         instanceId: this.instance.id,
         metricName: 'StatusCheckFailed_System',
-        actions: [`${this.arnPrefix}:automate:${this.region.name}:ec2:recover`],
+        actions: [`${this.arnPrefix}:automate:${this.regionName}:ec2:recover`],
         evaluationPeriods: 2,
         tags: this.tags,
       });

@@ -25,21 +25,27 @@ export class StackLookups extends Construct {
    * (unaliased) `cloudinit` provider in the same stack does not clash with it.
    */
   public readonly cloudinit: CloudinitProvider;
-  private readonly amis = new Map<string, DataAwsAmi>();
+  /** `arn:<partition>`, one token for the stack: every attribute read is a new token, with its own captured stack trace. */
+  public readonly arnPrefix: string;
+  /** The region's name, one token for the stack. */
+  public readonly regionName: string;
+  private readonly amis = new Map<string, { readonly id: string; readonly rootDeviceName: string }>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     this.partition = new DataAwsPartition(this, 'Partition');
     this.region = new DataAwsRegion(this, 'Region');
     this.cloudinit = new CloudinitProvider(this, 'Cloudinit', { alias: 'gohost' });
+    this.arnPrefix = `arn:${this.partition.partition}`;
+    this.regionName = this.region.name;
   }
 
-  /** The latest AMI of `distro` for `arch`, one data source per pair. */
-  public ami(distro: DistroInfo, arch: 'amd64' | 'arm64'): DataAwsAmi {
+  /** The latest AMI of `distro` for `arch` (its ID and root device), one data source per pair. */
+  public ami(distro: DistroInfo, arch: 'amd64' | 'arm64'): { readonly id: string; readonly rootDeviceName: string } {
     const key = `${distro.name}-${arch}`;
     let ami = this.amis.get(key);
     if (!ami) {
-      ami = new DataAwsAmi(this, `Ami-${key}`, {
+      const data = new DataAwsAmi(this, `Ami-${key}`, {
         mostRecent: true,
         owners: [distro.amiOwner],
         filter: [
@@ -48,6 +54,7 @@ export class StackLookups extends Construct {
           { name: 'virtualization-type', values: ['hvm'] },
         ],
       });
+      ami = { id: data.id, rootDeviceName: data.rootDeviceName };
       this.amis.set(key, ami);
     }
     return ami;
