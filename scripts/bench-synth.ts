@@ -175,7 +175,7 @@ function main(): void {
     for (let r = 0; r < runs; r++) for (const side of ['library', 'plain']) samples[side].push(run(side, n, templateFile));
     const library = median(samples.library);
     const plain = median(samples.plain);
-    return { n, library, plain, timeRatio: library.seconds / plain.seconds, memoryRatio: library.peakRssMiB / plain.peakRssMiB };
+    return { n, library, plain, timeRatio: library.seconds / plain.seconds, memoryRatio: library.peakRssMiB / plain.peakRssMiB, samples };
   });
   console.log(`${os.cpus().length} CPUs, node ${process.version}, median of ${runs} runs per side`);
   console.log('hosts | library s | plain s | time ratio | library MiB | plain MiB | memory ratio | resources (library/plain)');
