@@ -3,7 +3,7 @@
  * checked by checkGoHostProps). Token-valued inputs are skipped. Pure: no cdktf imports.
  */
 import type { HardenedGoServiceProps } from './props';
-import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from './settings';
+import { GO_SERVICE_DEFAULTS } from './settings';
 import { PropChecks } from '../input/prop-checks';
 import { checkPropTypes, PropType, requireLiterals } from '../input/validators';
 
@@ -16,12 +16,14 @@ export interface ResolvedGroupSettings {
   readonly deregistrationDelaySec: number;
 }
 
+/** A group's props as its checks and settings see them: the service's with GO_HOST_DEFAULTS applied (goServiceSettingsOf). */
+export type GroupPropsToResolve = HardenedGoServiceProps & { readonly timeoutStopSec: number; readonly healthTimeoutSec: number };
+
 /** The group's settings with every default applied. */
-export function resolveGroupSettings(props: HardenedGoServiceProps): ResolvedGroupSettings {
+export function resolveGroupSettings(props: GroupPropsToResolve): ResolvedGroupSettings {
   const d = GO_SERVICE_DEFAULTS;
   const minCapacity = props.minCapacity ?? d.minCapacity;
-  const timeoutStopSec = props.timeoutStopSec ?? GO_HOST_DEFAULTS.timeoutStopSec;
-  const healthTimeoutSec = props.healthTimeoutSec ?? GO_HOST_DEFAULTS.healthTimeoutSec;
+  const { timeoutStopSec, healthTimeoutSec } = props;
   return {
     minCapacity,
     maxCapacity: props.maxCapacity ?? Math.max(minCapacity * d.maxCapacityFactor, 1),
@@ -42,7 +44,7 @@ const GROUP_LITERAL_EXAMPLES: Record<string, string> = {
   minCapacity: '2', maxCapacity: '6', desiredCapacity: '3', cpuTargetUtilizationPercent: '50', healthCheckGracePeriodSec: '360', deregistrationDelaySec: '40',
 };
 
-export function checkGroupProps(props: HardenedGoServiceProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
+export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const before = c.all.length;
   checkPropTypes(props, GROUP_PROP_TYPES, ['subnetIds'], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
   // The capacities and delays are compared and derived at synth.
@@ -79,7 +81,7 @@ export function checkGroupProps(props: HardenedGoServiceProps, isToken: (v: unkn
   if (!Number.isInteger(s.healthCheckGracePeriodSec) || s.healthCheckGracePeriodSec < 0) {
     c.fail('healthCheckGracePeriodSec', s.healthCheckGracePeriodSec, 'is not a whole number of seconds', 'leave it out to derive it from the boot, or use e.g. 360');
   }
-  const stop = props.timeoutStopSec ?? GO_HOST_DEFAULTS.timeoutStopSec;
+  const stop = props.timeoutStopSec;
   if (!Number.isInteger(s.deregistrationDelaySec) || s.deregistrationDelaySec < 0 || s.deregistrationDelaySec > 3600) {
     c.fail('deregistrationDelaySec', s.deregistrationDelaySec, 'is outside 0–3600 seconds (the load balancer\'s range)', `use at least timeoutStopSec (${stop})`);
   } else if (s.deregistrationDelaySec < stop) {

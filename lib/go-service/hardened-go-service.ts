@@ -6,18 +6,23 @@
  */
 import { Construct } from 'constructs';
 import { asHostSettings, GoServiceConfiguration, goServiceSpec, IGoService } from './hardened-go-host';
-import { goServiceSettingsOf } from './settings';
+import { goServiceSettingsOf, GoServiceSettings } from './settings';
 import { HardenedHostBase } from '../host/hardened-host';
 import { InternalLoadBalancer } from './internal-load-balancer';
 import { GoHostSettings } from './artifacts';
 import { HostProvisioning } from '../host/provisioning';
-import { checkGroupProps, resolveGroupSettings, ResolvedGroupSettings } from './group-checks';
+import { checkGroupProps, GroupPropsToResolve, resolveGroupSettings, ResolvedGroupSettings } from './group-checks';
 import { ReadinessRow } from '../readiness/rows';
 import { AutoscalingGroup, AutoscalingPolicy, LaunchTemplate } from '../private/aws';
 import { Fn, Token } from '../private/cdktf';
 import { HardenedGoServiceProps } from './props';
 
 export type { HardenedGoServiceProps } from './props';
+
+/** The group's props with the service's defaults applied (the host applied its own). */
+function groupProps(p: HardenedGoServiceProps): GroupPropsToResolve {
+  return goServiceSettingsOf(asHostSettings(p)) as GoServiceSettings & HardenedGoServiceProps;
+}
 
 export class HardenedGoService extends HardenedHostBase implements IGoService {
   public readonly serviceName: string;
@@ -37,7 +42,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
       placeholders: { ...go.placeholders, subnetIds: ['subnet-00000000'] },
       checkProps: (p: HardenedGoServiceProps, checks, warnings) => {
         go.checkProps(p, checks, warnings);
-        checkGroupProps(p, (v) => Token.isUnresolved(v), checks, warnings);
+        checkGroupProps(groupProps(p), (v) => Token.isUnresolved(v), checks, warnings);
       },
       describe: (p: HardenedGoServiceProps) => ({
         ...go.describe(p),
@@ -53,7 +58,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
     this.serviceName = this.go.serviceName;
     this.listenPort = this.go.listenPort;
     this.healthPath = this.go.healthPath;
-    this.group = resolveGroupSettings(props);
+    this.group = resolveGroupSettings(groupProps(props));
     const g = this.group;
     const l = this.launch;
 

@@ -5,7 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FRONT_DOOR_DEFAULTS, GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, HOST_DEFAULTS, OBSERVABILITY_DEFAULTS, resolveObservabilitySettings } from '../../lib';
+import {
+  CertificateSource, FRONT_DOOR_DEFAULTS, GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, HOST_DEFAULTS, OBSERVABILITY_DEFAULTS, ReleaseArtifact,
+  resolveFrontDoorSettings, resolveGoServiceSettings, resolveHostSettings, resolveObservabilitySettings,
+} from '../../lib';
+import { DISTROS } from '../../lib/host/distro';
 
 const LIB = path.join(__dirname, '..', '..', 'lib');
 
@@ -76,5 +80,50 @@ describe('defaults: hosts and Go services', () => {
   it('the host construct writes no default beside HOST_DEFAULTS', () => {
     const text = fs.readFileSync(path.join(LIB, 'host', 'hardened-host.ts'), 'utf8');
     expect(text).not.toMatch(/\b(?:props|p)\.\w+ \?\? (?:\d|'|"|true|false)/);
+  });
+});
+
+describe('resolve…Settings: one pure function per feature checks the props and applies its defaults', () => {
+  const isToken = () => false;
+
+  it('resolveHostSettings: a failed prop is reported and falls back to its default; unset props get theirs', () => {
+    const { settings, failures } = resolveHostSettings({ somaxconn: 'many' as unknown as number, rootVolumeSizeGiB: 4 }, {
+      isToken, goService: false, placeholders: {}, listenPorts: () => new Map(),
+    });
+    expect(failures.map((f) => f.prop)).toEqual(['somaxconn', 'rootVolumeSizeGiB']);
+    expect(settings.somaxconn).toBe(HOST_DEFAULTS.somaxconn);
+    expect(settings.rootVolumeSizeGiB).toBe(HOST_DEFAULTS.rootVolumeSizeGiB);
+    expect(settings.instanceType).toBe(HOST_DEFAULTS.instanceType);
+    expect(settings.ntpServers).toEqual(HOST_DEFAULTS.ntpServers);
+  });
+
+  it('resolveGoServiceSettings: the service\'s checks see its defaults; a set prop wins', () => {
+    const host = resolveHostSettings({}, { isToken, goService: false, placeholders: {}, listenPorts: () => new Map() }).settings;
+    const artifact = ReleaseArtifact.fromS3({ bucket: 'releases', key: 'api/v1/api' }, 'a'.repeat(64));
+    const ok = resolveGoServiceSettings({ ...host, serviceName: 'api', artifact, timeoutStopSec: 45 }, isToken);
+    expect(ok.failures).toEqual([]);
+    expect(ok.settings.listenPort).toBe(GO_HOST_DEFAULTS.listenPort);
+    expect(ok.settings.timeoutStopSec).toBe(45);
+    const bad = resolveGoServiceSettings({ ...host, serviceName: 'api', artifact, listenPort: 80 }, isToken);
+    expect(bad.failures.map((f) => `${f.prop}: ${f.problem}`)).toEqual([expect.stringMatching(/^listenPort: is a privileged port/)]);
+  });
+
+  it('resolveFrontDoorSettings: checks with the defaults applied, and staticUrlPath defaults only with a staticRootDirectory', () => {
+    const input = { isToken, distroOf: () => DISTROS['ubuntu-24.04'], isGoHost: () => false };
+    const base = { domainNames: ['api.example.com'], certificate: CertificateSource.letsEncrypt({ email: 'ops@example.com' }), subnetId: 'subnet-0123456789abcdef0', upstreams: ['10.0.1.10:8080'] };
+    const plain = resolveFrontDoorSettings(base, input);
+    expect(plain.failures).toEqual([]);
+    expect(plain.settings.hsts).toBe(FRONT_DOOR_DEFAULTS.hsts);
+    expect(plain.settings.instanceCount).toBe(FRONT_DOOR_DEFAULTS.instanceCount);
+    expect(plain.settings.staticUrlPath).toBeUndefined();
+    expect(resolveFrontDoorSettings({ ...base, staticRootDirectory: '/srv/static' }, input).settings.staticUrlPath).toBe(FRONT_DOOR_DEFAULTS.staticUrlPath);
+    expect(resolveFrontDoorSettings({ ...base, staticUrlPath: '/assets/' }, input).failures.map((f) => f.prop)).toEqual(['staticUrlPath']);
+  });
+
+  it('no construct or check re-applies a host, Go service or front-door default', () => {
+    for (const file of ['host/hardened-host.ts', 'host/checks.ts', 'go-service/hardened-go-host.ts', 'go-service/hardened-go-service.ts', 'go-service/group-checks.ts', 'front-door/checks.ts', 'front-door/nginx-front-door.ts']) {
+      const text = fs.readFileSync(path.join(LIB, file), 'utf8');
+      expect(text, file).not.toMatch(/\bprops?\.\w+ \?\? (?:HOST_DEFAULTS|GO_HOST_DEFAULTS|FRONT_DOOR_DEFAULTS)\./);
+    }
   });
 });
