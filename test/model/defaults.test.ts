@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  CertificateSource, FRONT_DOOR_DEFAULTS, GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, HOST_DEFAULTS, OBSERVABILITY_DEFAULTS, ReleaseArtifact,
+  CertificateSource, FRONT_DOOR_DEFAULTS, GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, HOST_DEFAULTS, HostConfigurationProps, OBSERVABILITY_DEFAULTS, ReleaseArtifact,
   resolveFrontDoorSettings, resolveGoServiceSettings, resolveHostSettings, resolveObservabilitySettings,
 } from '../../lib';
 import { DISTROS } from '../../lib/host/distro';
@@ -98,7 +98,7 @@ describe('resolve…Settings: one pure function per feature checks the props and
   });
 
   it('resolveGoServiceSettings: the service\'s checks see its defaults; a set prop wins', () => {
-    const host = resolveHostSettings({}, { isToken, goService: false, placeholders: {}, listenPorts: () => new Map() }).settings;
+    const host = resolveHostSettings<HostConfigurationProps>({}, { isToken, goService: false, placeholders: {}, listenPorts: () => new Map() }).settings;
     const artifact = ReleaseArtifact.fromS3({ bucket: 'releases', key: 'api/v1/api' }, 'a'.repeat(64));
     const ok = resolveGoServiceSettings({ ...host, serviceName: 'api', artifact, timeoutStopSec: 45 }, isToken);
     expect(ok.failures).toEqual([]);
