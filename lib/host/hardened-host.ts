@@ -86,7 +86,6 @@ export interface HostKind {
 export interface HostSpec<P extends HostConfigurationProps> {
   /** The props include the Go service's (type-checked with them). */
   readonly goService?: boolean;
-  /** Checks of the subclass's own props, reported together with the host's. */
   /** Checks of the subclass's own props (given with HOST_DEFAULTS applied), reported together with the host's. */
   readonly checkProps?: (props: P, checks: PropChecks, warnings: string[]) => void;
   /** Stand-ins for required props that failed, so the rest of the stack is still checked. */
@@ -142,8 +141,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   protected readonly tags: Record<string, string>;
   protected readonly launch: HostLaunchConfiguration;
 
-  /** The props after the checks (those that failed replaced, so the rest of the stack is still checked). */
-  /** The props that passed their checks, with HOST_DEFAULTS applied. */
+  /** The props after the checks (those that failed left out or replaced), with HOST_DEFAULTS applied. */
   protected readonly validProps: HostSettings;
   private readonly kind: HostKind;
   private readonly extraReadiness: Array<() => readonly ReadinessRow[]> = [];
