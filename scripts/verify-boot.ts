@@ -42,6 +42,7 @@ function harnessParts(ca: string, s3Host: string, exp: Expectations): MimePart[]
 function boothook(ca: string, s3Host: string, exp: Expectations): MimePart {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const checks = fs.readFileSync(path.join(__dirname, 'boot', 'guest-checks.sh'), 'utf8');
+  const lib = fs.readFileSync(path.join(__dirname, 'boot', 'guest-lib.sh'), 'utf8');
   const envFile = Object.entries(exp.env).map(([k, v]) => `${k}='${v}'`).join('\n') + '\n';
   const unit = '[Unit]\nDescription=cdktf-gohost verify:boot checks (harness only)\nAfter=cloud-final.service\n\n[Service]\nType=oneshot\nExecStart=/usr/local/sbin/gohost-harness-checks\n';
   const content = [
@@ -63,6 +64,8 @@ function boothook(ca: string, s3Host: string, exp: Expectations): MimePart {
     `echo '${b64(envFile)}' | base64 -d > /etc/gohost-harness/expect.sh`,
     `echo '${b64(exp.sysctl)}' | base64 -d > /etc/gohost-harness/sysctl.expect`,
     `echo '${b64(exp.ufw)}' | base64 -d > /etc/gohost-harness/ufw.expect`,
+    'mkdir -p /usr/local/lib/gohost-harness',
+    `echo '${b64(lib)}' | base64 -d > /usr/local/lib/gohost-harness/lib.sh`,
     `echo '${b64(checks)}' | base64 -d > /usr/local/sbin/gohost-harness-checks`,
     'chmod 0755 /usr/local/sbin/gohost-harness-checks',
     '# Written on the first boot only: the second finds the unit loaded and skips a daemon-reload.',

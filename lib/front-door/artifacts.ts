@@ -546,6 +546,8 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
   const h = new HostProvisioning();
   const le = s.certificate.kind === 'letsencrypt';
   h.addPackages('nginx', 'openssl', ...(le ? ['certbot'] : []));
+  // nginx parses everything the internet sends and never calls AWS; the certificate units do, as root.
+  h.denyInstanceMetadata('nginx.service');
   // Files under /etc/nginx belong to the package's directory: written after it is installed.
   h.addFile({ path: NGINX.conf, permissions: '0644', defer: true, content: frontDoorNginxConfig(s) });
   h.addFile({ path: NGINX.headers, permissions: '0644', defer: true, content: securityHeaders(s) });
@@ -567,7 +569,9 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
       defer: true,
       content: renderBashScript({ description: ['certbot deploy hook: runs after every successful renewal.'], body: [NGINX.reloadCertificate, ...(store ? [NGINX.persistCertificate] : [])] }),
     });
+    h.allowInstanceMetadata('gohost-certificate.service', `obtains the certificate (public IP${store ? ', keeps it in Secrets Manager' : ''})`);
     if (store) {
+      h.allowInstanceMetadata('certbot.service', 'keeps a renewed certificate in Secrets Manager (deploy hook)');
       h.addFile({ path: NGINX.restoreCertificate, permissions: '0755', content: restoreCertificateScript(store) });
       h.addFile({ path: NGINX.persistCertificate, permissions: '0755', content: persistCertificateScript(store) });
     }
@@ -586,6 +590,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
     });
   } else {
     h.addFile({ path: NGINX.fetchCertificate, permissions: '0755', content: fetchCertificateScript(s) });
+    h.allowInstanceMetadata('gohost-certificate-refresh.service', 'fetches the certificate with the instance role');
     h.addFile({
       path: '/etc/systemd/system/gohost-certificate-refresh.service',
       permissions: '0644',

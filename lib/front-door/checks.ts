@@ -52,7 +52,7 @@ export function checkFrontDoorPropTypes(props: unknown, c: PropChecks): void {
   checkPropTypes(props, FRONT_DOOR_PROP_TYPES, ['domainNames', 'certificate'], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
 }
 
-export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoorCheckContext, c: PropChecks): void {
+export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoorCheckContext, c: PropChecks, warnings: string[] = []): void {
   const known = (v: unknown) => v !== undefined && !ctx.isToken(v);
   // Settings the library renders into nginx's configuration and derives checks from.
   requireLiterals(props, FRONT_DOOR_LITERAL_EXAMPLES, Object.keys(FRONT_DOOR_LITERAL_EXAMPLES), ctx.isToken, c);
@@ -123,6 +123,11 @@ export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoor
       else if (known(o[key]) && /[*?]/.test(o[key])) c.fail(`certificate.${key}`, o[key], 'has an IAM wildcard (* or ?): the role would read every matching parameter', 'name the one parameter');
     }
     if (o.kmsKeyArn !== undefined && known(o.kmsKeyArn) && /[*?]/.test(o.kmsKeyArn)) c.fail('certificate.kmsKeyArn', o.kmsKeyArn, 'has an IAM wildcard: the role could decrypt with every matching key', 'give the key\'s ARN');
+    // A warning, not an error: the parameters may already be under a key of their own that the props do not name.
+    if (o.kmsKeyArn === undefined) {
+      warnings.push('certificate.kmsKeyArn = (not set): the private key parameter is then under the account\'s default aws/ssm key, which every principal of the account allowed ssm:GetParameter on it can decrypt. '
+        + 'Fix: encrypt it with a customer-managed key whose key policy admits only this front door\'s role, and pass that key as kmsKeyArn.');
+    }
   } else {
     const o = cert.options as SecretsManagerCertificateOptions;
     if (!o.secretId) c.fail('certificate.secretId', o.secretId, 'is missing', 'name the secret or pass its ARN');

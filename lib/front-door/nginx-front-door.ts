@@ -17,7 +17,8 @@ import { PropChecks } from '../input/prop-checks';
 import { assess } from '../readiness/checklist';
 import { FRONT_DOOR_ITEMS } from './readiness';
 import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
-import { DataAwsCallerIdentity, Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
+import { Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
+import { StackLookups } from '../host/stack-lookups';
 import { Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES, rememberUserTokens } from '../private/late-bound';
 import { NginxFrontDoorProps } from './props';
@@ -233,11 +234,11 @@ export class NginxFrontDoor extends Construct {
           ...(props.certificateStoreKmsKeyArn
             ? [{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: props.certificateStoreKmsKeyArn }]
             : []),
-        ]);
+        ], `the front door's certificate store (its TLS certificate and private key, restored by every replacement)`);
       }
       return;
     }
-    const account = new DataAwsCallerIdentity(this, 'Account').accountId;
+    const account = StackLookups.of(this).accountId;
     for (const h of this.hosts) {
       const statements: Array<Record<string, unknown>> = [];
       let kmsKeyArn: string | undefined;
@@ -253,7 +254,7 @@ export class NginxFrontDoor extends Construct {
         kmsKeyArn = o.kmsKeyArn;
       }
       if (kmsKeyArn) statements.push({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: kmsKeyArn });
-      h.addToRolePolicy('read-tls-certificate', statements);
+      h.addToRolePolicy('read-tls-certificate', statements, "the front door's TLS certificate and private key");
     }
   }
 }

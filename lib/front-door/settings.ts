@@ -80,7 +80,7 @@ export function resolveFrontDoorSettings(
       checkFrontDoorPropTypes(p, checks);
       if (p.host !== undefined && !c.isGoHost(p.host)) checks.fail('host', String(p.host), 'is not a HardenedGoHost', 'pass the HardenedGoHost nginx shares an instance with, or drop host');
     },
-    (p, checks) => checkFrontDoorProps(applyFrontDoorDefaults(p), { distro: c.distroOf(p), sameInstance: !!p.host, isToken: c.isToken }, checks));
+    (p, checks, warnings) => checkFrontDoorProps(applyFrontDoorDefaults(p), { distro: c.distroOf(p), sameInstance: !!p.host, isToken: c.isToken }, checks, warnings));
   return { settings: applyFrontDoorDefaults(checked.props), failures: checked.failures, warnings: checked.warnings };
 }
 

@@ -3,6 +3,7 @@
  * resolved settings into a HostProvisioning. Pure: no cdktf imports.
  */
 import { awsRoleShellFunctions } from '../host/aws-shell';
+import { INSTANCE_METADATA_DENY } from '../host/instance-metadata';
 import { BaseHostSettings, provisionBaseHost } from '../host/artifacts';
 import { HostProvisioning } from '../host/provisioning';
 import { ReleaseArtifact } from './release-artifact';
@@ -35,6 +36,8 @@ export interface GoHostSettings extends BaseHostSettings {
   /** `b64` when configFileContent is base64 (a Terraform reference, encoded by Terraform). */
   readonly configFileEncoding?: 'b64';
   readonly healthTimeoutSec: number;
+  /** The service may reach the instance metadata service (allowInstanceMetadataAccess). */
+  readonly instanceMetadataAccess: boolean;
 }
 
 export function goHostPaths(name: string) {
@@ -142,6 +145,8 @@ export function goServiceUnit(s: GoHostSettings): SystemdUnit {
       RestrictNamespaces: true,
       // sd_notify (watchdog) needs a unix socket; nothing else does.
       RestrictAddressFamilies: notify ? 'AF_INET AF_INET6 AF_UNIX' : 'AF_INET AF_INET6',
+      // The instance role's credentials are one request away on IMDS unless the service calls AWS.
+      IPAddressDeny: s.instanceMetadataAccess ? undefined : INSTANCE_METADATA_DENY,
       RestrictRealtime: true,
       RestrictSUIDSGID: true,
       LockPersonality: true,
@@ -217,6 +222,8 @@ export function provisionGoHost(s: GoHostSettings): HostProvisioning {
     ),
   });
   h.addFile({ path: p.unit, permissions: '0644', content: renderSystemdUnit(goServiceUnit(s)) });
+  if (s.instanceMetadataAccess) h.allowInstanceMetadata(`${name}.service`, 'the service calls AWS (allowInstanceMetadataAccess)');
+  else h.denyInstanceMetadata(`${name}.service`, { inUnit: true });
   h.addFile({ path: p.precheck, permissions: '0755', content: precheckScript(s) });
   if (s.configFileContent !== undefined) {
     // Deferred: the group it belongs to exists only after users_groups has run.

@@ -15,7 +15,8 @@ import { cpuQuotaPercentFor, goHostArtifactSettings, goServiceSettingsOf, GoServ
 import { PropChecks } from '../input/prop-checks';
 import type { HostSettings } from '../host/settings';
 import { ReadinessRow } from '../readiness/rows';
-import { Token } from '../private/cdktf';
+import { Annotations, Token } from '../private/cdktf';
+import { formatFailure } from '../input/prop-checks';
 import { BOUNDARIES } from '../private/late-bound';
 import { GoServiceProps, HardenedGoHostProps } from './props';
 
@@ -93,8 +94,32 @@ export class GoServiceConfiguration {
       host.checkAtPlan(s3.key, BOUNDARIES.s3Key, 'artifact.key');
       host.addToRolePolicy('read-release-artifact', [
         { Effect: 'Allow', Action: 's3:GetObject', Resource: `${host.arnPrefix}:s3:::${s3.bucket}/${s3.key}` },
-      ]);
+      ], 'the release artifact');
     }
+    // Late: the front door and the observability stack add their grants after this host exists.
+    if (props.allowInstanceMetadataAccess) {
+      let warned = false;
+      host.node.addValidation({
+        validate: () => {
+          if (!warned) Annotations.of(host).addWarning(this.instanceRoleWarning());
+          warned = true;
+          if (!host.frontDoorOnHost || props.allowInstanceMetadataAccessBesideFrontDoor) return [];
+          return [formatFailure({
+            prop: 'allowInstanceMetadataAccess',
+            value: true,
+            problem: `lets ${this.serviceName} use the instance role it shares with the front door ${host.frontDoorOnHost.path}: a compromised service could read the TLS private key, or plant a certificate that the next replacement restores`,
+            fix: 'run the front door on its own instance (NginxFrontDoor with subnetId and upstreams), or set allowInstanceMetadataAccessBesideFrontDoor: true to accept it',
+          })];
+        },
+      });
+    }
+  }
+
+  /** What the opt-in gives the service: every grant of the host's role. */
+  private instanceRoleWarning(): string {
+    const grants = this.host.roleGrants.map((g) => `${g.actions.join(', ')}${g.on ? ` on ${g.on}` : ''} (${g.name})`);
+    return `allowInstanceMetadataAccess = true: ${this.serviceName} can use the instance role of ${this.host.node.path}, which allows ${grants.join('; ')}. `
+      + 'Grant what the service calls with addToRolePolicy and keep other grants off this host.';
   }
 
   public addEnvironment(name: string, value: string): void {

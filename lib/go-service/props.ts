@@ -66,9 +66,26 @@ export interface GoServiceProps {
   readonly configFileContent?: string;
   /** How long first boot waits for the health path before it reports failure. @default 60 */
   readonly healthTimeoutSec?: number;
+  /**
+   * Let the service reach the instance metadata service (IMDS), and so call AWS with the instance
+   * role's credentials. Off, the unit cannot reach it (`IPAddressDeny=`), so a compromised
+   * service cannot take the role. On, synthesis warns with everything else the role allows on
+   * this host; grant what the service calls with `addToRolePolicy`.
+   * @default false
+   */
+  readonly allowInstanceMetadataAccess?: boolean;
 }
 
-export interface HardenedGoHostProps extends HardenedHostProps, GoServiceProps {}
+export interface HardenedGoHostProps extends HardenedHostProps, GoServiceProps {
+  /**
+   * Accept that with allowInstanceMetadataAccess the service can use the role of a host that
+   * also runs the front door: read its TLS private key and, with a Let's Encrypt certificate kept
+   * in Secrets Manager, replace the stored certificate that the next replacement restores.
+   * Without it that combination fails synthesis; the safer fix is a front door on its own instance.
+   * @default false
+   */
+  readonly allowInstanceMetadataAccessBesideFrontDoor?: boolean;
+}
 
 export interface HardenedGoServiceProps extends HostConfigurationProps, GoServiceProps {
   /** Subnets the instances and the internal load balancer are placed in: private, one per Availability Zone. */

@@ -25,6 +25,8 @@ export const GO_HOST_DEFAULTS = {
   startLimitBurst: 3,
   timeoutStopSec: 30,
   healthTimeoutSec: 60,
+  allowInstanceMetadataAccess: false,
+  allowInstanceMetadataAccessBesideFrontDoor: false,
   /** Share of the instance's memory the service may use when memoryMax is not given. */
   memoryShare: 0.75,
   /** Share of each vCPU the service may use when cpuQuota is not given (headroom for sshd, nginx, agents). */
@@ -132,5 +134,6 @@ export function goHostArtifactSettings(p: GoServiceSettings, c: GoServiceContext
     configFileContent: config === undefined ? undefined : configIsReference ? l(config, 'fileContent', 'configFileContent') : config,
     configFileEncoding: configIsReference ? 'b64' : undefined,
     healthTimeoutSec: p.healthTimeoutSec,
+    instanceMetadataAccess: p.allowInstanceMetadataAccess,
   };
 }

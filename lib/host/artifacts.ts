@@ -113,6 +113,7 @@ export function hostSysctl(s: BaseHostSettings): SysctlEntry[] {
 export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
   const h = new HostProvisioning();
   h.addPackages('ca-certificates', 'curl', 'ufw', 'unattended-upgrades', 'auditd', 'needrestart');
+  h.allowInstanceMetadata('cloud-final.service', 'first-boot provisioning, as root');
   // G3: chrony with the Amazon Time Sync Service (link-local, needs no egress rule).
   h.useChrony(s.ntpServers);
   h.addFile({

@@ -46,7 +46,7 @@ export const GO_SERVICE_PROP_TYPES: Readonly<Record<string, PropType>> = {
   serviceName: 'string', artifact: 'object', listenPort: 'number', healthPath: 'string', environment: 'Record<string, string>',
   args: 'string[]', memoryMax: 'string', cpuQuota: 'string', limitNofile: 'number', tasksMax: 'number', oomScoreAdjust: 'number',
   restartSec: 'number', startLimitIntervalSec: 'number', startLimitBurst: 'number', timeoutStopSec: 'number', watchdogSec: 'number',
-  configFileContent: 'string', healthTimeoutSec: 'number',
+  configFileContent: 'string', healthTimeoutSec: 'number', allowInstanceMetadataAccess: 'boolean', allowInstanceMetadataAccessBesideFrontDoor: 'boolean',
 };
 
 export const LITERAL_EXAMPLES: Record<string, string> = {

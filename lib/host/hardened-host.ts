@@ -26,7 +26,7 @@ import { ReadinessRow } from '../readiness/rows';
 import { coversAnyAddress } from '../input/validators';
 import {
   CloudwatchMetricAlarm, DataAwsSubnet, IamInstanceProfile, IamRole,
-  IamRolePolicy, IamRolePolicyAttachment, Instance, NetworkInterface, SecurityGroup,
+  IamRolePolicy, Instance, NetworkInterface, SecurityGroup,
 } from '../private/aws';
 import { Aspects, Lazy, Token } from '../private/cdktf';
 import { DataCloudinitConfig } from '../private/cloudinit';
@@ -50,11 +50,28 @@ function gzipBytesOverLimit(mime: string): number | undefined {
   return bytes > USER_DATA_LIMIT_BYTES ? bytes : undefined;
 }
 
+/**
+ * What Session Manager needs on the instance (AWS's own AWSCloud9SSMInstanceProfile): the message
+ * channels, which have no resource-level permissions, and the instance's registration.
+ */
+export const SESSION_MANAGER_STATEMENTS = (instances: string) => [
+  { Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' },
+  { Effect: 'Allow', Action: 'ssm:UpdateInstanceInformation', Resource: instances },
+];
+
 /** What one synthesis keeps of a host's user data: the parts as finished text, and what the checks found. */
 interface SynthRender {
   readonly finished: Array<string | undefined>;
   readonly leaksReference: boolean;
   readonly gzipBytesOverLimit: number | undefined;
+}
+
+/** One policy of a host's instance role: its name and actions (resources may be references). */
+export interface RoleGrant {
+  readonly name: string;
+  readonly actions: readonly string[];
+  /** What the resources are, in words. */
+  readonly on?: string;
 }
 
 /** What a front door on a host tells the constructs that watch the host. */
@@ -149,6 +166,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   private readonly frontDoorWatchers: Array<(frontDoor: FrontDoorOnHost) => void> = [];
   private readonly late = new LateBoundText();
   private policyCount = 0;
+  private readonly grants: RoleGrant[] = [];
   private readonly producers: Array<() => HostProvisioning> = [];
   private readonly discoveryTags: Record<string, string> = {};
   private synthRender?: SynthRender;
@@ -221,10 +239,9 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       }),
       tags,
     });
-    new IamRolePolicyAttachment(this, 'SsmCore', {
-      role: this.role.name,
-      policyArn: `${lookups.arnPrefix}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    });
+    // Session Manager and nothing else: AmazonSSMManagedInstanceCore would also read every parameter of the account.
+    this.grantRole('SessionManager', 'session-manager', SESSION_MANAGER_STATEMENTS(`${lookups.arnPrefix}:ec2:${lookups.regionName}:${lookups.accountId}:instance/*`),
+      'Session Manager sessions to the instance');
     const profile = new IamInstanceProfile(this, 'InstanceProfile', { namePrefix: `${kind.name}-`, role: this.role.name, tags });
 
     // User data: gzip + base64 through the cloudinit provider, rendered lazily so constructs
@@ -284,13 +301,26 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     this.discoveryTags[key] = value;
   }
 
-  /** Grants the instance role exactly these statements (one inline policy per call). */
-  public addToRolePolicy(name: string, statements: ReadonlyArray<Record<string, unknown>>): void {
-    new IamRolePolicy(this, `Policy${this.policyCount++ === 0 ? '' : this.policyCount}`, {
+  /**
+   * Grants the instance role exactly these statements (one inline policy per call). `on` says
+   * what the resources are, in words, for the warnings that list the role's grants.
+   */
+  public addToRolePolicy(name: string, statements: ReadonlyArray<Record<string, unknown>>, on?: string): void {
+    this.grantRole(`Policy${this.policyCount++ === 0 ? '' : this.policyCount}`, name, statements, on);
+  }
+
+  private grantRole(id: string, name: string, statements: ReadonlyArray<Record<string, unknown>>, on?: string): void {
+    this.grants.push({ name, actions: [...new Set(statements.flatMap((st) => [st.Action ?? []].flat().map(String)))], on });
+    new IamRolePolicy(this, id, {
       role: this.role.id,
       name,
       policy: escapeLiteralTemplates(JSON.stringify({ Version: '2012-10-17', Statement: statements })),
     });
+  }
+
+  /** What the instance role allows, one entry per policy (for the warnings that name it). */
+  public get roleGrants(): readonly RoleGrant[] {
+    return this.grants;
   }
 
   /** `arn:<partition>:` for ARNs built by constructs. */
@@ -461,6 +491,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       autoRecovery: this.kind.autoRecovery,
       publicIp: this.kind.publicIp,
       group: this.isGroup,
+      metadataAccess: this.provisioning().instanceMetadataAccess,
     };
   }
 

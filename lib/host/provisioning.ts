@@ -6,6 +6,7 @@
 import { AptSource, CloudConfig, CloudConfigUser, renderCloudConfig, WriteFile } from '../render/cloud-config';
 import { renderShellScript, ScriptStep } from '../render/shell';
 import { GoHostError } from '../errors';
+import { MetadataAccess, metadataFenceDropIn, metadataFenceProbe, metadataFenceStep } from './instance-metadata';
 
 /** When a script step runs; steps of one phase keep the order they were added in. */
 export type StepPhase = 'system' | 'artifact' | 'firewall' | 'services' | 'verify';
@@ -18,6 +19,7 @@ export class HostProvisioning {
   private readonly aptSources = new Map<string, AptSource>();
   private readonly steps: Array<{ phase: StepPhase; step: ScriptStep }> = [];
   private ntpServers: string[] | undefined;
+  private readonly metadata = new Map<string, MetadataAccess>();
 
   public addUser(user: CloudConfigUser): void {
     if (!this.users.some((u) => u.name === user.name)) this.users.push(user);
@@ -48,6 +50,32 @@ export class HostProvisioning {
     this.steps.push({ phase, step });
   }
 
+  /**
+   * Fences `unit` off the instance metadata service (see instance-metadata.ts): through a drop-in,
+   * or `inUnit` when the library writes the unit with the deny in it. First boot checks it holds.
+   */
+  public denyInstanceMetadata(unit: string, opts: { readonly inUnit?: boolean } = {}): void {
+    this.setMetadataAccess(unit, { access: 'denied', inUnit: opts.inUnit ?? false });
+    if (!opts.inUnit) this.addFile(metadataFenceDropIn(unit));
+    this.addFile(metadataFenceProbe());
+  }
+
+  /** Records that `unit` keeps the instance role, and why (readiness and the service's warning name it). */
+  public allowInstanceMetadata(unit: string, why: string): void {
+    this.setMetadataAccess(unit, { access: 'allowed', why });
+  }
+
+  /** Every unit the contributions fenced off the metadata service or let through, by name. */
+  public get instanceMetadataAccess(): ReadonlyMap<string, MetadataAccess> {
+    return new Map([...this.metadata.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  private setMetadataAccess(unit: string, access: MetadataAccess): void {
+    const existing = this.metadata.get(unit);
+    if (existing && existing.access !== access.access) throw new GoHostError(`${unit} was both fenced off the instance metadata service and let through`);
+    this.metadata.set(unit, access);
+  }
+
   /** Folds another builder's contributions into this one, after this one's own. */
   public merge(other: HostProvisioning): void {
     other.users.forEach((u) => this.addUser(u));
@@ -56,6 +84,7 @@ export class HostProvisioning {
     other.aptSources.forEach((s, n) => this.addAptSource(n, s));
     if (other.ntpServers) this.useChrony(other.ntpServers);
     other.steps.forEach((s) => this.addStep(s.phase, s.step));
+    other.metadata.forEach((a, unit) => this.setMetadataAccess(unit, a));
   }
 
   /** Every package the user data installs (the ntp module installs chrony itself). */
@@ -85,6 +114,8 @@ export class HostProvisioning {
 
   public renderScript(description: readonly string[]): string {
     const ordered = PHASES.flatMap((p) => this.steps.filter((s) => s.phase === p).map((s) => s.step));
+    const fenced = [...this.instanceMetadataAccess].filter(([, a]) => a.access === 'denied').map(([unit]) => unit);
+    if (fenced.length > 0) ordered.push(metadataFenceStep(fenced));
     return renderShellScript({
       description,
       preamble: [

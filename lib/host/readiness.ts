@@ -1,6 +1,7 @@
 /** Checklist items of the host and its Go service (G, X, R and the host audit H). Pure. */
 import { GoHostSettings } from '../go-service/artifacts';
 import { BaseHostSettings, HOST_HARDENING } from './artifacts';
+import { INSTANCE_METADATA_ADDRESSES, MetadataAccess } from './instance-metadata';
 import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../go-service/units';
 import { ChecklistItem, enforced, notApplicable, off } from '../readiness/checklist';
 
@@ -14,6 +15,8 @@ export interface HostReadinessFacts {
   readonly publicIp: boolean;
   /** An Auto Scaling group member: the group replaces an unhealthy instance. */
   readonly group?: boolean;
+  /** Units fenced off the instance metadata service, and units that keep it (with why). */
+  readonly metadataAccess: ReadonlyMap<string, MetadataAccess>;
 }
 
 type Item = ChecklistItem<HostReadinessFacts>;
@@ -91,6 +94,15 @@ export const HOST_ITEMS: readonly Item[] = [
     (f) => enforced(`IMDSv2 required (hop limit ${f.imdsHopLimit}), encrypted gp3 root volume, role limited to SSM core${f.go ? (f.go.artifactFromS3 ? ' and s3:GetObject on the artifact' : '') : ' and the grants constructs add'}${f.publicIp ? '; public IP requested' : ''}`)),
   host('X3', 'A production-readiness checklist', 'What is enforced is written down per host, not remembered.',
     () => enforced('readiness report written at synth (this table)')),
+  host('X4', 'The instance role only for the processes that call AWS', 'A compromised service, proxy or agent cannot take the instance role\'s credentials from the metadata service.',
+    (f) => {
+      const units = [...f.metadataAccess];
+      const denied = units.filter(([, a]) => a.access === 'denied').map(([unit]) => unit);
+      const allowed = units.flatMap(([unit, a]) => (a.access === 'allowed' ? [`${unit} (${a.why})`] : []));
+      const detail = `instance metadata (${INSTANCE_METADATA_ADDRESSES.join(', ')}) unreachable from ${denied.join(', ') || 'no unit'} (IPAddressDeny=, checked at first boot); reachable by ${allowed.join(', ')}`;
+      const service = f.go && !f.go.settings.instanceMetadataAccess ? undefined : f.go?.settings.serviceName;
+      return service ? off(`allowInstanceMetadataAccess: ${service} may use the instance role; ${detail}`) : enforced(detail);
+    }),
   host('R1', 'A readiness report per host', 'Reviewers see which items are enforced, which are off and why, before anything is deployed.',
     () => enforced('this report')),
   host('H1', 'sshd beyond the defaults', 'Fewer guesses, no tunnels through the host, verbose login records.',

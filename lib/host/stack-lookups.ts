@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { DistroInfo } from './distro';
-import { DataAwsAmi, DataAwsPartition, DataAwsRegion } from '../private/aws';
+import { DataAwsAmi, DataAwsCallerIdentity, DataAwsPartition, DataAwsRegion } from '../private/aws';
 import { TerraformStack } from '../private/cdktf';
 import { CloudinitProvider } from '../private/cloudinit';
 
@@ -29,6 +29,7 @@ export class StackLookups extends Construct {
   public readonly arnPrefix: string;
   /** The region's name, one token for the stack. */
   public readonly regionName: string;
+  private account?: string;
   private readonly amis = new Map<string, { readonly id: string; readonly rootDeviceName: string }>();
 
   private constructor(scope: Construct, id: string) {
@@ -38,6 +39,12 @@ export class StackLookups extends Construct {
     this.cloudinit = new CloudinitProvider(this, 'Cloudinit', { alias: 'gohost' });
     this.arnPrefix = `arn:${this.partition.partition}`;
     this.regionName = this.region.name;
+  }
+
+  /** The account's ID (a data source created on first use), one token for the stack. */
+  public get accountId(): string {
+    this.account ??= new DataAwsCallerIdentity(this, 'Account').accountId;
+    return this.account;
   }
 
   /** The latest AMI of `distro` for `arch` (its ID and root device), one data source per pair. */

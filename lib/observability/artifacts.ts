@@ -329,6 +329,9 @@ const GRAFANA_APT = { source: 'deb [signed-by=$KEY_FILE] https://apt.grafana.com
 export function provisionSidecars(o: SidecarOptions): HostProvisioning {
   const h = new HostProvisioning();
   h.addPackages('prometheus-node-exporter', ...(o.nginx ? ['prometheus-nginx-exporter'] : []));
+  // Agents read the host and push or serve metrics: none calls AWS.
+  h.denyInstanceMetadata('prometheus-node-exporter.service');
+  if (o.nginx) h.denyInstanceMetadata('prometheus-nginx-exporter.service');
   if (o.service) {
     h.addFile({
       path: `${OBS.textfileDir}/gohost_service.prom`,
@@ -340,6 +343,7 @@ export function provisionSidecars(o: SidecarOptions): HostProvisioning {
   if (o.lokiPushUrl) {
     h.addAptSource('grafana', GRAFANA_APT);
     h.addPackages('alloy');
+    h.denyInstanceMetadata('alloy.service');
     h.addFile({
       path: '/etc/alloy/config.alloy',
       permissions: '0644',
@@ -384,6 +388,10 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
   const h = new HostProvisioning();
   h.addAptSource('grafana', GRAFANA_APT);
   h.addPackages('prometheus', 'prometheus-alertmanager', 'prometheus-blackbox-exporter', 'loki', 'grafana');
+  // Only discovery and alert delivery call AWS; the probes, the log store and the UI never do.
+  h.allowInstanceMetadata('prometheus.service', 'EC2 service discovery (ec2:DescribeInstances)');
+  h.allowInstanceMetadata('prometheus-alertmanager.service', 'publishes alerts to the SNS topic');
+  for (const unit of ['prometheus-blackbox-exporter', 'loki', 'grafana-server']) h.denyInstanceMetadata(`${unit}.service`);
   const f = (path: string, content: string) => h.addFile({ path, permissions: '0644', defer: true, content });
   f('/etc/prometheus/prometheus.yml', prometheusConfig(s));
   f(OBS.rulesFile, rulesFile(s.thresholds, s.customRules));

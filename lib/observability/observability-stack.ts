@@ -59,9 +59,9 @@ export class ObservabilityStack extends Construct {
       }, { describe: () => ({ name: 'monitoring' }) });
       this.monitoringHost = mon;
       // Alertmanager publishes to the topic; Prometheus finds its targets by their tags.
-      mon.addToRolePolicy('publish-alerts', [{ Effect: 'Allow', Action: 'sns:Publish', Resource: this.alarmTopic.arn }]);
+      mon.addToRolePolicy('publish-alerts', [{ Effect: 'Allow', Action: 'sns:Publish', Resource: this.alarmTopic.arn }], 'the alarm topic');
       // DescribeInstances has no resource-level permissions: the action is the narrowest grant there is.
-      mon.addToRolePolicy('discover-targets', [{ Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' }]);
+      mon.addToRolePolicy('discover-targets', [{ Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' }], 'every instance of the account and region');
       const zone = new DataAwsSubnet(this, 'MonitoringSubnet', { id: props.subnetId! }).availabilityZone;
       this.dataVolume = new EbsVolume(this, 'DataVolume', {
         availabilityZone: zone,

@@ -70,6 +70,8 @@ export interface ServiceSection {
   readonly ProtectHostname?: boolean;
   readonly RestrictNamespaces?: boolean;
   readonly RestrictAddressFamilies?: string;
+  /** Addresses the unit's processes cannot exchange packets with (a cgroup BPF filter). */
+  readonly IPAddressDeny?: string;
   readonly RestrictRealtime?: boolean;
   readonly RestrictSUIDSGID?: boolean;
   readonly LockPersonality?: boolean;

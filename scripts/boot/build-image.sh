@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the boot-proof VM image: Debian 12 with a kernel, systemd, cloud-init, openssh-server and
-# what every EC2 AMI already has (ca-certificates, curl), nothing the user data installs.
-# Usage: build-image.sh OUTDIR  (writes rootfs/ with apt lists, root.img, vmlinuz, initrd.img)
+# Builds the boot-proof VM image: Debian (12 unless SUITE says otherwise) with a kernel, systemd,
+# cloud-init, openssh-server and what every EC2 AMI already has (ca-certificates, curl), nothing
+# the user data installs.
+# Usage: build-image.sh OUTDIR [SUITE]  (writes rootfs/ with apt lists, root.img, vmlinuz, initrd.img)
 set -euo pipefail
-OUT=$1
+OUT=$1 SUITE=${2:-bookworm}
 mkdir -p "$OUT"
 mmdebstrap --variant=important --skip=cleanup/apt/lists \
   --include=linux-image-cloud-amd64,systemd-sysv,cloud-init,openssh-server,locales,ifupdown,isc-dhcp-client,ca-certificates,curl \
@@ -15,7 +16,7 @@ mmdebstrap --variant=important --skip=cleanup/apt/lists \
   --customize-hook='printf "datasource_list: [ NoCloud, None ]\n" > "$1/etc/cloud/cloud.cfg.d/90-gohost-harness.cfg"' \
   --customize-hook='printf "apt:\n  preserve_sources_list: true\n" > "$1/etc/cloud/cloud.cfg.d/91-gohost-harness-apt.cfg"' \
   --customize-hook='printf "source /etc/network/interfaces.d/*\nauto lo\niface lo inet loopback\n" > "$1/etc/network/interfaces"' \
-  bookworm "$OUT/rootfs.tar" http://deb.debian.org/debian
+  "$SUITE" "$OUT/rootfs.tar" http://deb.debian.org/debian
 rm -rf "$OUT/rootfs" && mkdir -p "$OUT/rootfs"
 tar -C "$OUT/rootfs" -xf "$OUT/rootfs.tar" && rm "$OUT/rootfs.tar"
 cp "$OUT"/rootfs/boot/vmlinuz-* "$OUT/vmlinuz"

@@ -18,8 +18,12 @@ import { ufwAllowRules } from '../../lib/render/ufw';
 import { MimePart } from '../../lib/render/mime';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const CACHE = path.join(ROOT, '.cache', 'boot');
+// Every entry is named by the hash of what makes it: kept outside the work tree, a fresh clone reuses it.
+export const CACHE = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'cdktf-gohost', 'boot');
 export const GUEST_NET = '169.254.169.0/24';
+/** qemu's own address on the guest network, and the first (only) address its DHCP hands out. */
+export const HOST_IP = '169.254.169.2';
+export const GUEST_IP = '169.254.169.15';
 export const HARNESS_IP = '169.254.169.100';
 export const BACKEND_IP = '169.254.169.101';
 export const IMDS_IP = '169.254.169.254';
@@ -36,13 +40,16 @@ export function sh(cmd: string, args: string[], opts: { cwd?: string; env?: Node
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20, ...opts });
 }
 
-/** The image, built once per recipe and cached under .cache/boot (gitignored). */
-export function ensureImage(): string {
+/** Debian releases the harness boots: 12 (bookworm, the default) and 13 (trixie, the current stable). */
+export type DebianSuite = 'bookworm' | 'trixie';
+
+/** The image of `suite`, built once per recipe and cached (CACHE). */
+export function ensureImage(suite: DebianSuite = 'bookworm'): string {
   const recipe = fs.readFileSync(path.join(__dirname, 'build-image.sh'), 'utf8');
-  const dir = path.join(CACHE, `image-${sha(recipe).slice(0, 12)}`);
+  const dir = path.join(CACHE, `image-${suite}-${sha(recipe).slice(0, 12)}`);
   if (!fs.existsSync(path.join(dir, 'root.img'))) {
-    log(`building the Debian 12 image (mmdebstrap) into ${path.relative(ROOT, dir)}`);
-    sh('bash', [path.join(__dirname, 'build-image.sh'), dir]);
+    log(`building the Debian ${suite} image (mmdebstrap) into ${dir}`);
+    sh('bash', [path.join(__dirname, 'build-image.sh'), dir, suite]);
   }
   return dir;
 }
@@ -74,6 +81,9 @@ export interface HostFacts {
   };
   readonly frontDoor?: { readonly domain: string; readonly healthPath: string };
   readonly ufw: ReturnType<typeof ufwAllowRules>;
+  /** Units fenced off the instance metadata service, and the library's units that keep it. */
+  readonly metadataDenied: readonly string[];
+  readonly metadataAllowed: readonly string[];
 }
 
 export interface HostUnderTest {
@@ -102,6 +112,8 @@ export function findHost(stackName: string, host?: string): HostUnderTest {
   if (!entry) throw new Error(`no user data for ${picked.node.path}`);
   const s = isGo(picked) ? picked.settings : undefined;
   const fd = picked.frontDoorOnHost;
+  const metadata = [...picked.provisioning().instanceMetadataAccess];
+  const units = (access: string) => metadata.filter(([, a]) => a.access === access).map(([unit]) => unit);
   return {
     id: below(picked),
     parts: entry[1].part.map((p: any) => ({ contentType: p.content_type, filename: p.filename, mergeType: p.merge_type, content: p.content })),
@@ -120,6 +132,10 @@ export function findHost(stackName: string, host?: string): HostUnderTest {
       },
       frontDoor: fd && { domain: fd.domainName, healthPath: fd.healthPath },
       ufw: ufwAllowRules(picked.baseSettings.ufwRules),
+      // nginx's master runs as root, its workers as www-data: both are tried.
+      metadataDenied: units('denied').flatMap((u) => (u === 'nginx.service' ? [u, `${u}:www-data`] : [u])),
+      // The library's boot-time units run once and are gone; only long-running ones can be tried from inside.
+      metadataAllowed: units('allowed').filter((u) => u === `${s?.serviceName}.service`),
     },
   };
 }
@@ -174,6 +190,8 @@ export function expectations(facts: HostFacts, cc: any): Expectations {
       DOMAIN: facts.frontDoor?.domain ?? '',
       // The port node_exporter answers on, when the host is watched.
       NODE_EXPORTER: (cc.packages ?? []).includes('prometheus-node-exporter') ? String(PORTS.nodeExporter) : '',
+      IMDS_DENIED: facts.metadataDenied.join(' '),
+      IMDS_ALLOWED: facts.metadataAllowed.join(' '),
     },
     sysctl,
     ufw,

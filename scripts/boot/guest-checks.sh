@@ -9,15 +9,8 @@ state=/var/lib/gohost-harness
 mkdir -p "$state"
 boot=$(( $(cat "$state/boots" 2>/dev/null || echo 0) + 1 ))
 echo "$boot" > "$state/boots"
-say() { echo "$*" > /dev/ttyS0; }
-failures=0
-pass() { say "GOHOST-CHECK $boot $1 PASS"; }
-fail() { failures=$((failures + 1)); say "GOHOST-CHECK $boot $1 FAIL $2"; }
-check() {
-  local name=$1; shift
-  local out
-  if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)"; fi
-}
+# shellcheck source=scripts/boot/guest-lib.sh
+. /usr/local/lib/gohost-harness/lib.sh
 # After a failed check: the guest's cloud-init logs, for the harness's report.
 send_logs_if_failed() {
   (( failures )) || return 0
@@ -25,7 +18,6 @@ send_logs_if_failed() {
     echo "--- ${f%:*} (last ${f#*:} lines)"; tail -n "${f#*:}" "${f%:*}"
   done | sed 's/^/GOHOST-LOG /' > /dev/ttyS0
 }
-eq() { [[ "$1" == "$2" ]] || { echo "got '$1', expected '$2'"; return 1; }; }
 sshd_has() { local l; for l in "$@"; do grep -qx "$l" "$state/sshd-effective" || { echo "sshd -T lacks: $l"; return 1; }; done; }
 modules_refused() { local m; for m in "$@"; do modprobe -n -v "$m" 2>&1 | grep -q 'install /bin/false' || { echo "$m can be loaded"; return 1; }; done; }
 audit_ready() {
@@ -88,6 +80,13 @@ if [[ $boot -eq 1 ]]; then
   check auditd-rules audit_ready
   check needrestart-batch needrestart -b
   check needrestart-automatic grep -qxF "\$nrconf{restart} = 'a';" /etc/needrestart/conf.d/60-gohost.conf
+  # X4: no unit that does not call AWS can take the instance role; root's steps and opted-in units can.
+  # shellcheck disable=SC2086
+  check imds-denied-to-units imds_denied $IMDS_DENIED
+  # shellcheck disable=SC2086
+  [[ -n "$IMDS_ALLOWED" ]] && check imds-allowed-to-opted-in imds_allowed $IMDS_ALLOWED
+  check imds-root-keeps-access curl -fsS --max-time 3 -o /dev/null -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 60" http://169.254.169.254/latest/api/token
+  check imds-fence-checked-at-boot bash -c "journalctl -q -t cdktf-gohost | grep -q 'instance metadata fenced off the units that do not call AWS'" 
   if [[ -n "${STORED_CERT_SHA256:-}" ]]; then
     # A replaced front door: the certificate its predecessor kept is served at once, and certbot is not asked.
     served=$(echo | openssl s_client -connect 127.0.0.1:443 -servername "$DOMAIN" 2>/dev/null | openssl x509 -noout -fingerprint -sha256 | cut -d= -f2)

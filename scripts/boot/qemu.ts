@@ -5,7 +5,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BACKEND_IP, GUEST_NET, HARNESS_IP, IMDS_IP, log } from './fixtures';
+import { BACKEND_IP, GUEST_IP, GUEST_NET, HARNESS_IP, HOST_IP, IMDS_IP, log } from './fixtures';
 import { Marker, MARKERS } from './report';
 import { HarnessServers } from './servers';
 
@@ -28,7 +28,7 @@ export interface Guest {
 export function guest(o: { readonly image: string; readonly workDir: string; readonly ports: HarnessServers['ports'] }): Guest {
   const serial = path.join(o.workDir, 'serial.log');
   const netdev = [
-    'user,id=n0,restrict=on', `net=${GUEST_NET}`, 'host=169.254.169.2', 'dns=169.254.169.3', 'dhcpstart=169.254.169.15',
+    'user,id=n0,restrict=on', `net=${GUEST_NET}`, `host=${HOST_IP}`, 'dns=169.254.169.3', `dhcpstart=${GUEST_IP}`,
     // cmd: starts one socat per guest connection (a tcp: chardev would carry a single connection).
     `guestfwd=tcp:${HARNESS_IP}:80-cmd:socat - TCP:127.0.0.1:${o.ports.repo}`,
     `guestfwd=tcp:${HARNESS_IP}:443-cmd:socat - TCP:127.0.0.1:${o.ports.s3}`,

@@ -118,3 +118,22 @@ describe('NginxFrontDoor rejects bad input at synth time', () => {
     expect(msg.match(/^  \[test\/FrontDoor\] /gm)).toHaveLength(3);
   });
 });
+
+describe('a certificate from SSM Parameter Store and its key', () => {
+  const warningsOf = (kmsKeyArn?: string) => {
+    const { stack } = newStack();
+    const fd = new NginxFrontDoor(stack, 'FrontDoor', {
+      ...fdBaseProps,
+      certificate: CertificateSource.fromSsmParameters({ certificateParameterName: '/tls/cert', privateKeyParameterName: '/tls/key', kmsKeyArn }),
+    });
+    return fd.node.metadata.filter((m) => m.type.includes('warn')).map((m) => String(m.data));
+  };
+
+  it('warns without kmsKeyArn: under aws/ssm every principal allowed GetParameter on it can decrypt the private key', () => {
+    expect(warningsOf()).toEqual([expect.stringMatching(/^certificate\.kmsKeyArn = \(not set\): .*default aws\/ssm key.*Fix: encrypt it with a customer-managed key/)]);
+  });
+
+  it('does not warn with a customer-managed key', () => {
+    expect(warningsOf('arn:aws:kms:eu-west-1:111122223333:key/0b9f31f6-7a91-a8f1-0000-000000000000')).toEqual([]);
+  });
+});

@@ -108,23 +108,33 @@ describe('HardenedGoHost: IAM', () => {
     ]);
   });
 
-  it('attaches the SSM core policy', () => {
-    expect(resourcesOf(tf, 'aws_iam_role_policy_attachment')[0].policy_arn).toMatch(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/);
+  it('attaches no AWS-managed policy: AmazonSSMManagedInstanceCore would read every parameter of the account', () => {
+    expect(resourcesOf(tf, 'aws_iam_role_policy_attachment')).toHaveLength(0);
+  });
+
+  /** The role's inline policies by name. */
+  const policiesOf = (t: any) => Object.fromEntries(resourcesOf(t, 'aws_iam_role_policy').map((p) => [p.name, JSON.parse(p.policy).Statement]));
+
+  it('grants Session Manager its channels and the registration of instances of this account and region, nothing else of SSM', () => {
+    expect(policiesOf(tf)['session-manager']).toEqual([
+      { Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' },
+      { Effect: 'Allow', Action: 'ssm:UpdateInstanceInformation', Resource: expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:ec2:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:instance\/\*$/) },
+    ]);
+    expect(JSON.stringify(policiesOf(tf))).not.toMatch(/ssm:GetParameter|ssm:\*|"\*:/);
   });
 
   it('grants s3:GetObject on exactly the artifact object and nothing else', () => {
-    const policies = resourcesOf(tf, 'aws_iam_role_policy');
-    expect(policies).toHaveLength(1);
-    const doc = JSON.parse(policies[0].policy);
-    expect(doc.Statement).toEqual([
+    const policies = policiesOf(tf);
+    expect(Object.keys(policies).sort()).toEqual(['read-release-artifact', 'session-manager']);
+    expect(policies['read-release-artifact']).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: expect.stringMatching(/:s3:::releases\/orders-api\/v1\/orders-api$/) },
     ]);
-    expect(JSON.stringify(doc)).not.toContain('*');
+    expect(JSON.stringify(policies['read-release-artifact'])).not.toContain('*');
   });
 
   it('grants no S3 access for an HTTPS artifact', () => {
     const t = synthJson(hostStack({ artifact: ReleaseArtifact.fromUrl('https://example.com/bin', SHA) }).stack);
-    expect(resourcesOf(t, 'aws_iam_role_policy')).toHaveLength(0);
+    expect(Object.keys(policiesOf(t))).toEqual(['session-manager']);
   });
 });
 

@@ -78,6 +78,9 @@ describe.each(TARGETS)('boot proof: $stack/$host', ({ stack, host, goService, fr
     expect([...failed('sshd-audit-baseline'), ...failed('legal-banner'), ...failed('modules-refused'), ...failed('no-core-dumps-in-sessions'), ...failed('login-defs'),
       ...failed('auditd-rules'), ...failed('needrestart-batch'), ...failed('needrestart-automatic')]).toEqual([]);
   });
+  it('no unit that does not call AWS reaches the instance metadata service, tried from inside each as its user (nginx also as www-data); root still does, and first boot checked the fence (X4)', () => {
+    expect([...failed('imds-denied-to-units'), ...failed('imds-root-keeps-access'), ...failed('imds-fence-checked-at-boot')]).toEqual([]);
+  });
   it('chrony is running', () => {
     expect(failed('chrony-running')).toEqual([]);
   });
