@@ -43,25 +43,32 @@ export function sh(cmd: string, args: string[], opts: { cwd?: string; env?: Node
 /** Debian releases the harness boots: 12 (bookworm, the default) and 13 (trixie, the current stable). */
 export type DebianSuite = 'bookworm' | 'trixie';
 
-/** The image of `suite`, built once per recipe and cached (CACHE). */
+/** The image of `suite`, built once per recipe and cached (CACHE); runs that need it at once wait for one build. */
 export function ensureImage(suite: DebianSuite = 'bookworm'): string {
   const recipe = fs.readFileSync(path.join(__dirname, 'build-image.sh'), 'utf8');
   const dir = path.join(CACHE, `image-${suite}-${sha(recipe).slice(0, 12)}`);
   if (!fs.existsSync(path.join(dir, 'root.img'))) {
-    log(`building the Debian ${suite} image (mmdebstrap) into ${dir}`);
-    sh('bash', [path.join(__dirname, 'build-image.sh'), dir, suite]);
+    log(`building the Debian ${suite} image (mmdebstrap) into ${dir}, unless another run is`);
+    locked(`${dir}.lock`, `[[ -e ${dir}/root.img ]] || bash ${path.join(__dirname, 'build-image.sh')} ${dir} ${suite}`);
   }
   return dir;
 }
 
+/** The package repository for one set of packages; repositories of one image are built one at a time (they share its rootfs). */
 export function ensureRepo(image: string, packages: string[]): { dir: string; skipped: string[] } {
   const dir = path.join(CACHE, `repo-${sha(image + packages.join(' ')).slice(0, 12)}`);
   if (!fs.existsSync(path.join(dir, 'Packages.gz'))) {
     log(`building the local repository for: ${packages.join(' ')}`);
-    sh('bash', [path.join(__dirname, 'build-repo.sh'), image, dir, ...packages]);
+    locked(`${image}.repo.lock`, `[[ -e ${dir}/Packages.gz ]] || bash ${path.join(__dirname, 'build-repo.sh')} ${image} ${dir} ${packages.join(' ')}`);
   }
   const skipped = fs.readFileSync(path.join(dir, 'skipped'), 'utf8').split('\n').filter(Boolean);
   return { dir, skipped };
+}
+
+/** Runs a bash command holding an exclusive lock on `lockFile` (util-linux flock): parallel boot proofs share the cache. */
+function locked(lockFile: string, command: string): void {
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  execFileSync('flock', [lockFile, 'bash', '-euo', 'pipefail', '-c', command], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 /** What the harness knows about the host from its construct, not from its rendered text. */

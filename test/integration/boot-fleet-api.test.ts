@@ -1,0 +1,4 @@
+// The boot proof of fleet/Api: the Auto Scaling group's launch-template user data (see boot-proof.ts).
+import { describeBootProof } from './boot-proof';
+
+describeBootProof({ stack: 'fleet', host: 'Api', goService: true, frontDoor: false });
