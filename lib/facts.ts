@@ -19,6 +19,8 @@ export const PORTS = {
   grafana: 3000,
   /** Alloy's UI, on loopback. */
   alloyUi: 12345,
+  /** The Go service's metrics, apart from its traffic port (METRICS_ADDR), scraped by the monitoring host. */
+  appMetrics: 9464,
 } as const;
 
 /** Ports a watched host's own daemons take: never a service's listen port, an upstream on the host, or the app's metrics port. */

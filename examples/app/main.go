@@ -48,7 +48,11 @@ func main() {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("/metrics", m.serve)
+	// Metrics on a port of their own when METRICS_ADDR is set: the scraper then reaches no API path.
+	metricsAddr := env("METRICS_ADDR", "")
+	if metricsAddr == "" {
+		mux.HandleFunc("/metrics", m.serve)
+	}
 	// /slow?ms=N answers after N milliseconds (at most 5 s): lets tests hold a request in flight.
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
@@ -98,6 +102,17 @@ func main() {
 		go func() {
 			if err := http.ListenAndServe(pprofAddr, dbg); err != nil {
 				log.Printf("pprof: %v", err)
+			}
+		}()
+	}
+
+	if metricsAddr != "" {
+		mm := http.NewServeMux()
+		mm.HandleFunc("/metrics", m.serve)
+		metricsSrv := &http.Server{Addr: metricsAddr, Handler: mm, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := metricsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Fatalf("metrics: %v", err)
 			}
 		}()
 	}

@@ -1,6 +1,8 @@
 /**
  * The default alert rules (GUIDANCE O4, O8), each a typed, documented, overridable threshold.
- * Pure: no cdktf imports. Proven by `promtool test rules` in the test suite.
+ * Each rule reads its series from the job that produces them (`job="node"` for the host's), so a
+ * service cannot make a host alert fire by exposing a series of the same name. Pure: no cdktf
+ * imports. Proven by `promtool test rules` in the test suite.
  */
 /** The thresholds of the library's alerts; each field is the ObservabilityStack prop of the same name. */
 export interface AlertThresholds {
@@ -48,9 +50,9 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
   return [
     rule('InstanceDown', 'up == 0', '2m', 'critical',
       '{{ $labels.job }} on {{ $labels.host }} is down', 'Prometheus could not scrape {{ $labels.instance }} for 2 minutes.'),
-    rule('SystemdUnitFailed', 'node_systemd_unit_state{state="failed"} == 1', '1m', 'critical',
+    rule('SystemdUnitFailed', 'node_systemd_unit_state{job="node",state="failed"} == 1', '1m', 'critical',
       '{{ $labels.name }} failed on {{ $labels.host }}', 'The unit is in the failed state (for a service: it crashed past its StartLimitBurst).'),
-    rule('SystemdUnitRestartLoop', 'increase(node_systemd_service_restart_total[10m]) >= 3', '0m', 'warning',
+    rule('SystemdUnitRestartLoop', 'increase(node_systemd_service_restart_total{job="node"}[10m]) >= 3', '0m', 'warning',
       '{{ $labels.name }} restarts repeatedly on {{ $labels.host }}', 'systemd restarted the unit 3 or more times in 10 minutes.'),
     rule('ErrorRateAboveSlo',
       `sum by (host) (rate(http_requests_total{job="app",code=~"5.."}[5m])) / sum by (host) (rate(http_requests_total{job="app"}[5m])) > ${n(t.errorRateSloPercent / 100)}`,
@@ -60,24 +62,28 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
       `histogram_quantile(0.99, sum by (host, le) (rate(http_request_duration_seconds_bucket{job="app"}[5m]))) > ${n(t.p99LatencySloMs / 1000)}`,
       '5m', 'warning', `p99 latency above ${t.p99LatencySloMs} ms on {{ $labels.host }}`, `The 99th percentile of request duration exceeded ${t.p99LatencySloMs} ms for 5 minutes.`),
     rule('FileDescriptorsNearLimit',
-      `process_open_fds{job="app"} / on (host) group_left gohost_service_limit_nofile > ${n(t.fdUsageAlertPercent / 100)}`,
+      `process_open_fds{job="app"} / on (host) group_left gohost_service_limit_nofile{job="node"} > ${n(t.fdUsageAlertPercent / 100)}`,
       '5m', 'warning', `Open files above ${t.fdUsageAlertPercent}% of LimitNOFILE on {{ $labels.host }}`, 'The service is close to its file descriptor limit (connections leak or the limit is too low).'),
     rule('MemoryNearMemoryMax',
-      `process_resident_memory_bytes{job="app"} / on (host) group_left gohost_service_memory_max_bytes > ${n(t.memoryUsageAlertPercent / 100)}`,
+      `process_resident_memory_bytes{job="app"} / on (host) group_left gohost_service_memory_max_bytes{job="node"} > ${n(t.memoryUsageAlertPercent / 100)}`,
       '5m', 'warning', `Memory above ${t.memoryUsageAlertPercent}% of MemoryMax on {{ $labels.host }}`, 'The kernel OOM-kills the service at MemoryMax; GOMEMLIMIT is 90% of it.'),
     rule('GoroutinesGrowing', 'deriv(go_goroutines{job="app"}[10m]) > 0.05', `${t.goroutineGrowthMinutes}m`, 'warning',
       'Goroutines keep growing on {{ $labels.host }}', `The goroutine count has grown steadily for ${t.goroutineGrowthMinutes} minutes (a leak).`),
     rule('GcPauseHigh', `rate(go_gc_duration_seconds_sum{job="app"}[5m]) > ${n(t.gcPauseAlertPercent / 100)}`, '10m', 'warning',
       'GC pauses take over ' + `${t.gcPauseAlertPercent}% of the time on {{ $labels.host }}`, 'The heap is near GOMEMLIMIT or the allocation rate is high.'),
-    rule('ClockNotSynchronised', 'min_over_time(node_timex_sync_status[5m]) == 0 and node_timex_maxerror_seconds >= 16', '10m', 'warning',
+    rule('ClockNotSynchronised', 'min_over_time(node_timex_sync_status{job="node"}[5m]) == 0 and node_timex_maxerror_seconds{job="node"} >= 16', '10m', 'warning',
       'Clock not synchronised on {{ $labels.host }}', 'chrony has lost the time source; TLS and log ordering depend on it.'),
     rule('DiskAlmostFull',
-      `(1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}) > ${n(t.diskUsageAlertPercent / 100)}`,
+      `(1 - node_filesystem_avail_bytes{job="node",fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{job="node",fstype!~"tmpfs|overlay|squashfs"}) > ${n(t.diskUsageAlertPercent / 100)}`,
       '5m', 'warning', `{{ $labels.mountpoint }} above ${t.diskUsageAlertPercent}% on {{ $labels.host }}`, 'The filesystem is filling up.'),
     rule('CertificateExpiring',
-      '(gohost_tls_certificate_not_after_seconds - time()) < (gohost_tls_certificate_not_after_seconds - gohost_tls_certificate_not_before_seconds) / 3',
+      '(gohost_tls_certificate_not_after_seconds{job="node"} - time()) < (gohost_tls_certificate_not_after_seconds{job="node"} - gohost_tls_certificate_not_before_seconds{job="node"}) / 3',
       '1d', 'critical', 'TLS certificate on {{ $labels.host }} has less than a third of its lifetime left',
       'Renewal should have happened by now (certbot renews with a third or more left); a fixed day count would misfire for 45- and 64-day certificates.'),
+    rule('ScrapeLimitExceeded',
+      'increase(prometheus_target_scrapes_exceeded_sample_limit_total{job="prometheus"}[5m]) > 0 or increase(prometheus_target_scrapes_exceeded_body_size_limit_total{job="prometheus"}[5m]) > 0 or increase(prometheus_target_scrape_pool_exceeded_label_limits_total{job="prometheus"}[5m]) > 0',
+      '0m', 'warning', 'Prometheus refused scrapes over its sample, label or body limits',
+      'A target sent more than the scrape limits allow, so its scrape failed (its InstanceDown alert names it): a cardinality bug or a hostile target.'),
     rule('HealthProbeFailing', 'probe_success{job="blackbox-health"} == 0', '2m', 'critical',
       '{{ $labels.instance }} fails through the front door', 'The blackbox exporter cannot get a 2xx from the health path over HTTPS.'),
   ];

@@ -57,6 +57,10 @@ export interface MonitoringSettings {
   readonly probes: readonly ProbeTarget[];
   /** Path of the Go services' Prometheus metrics. */
   readonly appMetricsPath: string;
+  /** Metric names kept from the Go services (regular expressions). */
+  readonly appMetricNames: readonly string[];
+  /** What one scrape of a watched target may return. */
+  readonly scrapeLimits: ScrapeLimits;
   readonly scrapeIntervalSec: number;
   readonly evaluationIntervalSec: number;
   readonly thresholds: AlertThresholds;
@@ -69,6 +73,26 @@ export interface MonitoringSettings {
   readonly customRules?: readonly AlertRule[];
   /** The user's scrape jobs. */
   readonly scrapeJobs?: readonly ScrapeJobSettings[];
+}
+
+/** Prometheus's per-job limits on what a target may return: a scrape over one fails. */
+export interface ScrapeLimits {
+  readonly sampleLimit: number;
+  readonly labelLimit: number;
+  readonly labelNameLengthLimit: number;
+  readonly labelValueLengthLimit: number;
+  readonly bodySizeLimitMiB: number;
+}
+
+/** The limits in Prometheus's scrape_config keys. */
+function scrapeLimits(l: ScrapeLimits) {
+  return {
+    sample_limit: l.sampleLimit,
+    label_limit: l.labelLimit,
+    label_name_length_limit: l.labelNameLengthLimit,
+    label_value_length_limit: l.labelValueLengthLimit,
+    body_size_limit: `${l.bodySizeLimitMiB}MB`,
+  };
 }
 
 /** A scrape job of the user's: a port on the watched instances that carry its discovery tag. */
@@ -121,28 +145,35 @@ const HOST_RELABELING = [
 
 export function prometheusConfig(s: MonitoringSettings): string {
   const probes = s.probes.map((p) => `https://${p.domain}${p.healthPath}`);
+  const limits = scrapeLimits(s.scrapeLimits);
   const scrape: Array<Record<string, unknown>> = [
     { job_name: 'prometheus', static_configs: [{ targets: [`127.0.0.1:${OBS.prometheusPort}`], labels: { host: 'monitoring' } }] },
-    { job_name: 'node', ec2_sd_configs: ec2Discovery(s, OBS.nodeExporterPort), relabel_configs: HOST_RELABELING },
+    // Watched targets are trusted for nothing: each job's scrapes are bounded.
+    { job_name: 'node', ...limits, ec2_sd_configs: ec2Discovery(s, OBS.nodeExporterPort), relabel_configs: HOST_RELABELING },
     {
       job_name: 'nginx',
+      ...limits,
       ec2_sd_configs: ec2Discovery(s, OBS.nginxExporterPort, [{ name: `tag:${DISCOVERY_TAGS.nginx}`, values: ['true'] }]),
       relabel_configs: HOST_RELABELING,
     },
     {
       job_name: 'app',
       metrics_path: s.appMetricsPath,
+      ...limits,
       ec2_sd_configs: ec2Discovery(s, 80, [{ name: 'tag-key', values: [DISCOVERY_TAGS.appPort] }]),
       relabel_configs: [
         { source_labels: ['__meta_ec2_private_ip', ec2TagLabel(DISCOVERY_TAGS.appPort)], separator: ':', target_label: '__address__' },
         ...HOST_RELABELING,
       ],
+      // Only the names the service is known to expose: anything else (a flood, a host's series) is dropped.
+      metric_relabel_configs: [{ source_labels: ['__name__'], regex: s.appMetricNames.join('|'), action: 'keep' }],
     },
   ];
   for (const job of s.scrapeJobs ?? []) {
     scrape.push({
       job_name: job.jobName,
       metrics_path: job.metricsPath,
+      ...limits,
       ec2_sd_configs: ec2Discovery(s, job.port, [{ name: 'tag-key', values: [job.tag] }]),
       relabel_configs: HOST_RELABELING,
     });
@@ -255,8 +286,8 @@ export function goServiceDashboard(): string {
     panel(3, 'p99 latency', 'histogram_quantile(0.99, sum by (host, le) (rate(http_request_duration_seconds_bucket{job="app"}[5m])))', 's', 0, 8),
     panel(4, 'Goroutines', 'go_goroutines{job="app"}', 'short', 12, 8),
     panel(5, 'GC pause (share of time)', 'rate(go_gc_duration_seconds_sum{job="app"}[5m])', 'percentunit', 0, 16),
-    panel(6, 'Open file descriptors / LimitNOFILE', 'process_open_fds{job="app"} / on (host) group_left gohost_service_limit_nofile', 'percentunit', 12, 16),
-    panel(7, 'Memory / MemoryMax', 'process_resident_memory_bytes{job="app"} / on (host) group_left gohost_service_memory_max_bytes', 'percentunit', 0, 24),
+    panel(6, 'Open file descriptors / LimitNOFILE', 'process_open_fds{job="app"} / on (host) group_left gohost_service_limit_nofile{job="node"}', 'percentunit', 12, 16),
+    panel(7, 'Memory / MemoryMax', 'process_resident_memory_bytes{job="app"} / on (host) group_left gohost_service_memory_max_bytes{job="node"}', 'percentunit', 0, 24),
   ];
   return JSON.stringify({ uid: 'gohost-go-service', title: 'Go service', schemaVersion: 39, version: 1, refresh: '30s', time: { from: 'now-6h', to: 'now' }, tags: ['gohost'], panels }, null, 2) + '\n';
 }

@@ -2,7 +2,7 @@
 import type { ObservabilityStackProps } from './props';
 import { PropChecks } from '../input/prop-checks';
 import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from '../input/validators';
-import { HOST_PORTS, RESERVED_LOCAL_PORTS } from '../facts';
+import { HOST_PORTS, PORTS, RESERVED_LOCAL_PORTS } from '../facts';
 import { alertRules as builtInAlertRules, DEFAULT_THRESHOLDS } from './alert-rules';
 import { BUILT_IN_JOBS } from './artifacts';
 
@@ -15,14 +15,19 @@ export const OBSERVABILITY_PROP_TYPES: Readonly<Record<string, PropType>> = {
   appMetricsPath: 'string', appMetricsPort: 'number', errorRateSloPercent: 'number', p99LatencySloMs: 'number', fdUsageAlertPercent: 'number',
   memoryUsageAlertPercent: 'number', goroutineGrowthMinutes: 'number', gcPauseAlertPercent: 'number', diskUsageAlertPercent: 'number',
   alarmEmail: 'string', alertWebhookUrl: 'string', lokiPushUrl: 'string', otelEndpoint: 'string', allowSecretsInUserData: 'boolean',
-  alertRules: 'array', scrapeJobs: 'array',
+  alertRules: 'array', scrapeJobs: 'array', appMetricNames: 'string[]', scrapeSampleLimit: 'number', scrapeLabelLimit: 'number',
+  scrapeLabelNameLengthLimit: 'number', scrapeLabelValueLengthLimit: 'number', scrapeBodySizeLimitMiB: 'number',
 };
 
 const OBSERVABILITY_LITERAL_EXAMPLES: Record<string, string> = {
   monitoringHost: 'true', instanceType: '"t3.medium"', scrapeIntervalSec: '15', evaluationIntervalSec: '15', retentionDays: '15',
-  dataVolumeSizeGiB: '50', appMetricsPath: '"/metrics"', appMetricsPort: '8080', errorRateSloPercent: '0.1', p99LatencySloMs: '300',
+  dataVolumeSizeGiB: '50', appMetricsPath: '"/metrics"', appMetricsPort: '9464', errorRateSloPercent: '0.1', p99LatencySloMs: '300',
   fdUsageAlertPercent: '80', memoryUsageAlertPercent: '90', goroutineGrowthMinutes: '15', gcPauseAlertPercent: '5', diskUsageAlertPercent: '85',
+  scrapeSampleLimit: '20000', scrapeLabelLimit: '30', scrapeLabelNameLengthLimit: '128', scrapeLabelValueLengthLimit: '1024', scrapeBodySizeLimitMiB: '10',
 };
+
+/** A scrape limit of 0 means "no limit" to Prometheus: every limit must be a whole number of at least `min`. */
+const SCRAPE_LIMITS = { scrapeSampleLimit: 100, scrapeLabelLimit: 10, scrapeLabelNameLengthLimit: 32, scrapeLabelValueLengthLimit: 64, scrapeBodySizeLimitMiB: 1 } as const;
 
 export function checkObservabilityPropTypes(props: unknown, c: PropChecks): void {
   checkPropTypes(props, OBSERVABILITY_PROP_TYPES, [], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
@@ -81,6 +86,21 @@ export function checkObservabilityProps(props: ObservabilityStackProps, isToken:
     else if (RESERVED_LOCAL_PORTS[props.appMetricsPort] !== undefined) {
       c.fail('appMetricsPort', props.appMetricsPort, `collides with an exporter on the same host (${Object.entries(RESERVED_LOCAL_PORTS).map(([port, name]) => `${name} on ${port}`).join(', ')})`, 'serve the app\'s metrics on its own port, e.g. 8080 or 9464');
     }
+  }
+  for (const [key, min] of Object.entries(SCRAPE_LIMITS) as Array<[keyof typeof SCRAPE_LIMITS, number]>) {
+    const v = props[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= min)) {
+      c.fail(key, v, `must be a whole number of at least ${min} (0 turns Prometheus's limit off)`, `use e.g. ${OBSERVABILITY_LITERAL_EXAMPLES[key]}`);
+    }
+  }
+  props.appMetricNames?.forEach((re, i) => {
+    // Prometheus anchors the regular expression and uses RE2: no lookaround, no backreferences.
+    let valid = typeof re === 'string' && re.length > 0 && !/\(\?[=!<]|\\[1-9]/.test(re);
+    try { new RegExp(`^(?:${re})$`); } catch { valid = false; }
+    if (!valid) c.fail(`appMetricNames[${i}]`, re, 'is not a regular expression Prometheus (RE2) accepts', 'use e.g. "orders_.*"');
+  });
+  if (props.appMetricNames !== undefined && props.appMetricNames.length === 0) {
+    c.fail('appMetricNames', [], 'is empty: every metric of the services would be dropped', 'leave it out for the Go runtime, process and HTTP metrics, or list your own names with them');
   }
   if (props.lokiPushUrl !== undefined && props.monitoringHost) {
     c.fail('lokiPushUrl', props.lokiPushUrl, 'contradicts monitoringHost (logs then go to its Loki)', 'drop lokiPushUrl, or set monitoringHost: false');
@@ -155,9 +175,13 @@ function checkScrapeJobs(props: ObservabilityStackProps, isToken: (v: unknown) =
     } else if (BUILT_IN_JOBS.includes(j.jobName)) c.fail(at('jobName'), j.jobName, 'is the name of one of the library\'s jobs', `use another name (taken: ${BUILT_IN_JOBS.join(', ')})`);
     else if (seen.has(j.jobName)) c.fail(at('jobName'), j.jobName, 'is used twice', 'give each job its own name');
     else seen.add(j.jobName);
-    if (isToken(j.port) || !isPort(j.port)) c.fail(at('port'), j.port, 'is not a TCP port', 'give the port the metrics are served on, e.g. 9464');
+    // PORTS.appMetrics is OBSERVABILITY_DEFAULTS.appMetricsPort (settings.ts imports these checks).
+    const appMetricsPort = props.appMetricsPort ?? PORTS.appMetrics;
+    if (isToken(j.port) || !isPort(j.port)) c.fail(at('port'), j.port, 'is not a TCP port', 'give the port the metrics are served on, e.g. 9465');
     else if (HOST_PORTS[j.port] !== undefined) {
-      c.fail(at('port'), j.port, `is ${HOST_PORTS[j.port]}'s port on every host`, 'serve the metrics on a port of their own, e.g. 9464');
+      c.fail(at('port'), j.port, `is ${HOST_PORTS[j.port]}'s port on every host`, 'serve the metrics on a port of their own, e.g. 9465');
+    } else if (j.port === appMetricsPort) {
+      c.fail(at('port'), j.port, 'is the Go services\' metrics port (appMetricsPort): the job would scrape them twice', 'serve the job\'s metrics on a port of their own, e.g. 9465');
     }
     if (j.metricsPath !== undefined && (isToken(j.metricsPath) || !URL_PATH_PATTERN.test(j.metricsPath))) c.fail(at('metricsPath'), j.metricsPath, 'is not an absolute URL path', 'use e.g. "/metrics"');
     if (j.hosts !== undefined && !Array.isArray(j.hosts)) c.fail(at('hosts'), j.hosts, 'is not a list of hosts', 'pass the hosts to scrape, or leave it out to scrape every watched host');

@@ -10,7 +10,7 @@ import { HardenedGoService } from '../go-service/hardened-go-service';
 import { FrontDoorOnHost, HardenedHost, HardenedHostBase } from '../host/hardened-host';
 import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars, scrapeJobTag } from './artifacts';
 import { Port } from '../network/port';
-import { ObservabilitySettings, resolveObservabilitySettings } from './settings';
+import { OBSERVABILITY_DEFAULTS, ObservabilitySettings, resolveObservabilitySettings } from './settings';
 import { checkConstructPath, reportFailure, reportInput } from '../input/report';
 import { assess } from '../readiness/checklist';
 import { OBSERVABILITY_ITEMS } from './readiness';
@@ -105,9 +105,14 @@ export class ObservabilityStack extends Construct {
     const mon = this.monitoringHost;
     const goHost = host instanceof HardenedGoHost || host instanceof HardenedGoService ? host : undefined;
     const lokiPushUrl = mon ? `http://${mon.privateIp}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
-    const appPort = goHost ? p.appMetricsPort ?? goHost.listenPort : undefined;
+    const appPort = goHost ? this.settings.appMetricsPort : undefined;
     if (goHost && appPort !== undefined && RESERVED_LOCAL_PORTS[appPort] !== undefined) {
       reportFailure(this, 'appMetricsPort', appPort, `collides with an exporter on ${host.node.path}`, 'serve metrics on another port');
+      return;
+    }
+    if (goHost && appPort === goHost.listenPort) {
+      reportFailure(this, 'appMetricsPort', appPort, `is ${host.node.path}'s listenPort: the monitoring host could call the whole API directly, around the front door`,
+        `serve metrics on a port of their own (the default, ${OBSERVABILITY_DEFAULTS.appMetricsPort}), or give the service another listenPort`);
       return;
     }
 
@@ -121,6 +126,8 @@ export class ObservabilityStack extends Construct {
       service: goHost && { name: goHost.serviceName, limitNofile: goHost.settings.limitNofile, memoryMaxBytes: goHost.memoryMax },
     })));
     if (goHost && p.otelEndpoint) goHost.addEnvironment('OTEL_EXPORTER_OTLP_ENDPOINT', p.otelEndpoint);
+    // Metrics apart from traffic: reachable by the monitoring host alone (security group and UFW), else on loopback.
+    if (goHost) goHost.addEnvironment('METRICS_ADDR', `${mon ? '0.0.0.0' : '127.0.0.1'}:${appPort}`);
 
     // Prometheus's EC2 service discovery selects instances by these tags.
     host.addInstanceTag(DISCOVERY_TAGS.monitor, this.node.path);
@@ -165,6 +172,8 @@ export class ObservabilityStack extends Construct {
         .map((fd) => ({ domain: mon.lateBound(fd.domainName, BOUNDARIES.dnsName, `domainNames[0] (of ${fd.path})`), healthPath: fd.healthPath })),
       dataVolumeId: this.dataVolume?.id,
       appMetricsPath: s.appMetricsPath,
+      appMetricNames: s.appMetricNames,
+      scrapeLimits: s.scrapeLimits,
       scrapeIntervalSec: s.scrapeIntervalSec,
       evaluationIntervalSec: s.evaluationIntervalSec,
       thresholds: s.thresholds,

@@ -33,8 +33,30 @@ export interface ObservabilityStackProps {
   readonly dataVolumeKmsKeyId?: string;
   /** Path of the Go services' Prometheus metrics. @default "/metrics" */
   readonly appMetricsPath?: string;
-  /** Port of the Go services' metrics. @default - each service's listenPort */
+  /**
+   * Port of the Go services' metrics, apart from the traffic port: the service gets it as
+   * `METRICS_ADDR` (on all addresses with a monitoring host, else on loopback) and only the
+   * monitoring host may reach it, so the scraper cannot call the API around the front door.
+   * @default 9464
+   */
   readonly appMetricsPort?: number;
+  /**
+   * Metric names kept from the Go services (regular expressions, anchored); every other series the
+   * service exposes is dropped when it is scraped, so it cannot flood Prometheus or pose as a
+   * host's series.
+   * @default ["go_.*", "process_.*", "promhttp_.*", "http_.*"] (the Go runtime, the process and promhttp's HTTP metrics)
+   */
+  readonly appMetricNames?: readonly string[];
+  /** Samples one scrape of a watched target may return; a scrape over it fails (InstanceDown, ScrapeLimitExceeded). @default 20000 */
+  readonly scrapeSampleLimit?: number;
+  /** Labels one scraped series may have. @default 30 */
+  readonly scrapeLabelLimit?: number;
+  /** Length of a scraped label's name. @default 128 */
+  readonly scrapeLabelNameLengthLimit?: number;
+  /** Length of a scraped label's value. @default 1024 */
+  readonly scrapeLabelValueLengthLimit?: number;
+  /** Size of one scrape's uncompressed body. @default 10 */
+  readonly scrapeBodySizeLimitMiB?: number;
   /** Share of 5xx responses that breaks the SLO, in percent. @default 0.1 */
   readonly errorRateSloPercent?: number;
   /** p99 latency SLO. @default 300 */

@@ -3,10 +3,11 @@
  * function that checks the props and applies them. Pure: no cdktf imports.
  */
 import { AlertRule, AlertThresholds, DEFAULT_THRESHOLDS, customAlertRule } from './alert-rules';
-import { scrapeJobTag, ScrapeJobSettings } from './artifacts';
+import { ScrapeLimits, scrapeJobTag, ScrapeJobSettings } from './artifacts';
 import { checkObservabilityProps, checkObservabilityPropTypes } from './checks';
 import { ObservabilityStackProps, ScrapeJob } from './props';
 import { checkProps } from '../input/check';
+import { PORTS } from '../facts';
 import { PropFailure } from '../input/prop-checks';
 
 /** Every default of ObservabilityStack; the props' docs name these values. */
@@ -18,6 +19,13 @@ export const OBSERVABILITY_DEFAULTS = {
   retentionDays: 15,
   dataVolumeSizeGiB: 50,
   appMetricsPath: '/metrics',
+  appMetricsPort: PORTS.appMetrics,
+  appMetricNames: ['go_.*', 'process_.*', 'promhttp_.*', 'http_.*'],
+  scrapeSampleLimit: 20000,
+  scrapeLabelLimit: 30,
+  scrapeLabelNameLengthLimit: 128,
+  scrapeLabelValueLengthLimit: 1024,
+  scrapeBodySizeLimitMiB: 10,
   scrapeJobMetricsPath: '/metrics',
   allowSecretsInUserData: true,
   ...DEFAULT_THRESHOLDS,
@@ -33,6 +41,9 @@ export interface ObservabilitySettings {
   readonly retentionDays: number;
   readonly dataVolumeSizeGiB: number;
   readonly appMetricsPath: string;
+  readonly appMetricsPort: number;
+  readonly appMetricNames: readonly string[];
+  readonly scrapeLimits: ScrapeLimits;
   readonly thresholds: AlertThresholds;
   readonly customRules: readonly AlertRule[];
   readonly scrapeJobs: ReadonlyArray<ScrapeJobSettings & { readonly hosts?: ScrapeJob['hosts'] }>;
@@ -60,6 +71,15 @@ export function resolveObservabilitySettings(
     retentionDays: p.retentionDays ?? d.retentionDays,
     dataVolumeSizeGiB: p.dataVolumeSizeGiB ?? d.dataVolumeSizeGiB,
     appMetricsPath: p.appMetricsPath ?? d.appMetricsPath,
+    appMetricsPort: p.appMetricsPort ?? d.appMetricsPort,
+    appMetricNames: p.appMetricNames ?? d.appMetricNames,
+    scrapeLimits: {
+      sampleLimit: p.scrapeSampleLimit ?? d.scrapeSampleLimit,
+      labelLimit: p.scrapeLabelLimit ?? d.scrapeLabelLimit,
+      labelNameLengthLimit: p.scrapeLabelNameLengthLimit ?? d.scrapeLabelNameLengthLimit,
+      labelValueLengthLimit: p.scrapeLabelValueLengthLimit ?? d.scrapeLabelValueLengthLimit,
+      bodySizeLimitMiB: p.scrapeBodySizeLimitMiB ?? d.scrapeBodySizeLimitMiB,
+    },
     thresholds: {
       errorRateSloPercent: p.errorRateSloPercent ?? d.errorRateSloPercent,
       p99LatencySloMs: p.p99LatencySloMs ?? d.p99LatencySloMs,

@@ -115,7 +115,7 @@ describe('HardenedGoService', () => {
     const [template] = resourcesOf(out, 'aws_launch_template');
     expect(template.tag_specifications[0]).toEqual({
       resource_type: 'instance',
-      tags: { Name: 'test-Api', 'gohost:host': 'orders-api', 'gohost:monitor': 'test/Observability', 'gohost:app-port': '8080', 'gohost:group': 'true' },
+      tags: { Name: 'test-Api', 'gohost:host': 'orders-api', 'gohost:monitor': 'test/Observability', 'gohost:app-port': '9464', 'gohost:group': 'true' },
     });
     const alarms = resourcesOf(out, 'aws_cloudwatch_metric_alarm');
     expect(alarms.map((a) => a.metric_name)).toEqual(['UnHealthyHostCount']);

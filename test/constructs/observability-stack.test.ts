@@ -77,7 +77,7 @@ describe('ObservabilityStack (fleet example)', () => {
     const fdInstance = Object.entries<any>(tf.resource.aws_instance).find(([k]) => k.startsWith('FrontDoor'))![1];
     expect(fdInstance.tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:nginx': 'true' });
     const [lt] = resourcesOf(tf, 'aws_launch_template');
-    expect(lt.tag_specifications[0].tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:app-port': '8080', 'gohost:group': 'true' });
+    expect(lt.tag_specifications[0].tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:app-port': '9464', 'gohost:group': 'true' });
   });
 
   it('subscribes the alarm email to the topic', () => {
@@ -149,6 +149,31 @@ describe('ObservabilityStack rejects bad input at synth time', () => {
     expect(messageFor({ alertWebhookUrl: 'https://hooks.example.com/x' })).toContain('alertWebhookUrl = "https://hooks.example.com/x": needs the monitoring host');
   });
 
+  it('scrape limits of 0 (Prometheus reads 0 as no limit) or below a useful minimum', () => {
+    const m = messageFor({ scrapeSampleLimit: 0, scrapeLabelLimit: 0, scrapeBodySizeLimitMiB: 0.5 });
+    expect(m).toContain('scrapeSampleLimit = 0: must be a whole number of at least 100 (0 turns Prometheus\'s limit off)');
+    expect(m).toContain('scrapeLabelLimit = 0: must be a whole number of at least 10');
+    expect(m).toContain('scrapeBodySizeLimitMiB = 0.5: must be a whole number of at least 1');
+  });
+
+  it('metric names that are not RE2 regular expressions, or none at all', () => {
+    expect(messageFor({ appMetricNames: ['orders_(?=x)'] })).toContain('appMetricNames[0] = "orders_(?=x)": is not a regular expression Prometheus (RE2) accepts');
+    expect(messageFor({ appMetricNames: ['orders_[' ] })).toContain('appMetricNames[0] = "orders_[": is not a regular expression');
+    expect(messageFor({ appMetricNames: [] })).toContain('appMetricNames = []: is empty');
+  });
+
+  it('a scrape job on the services\' metrics port', () => {
+    expect(messageFor({ monitoringHost: true, subnetId: 'subnet-0123456789abcdef0', scrapeJobs: [{ jobName: 'queue', port: 9464 }] }))
+      .toContain("scrapeJobs[0].port = 9464: is the Go services' metrics port (appMetricsPort)");
+  });
+
+  it("metrics on the service's traffic port: the scraper could call the API around the front door", () => {
+    const { stack } = newStack();
+    const host = new HardenedGoHost(stack, 'Api', { ...baseProps, listenPort: 9464 });
+    new ObservabilityStack(stack, 'Obs', { hosts: [host] });
+    expect(() => synthJson(stack)).toThrow("[test/Obs] appMetricsPort = 9464: is test/Api's listenPort: the monitoring host could call the whole API directly");
+  });
+
   it('watching a host twice', () => {
     const { stack } = newStack();
     const host = new HardenedGoHost(stack, 'Api', baseProps);
@@ -164,7 +189,7 @@ describe('UFW on a Go host admitted by two groups on one port', () => {
     const rules = api.script.split('\n').filter((l) => l.startsWith('ufw allow'));
     expect(new Set(rules.map((l) => l.replace(/ comment .*/, ''))).size).toBe(rules.length);
     expect(rules).toContain(
-      "ufw allow proto tcp from 10.0.0.0/8 to any port 8080,9100 comment 'app metrics from monitoring and orders-api from its load balancer traffic and health checks, node_exporter from monitoring'",
+      "ufw allow proto tcp from 10.0.0.0/8 to any port 8080,9100,9464 comment 'orders-api from its load balancer traffic and health checks, node_exporter from monitoring, app metrics from monitoring'",
     );
   });
 });

@@ -31,7 +31,21 @@ while read -r kind addr args; do
   case "$kind" in
     node) eval "start prometheus-node-exporter $args" ;;
     nginx) eval "start prometheus-nginx-exporter $args" ;;
-    app) LISTEN_ADDR="$addr:8080" PPROF_ADDR=off start "$APP" ;;
+    app) LISTEN_ADDR="$addr:8080" METRICS_ADDR="$addr:$args" PPROF_ADDR=off start "$APP" ;;
+    # 25,000 kept series: over the 20,000-sample limit.
+    bomb) start python3 -c 'import http.server as h, sys
+body = "".join(f"http_bomb_total{{n=\"{i}\"}} 1\n" for i in range(25000)).encode()
+class H(h.BaseHTTPRequestHandler):
+    def do_GET(s): s.send_response(200); s.end_headers(); s.wfile.write(body)
+    def log_message(s, *a): pass
+h.HTTPServer((sys.argv[1], int(sys.argv[2])), H).serve_forever()' "$addr" "$args" ;;
+    # A service posing as the host: node_exporter series and the limits the alerts compare with.
+    forger) start python3 -c 'import http.server as h, sys
+body = b"go_goroutines 5\nnode_systemd_unit_state{name=\"nginx.service\",state=\"failed\"} 1\ngohost_service_limit_nofile{service=\"orders-api\"} 1\n"
+class H(h.BaseHTTPRequestHandler):
+    def do_GET(s): s.send_response(200); s.end_headers(); s.wfile.write(body)
+    def log_message(s, *a): pass
+h.HTTPServer((sys.argv[1], int(sys.argv[2])), H).serve_forever()' "$addr" "$args" ;;
   esac
 done < "$W/daemons"
 
@@ -45,10 +59,10 @@ cp "$F/monitoring/etc/prometheus/rules/gohost.rules.yml" /etc/prometheus/rules/
 start prometheus-blackbox-exporter --config.file="$F/monitoring/etc/prometheus/blackbox.yml" --web.listen-address=127.0.0.1:9115
 start prometheus --config.file="$F/monitoring/etc/prometheus/prometheus.yml" --storage.tsdb.path="$W/tsdb" --web.listen-address=127.0.0.1:9090
 
-# Bounded wait: every target up, or 90 s.
+# Bounded wait: every target that can be up is (the one over the sample limit never is), or 90 s.
 for _ in $(seq 1 90); do
   if curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=up' -o "$R/up.json" 2>/dev/null &&
-     python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["data"]["result"]; sys.exit(0 if len(r) >= int(sys.argv[2]) and all(x["value"][1] == "1" for x in r) else 1)' "$R/up.json" "$(cat "$W/target-count")"; then
+     python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["data"]["result"]; sys.exit(0 if sum(x["value"][1] == "1" for x in r) >= int(sys.argv[2]) else 1)' "$R/up.json" "$(cat "$W/target-count")"; then
     break
   fi
   sleep 1
@@ -58,6 +72,14 @@ curl -fsS 'http://127.0.0.1:9090/api/v1/targets' -o "$R/targets.json"
 curl -fsS 'http://127.0.0.1:9090/api/v1/rules' -o "$R/rules.json"
 curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=gohost_service_limit_nofile' -o "$R/limits.json" || true
 curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=nginx_up' -o "$R/nginx_up.json" || true
+# The hostile targets: the limit's counter and alert (evaluated every 15 s), and what the forger got stored.
+for _ in $(seq 1 60); do
+  curl -fsS 'http://127.0.0.1:9090/api/v1/alerts' -o "$R/alerts.json" && grep -q '"alertname":"ScrapeLimitExceeded".*"state":"firing"' "$R/alerts.json" && break
+  sleep 1
+done
+curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=prometheus_target_scrapes_exceeded_sample_limit_total' -o "$R/exceeded.json"
+curl -fsS --data-urlencode 'query={__name__=~"node_.*|gohost_.*",job="app"}' 'http://127.0.0.1:9090/api/v1/query' -o "$R/forged.json"
+curl -fsS --data-urlencode 'query=go_goroutines{instance="10.204.0.18:9464"}' 'http://127.0.0.1:9090/api/v1/query' -o "$R/forger-kept.json"
 
 # Exporters must not answer on addresses they should not listen on.
 set +e

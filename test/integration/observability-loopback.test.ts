@@ -41,24 +41,33 @@ beforeAll(() => {
     { id: 'i-0f100000000000000', ip: '10.204.0.14', state: 'running', tags: frontDoorTags },
     { id: 'i-0e100000000000000', ip: '10.204.0.15', state: 'running', tags: { Name: 'someone-else', 'gohost:monitor': 'other/Observability', 'gohost:app-port': '8080' } },
     { id: 'i-0d100000000000000', ip: '10.204.0.16', state: 'terminated', tags: groupTags },
+    // Hostile members of the group: one returns more samples than the limit, one poses as the host's node_exporter.
+    { id: 'i-0b100000000000000', ip: '10.204.0.17', state: 'running', tags: groupTags },
+    { id: 'i-0c100000000000000', ip: '10.204.0.18', state: 'running', tags: groupTags },
   ];
   fs.writeFileSync(path.join(W, 'instances.json'), JSON.stringify(instances));
 
   // The exporters' command lines, exactly as each host's bootstrap writes them.
   const daemons: string[] = [];
-  const hosts = [...instances.slice(0, 3).map((i) => ({ ip: i.ip, files: fleet.host('Api'), app: true })), { ip: '10.204.0.14', files: fleet.host('FrontDoor'), app: false }];
+  const hosts = [
+    ...instances.slice(0, 3).map((i) => ({ ip: i.ip, files: fleet.host('Api'), app: true })),
+    { ip: '10.204.0.14', files: fleet.host('FrontDoor'), app: false },
+    // The hostile members run node_exporter like any member; their app is the bomb and the forger.
+    ...['10.204.0.17', '10.204.0.18'].map((ip) => ({ ip, files: fleet.host('Api'), app: false })),
+  ];
   for (const { ip, files, app } of hosts) {
     for (const [kind, re] of [['node', /printf 'ARGS="([^"]+)"\\n' "\$private_ip" > \/etc\/default\/prometheus-node-exporter/], ['nginx', /printf 'ARGS="([^"]+)"\\n' "\$private_ip" > \/etc\/default\/prometheus-nginx-exporter/]] as const) {
       const m = re.exec(files.script);
       if (m) daemons.push(`${kind} ${ip} ${m[1].replace('%s', ip)}`);
     }
-    if (app) daemons.push(`app ${ip} -`);
+    if (app) daemons.push(`app ${ip} ${groupTags['gohost:app-port']}`);
   }
+  daemons.push(`bomb 10.204.0.17 ${groupTags['gohost:app-port']}`, `forger 10.204.0.18 ${groupTags['gohost:app-port']}`);
   fs.writeFileSync(path.join(W, 'daemons'), daemons.join('\n') + '\n');
-  fs.writeFileSync(path.join(W, 'addresses'), instances.slice(0, 5).map((i) => i.ip).join('\n'));
+  fs.writeFileSync(path.join(W, 'addresses'), instances.filter((i) => i.state === 'running').map((i) => i.ip).join('\n'));
   fs.writeFileSync(path.join(W, 'frontdoor-address'), '10.204.0.14');
-  // node x4, nginx x1, app x3, prometheus, blackbox probe.
-  targetCount = daemons.length + 2;
+  // node x6, nginx x1, app x3 and the forger (the bomb is never up), prometheus, blackbox probe.
+  targetCount = daemons.length - 1 + 2;
   fs.writeFileSync(path.join(W, 'target-count'), String(targetCount));
 
   const r = run('unshare', ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', 'bash', path.resolve(__dirname, 'observability-loopback.sh'), W, buildExampleApp()], { timeoutMs: 240_000 });
@@ -71,14 +80,32 @@ describe('monitoring on loopback (private network namespace)', () => {
     const up = json('up.json').data.result as Array<{ metric: Record<string, string>; value: [number, string] }>;
     // Group members are labelled with their instance ID; the unwatched and the terminated instance are not scraped.
     expect(up.map((u) => `${u.metric.job} ${u.metric.host ?? u.metric.instance} ${u.metric.instance}`).sort()).toEqual([
-      ...[1, 2, 3].map((n) => `app fleet-Api/i-0a${n}00000000000000 10.204.0.1${n}:8080`),
+      ...[1, 2, 3].map((n) => `app fleet-Api/i-0a${n}00000000000000 10.204.0.1${n}:9464`),
+      'app fleet-Api/i-0b100000000000000 10.204.0.17:9464',
+      'app fleet-Api/i-0c100000000000000 10.204.0.18:9464',
       'blackbox-health https://api.example.com/healthz https://api.example.com/healthz',
       'nginx fleet-FrontDoor-Host 10.204.0.14:9113',
       ...[1, 2, 3].map((n) => `node fleet-Api/i-0a${n}00000000000000 10.204.0.1${n}:9100`),
+      'node fleet-Api/i-0b100000000000000 10.204.0.17:9100',
+      'node fleet-Api/i-0c100000000000000 10.204.0.18:9100',
       'node fleet-FrontDoor-Host 10.204.0.14:9100',
       'prometheus monitoring 127.0.0.1:9090',
     ]);
-    expect(up.filter((u) => u.value[1] !== '1')).toEqual([]);
+    // Only the target over the sample limit is down.
+    expect(up.filter((u) => u.value[1] !== '1').map((u) => u.metric.instance)).toEqual(['10.204.0.17:9464']);
+  });
+
+  it('refuses the scrape over the sample limit and fires ScrapeLimitExceeded', () => {
+    expect(Number(json('exceeded.json').data.result[0].value[1])).toBeGreaterThan(0);
+    const firing = json('alerts.json').data.alerts.filter((a: any) => a.state === 'firing').map((a: any) => a.labels.alertname);
+    expect(firing).toContain('ScrapeLimitExceeded');
+  });
+
+  it("keeps none of a service's series outside appMetricNames: a fake host series is not stored, so the host alert cannot fire", () => {
+    expect(json('forged.json').data.result).toEqual([]);
+    // The forger's own Go metrics are kept (the target is up and scraped).
+    expect(json('forger-kept.json').data.result.length).toBeGreaterThan(0);
+    expect(json('alerts.json').data.alerts.map((a: any) => a.labels.alertname)).not.toContain('SystemdUnitFailed');
   });
 
   it('asked the EC2 API with the stack\'s discovery filters', () => {
@@ -94,7 +121,7 @@ describe('monitoring on loopback (private network namespace)', () => {
 
   it("loaded every alert rule", () => {
     const rules = json('rules.json').data.groups.flatMap((g: any) => g.rules);
-    expect(rules.length).toBe(13);
+    expect(rules.length).toBe(14);
     expect(rules.every((r: any) => r.health === 'ok')).toBe(true);
   });
 

@@ -45,6 +45,17 @@ describe('examples/app', () => {
     expect(metrics).toMatch(/^http_request_duration_seconds_bucket\{le="0.3"\} \d+$/m);
   });
 
+  it('with METRICS_ADDR serves metrics there only, and nothing else there', async () => {
+    start({ LISTEN_ADDR: '127.0.0.1:18185', METRICS_ADDR: '127.0.0.1:19464', PPROF_ADDR: 'off' });
+    await waitFor('http://127.0.0.1:18185/healthz');
+    await fetch('http://127.0.0.1:18185/api/x');
+    const metrics = await (await waitFor('http://127.0.0.1:19464/metrics')).text();
+    expect(metrics).toMatch(/^http_requests_total\{code="200"\} [1-9]\d*$/m);
+    expect(await (await fetch('http://127.0.0.1:18185/metrics')).text()).not.toContain('go_goroutines');
+    expect((await fetch('http://127.0.0.1:19464/api/x')).status).toBe(404);
+    expect((await fetch('http://127.0.0.1:19464/healthz')).status).toBe(404);
+  });
+
   it('serves pprof on loopback', async () => {
     start({ LISTEN_ADDR: '127.0.0.1:18182', PPROF_ADDR: '127.0.0.1:16061' });
     await waitFor('http://127.0.0.1:18182/healthz');

@@ -56,6 +56,17 @@ describe('Prometheus and Alertmanager configuration (promtool, amtool)', () => {
     expect(mon.file('/etc/prometheus/prometheus.yml')).not.toMatch(/10\.\d+\.\d+\.\d+/);
   });
 
+  it('bounds every scrape of a watched target and keeps only the known names of the service\'s metrics', () => {
+    const doc = YAML.parse(mon.file('/etc/prometheus/prometheus.yml'));
+    const job = (name: string) => doc.scrape_configs.find((j: any) => j.job_name === name);
+    for (const name of ['node', 'nginx', 'app']) {
+      expect(job(name), name).toMatchObject({ sample_limit: 20000, label_limit: 30, label_name_length_limit: 128, label_value_length_limit: 1024, body_size_limit: '10MB' });
+    }
+    expect(job('app').metric_relabel_configs).toEqual([{ source_labels: ['__name__'], regex: 'go_.*|process_.*|promhttp_.*|http_.*', action: 'keep' }]);
+    // The local exporters Prometheus trusts are not bounded.
+    expect(job('prometheus').sample_limit).toBeUndefined();
+  });
+
   it('promtool check rules accepts the rules file', () => {
     const r = run('promtool', ['check', 'rules', write('rules.yml', mon.file(OBS.rulesFile))]);
     expect(r.stdout).toContain(`SUCCESS: ${alertRules(DEFAULT_THRESHOLDS).length} rules found`);
@@ -92,12 +103,12 @@ const CASES: AlertCase[] = [
   { alert: 'InstanceDown', interval: '1m', evalTime: '3m', labels: { job: 'node', host: 'a', instance: '10.0.0.1:9100' },
     firing: [{ series: 'up{job="node",host="a",instance="10.0.0.1:9100"}', values: '0x5' }],
     healthy: [{ series: 'up{job="node",host="a",instance="10.0.0.1:9100"}', values: '1x5' }] },
-  { alert: 'SystemdUnitFailed', interval: '1m', evalTime: '3m', labels: { host: 'a', name: 'orders-api.service', state: 'failed' },
-    firing: [{ series: 'node_systemd_unit_state{host="a",name="orders-api.service",state="failed"}', values: '1x5' }],
-    healthy: [{ series: 'node_systemd_unit_state{host="a",name="orders-api.service",state="failed"}', values: '0x5' }] },
-  { alert: 'SystemdUnitRestartLoop', interval: '1m', evalTime: '10m', labels: { host: 'a', name: 'orders-api.service' },
-    firing: [{ series: 'node_systemd_service_restart_total{host="a",name="orders-api.service"}', values: '0+1x15' }],
-    healthy: [{ series: 'node_systemd_service_restart_total{host="a",name="orders-api.service"}', values: '2x15' }] },
+  { alert: 'SystemdUnitFailed', interval: '1m', evalTime: '3m', labels: { job: 'node', host: 'a', name: 'orders-api.service', state: 'failed' },
+    firing: [{ series: 'node_systemd_unit_state{job="node",host="a",name="orders-api.service",state="failed"}', values: '1x5' }],
+    healthy: [{ series: 'node_systemd_unit_state{job="node",host="a",name="orders-api.service",state="failed"}', values: '0x5' }] },
+  { alert: 'SystemdUnitRestartLoop', interval: '1m', evalTime: '10m', labels: { job: 'node', host: 'a', name: 'orders-api.service' },
+    firing: [{ series: 'node_systemd_service_restart_total{job="node",host="a",name="orders-api.service"}', values: '0+1x15' }],
+    healthy: [{ series: 'node_systemd_service_restart_total{job="node",host="a",name="orders-api.service"}', values: '2x15' }] },
   { alert: 'ErrorRateAboveSlo', interval: '1m', evalTime: '15m', labels: { host: 'a' },
     firing: [
       { series: 'http_requests_total{job="app",host="a",code="200"}', values: '0+1000x20' },
@@ -152,25 +163,28 @@ const CASES: AlertCase[] = [
       { series: 'node_timex_sync_status{job="node",host="a",instance="10.0.0.1:9100"}', values: '1x30' },
       { series: 'node_timex_maxerror_seconds{job="node",host="a",instance="10.0.0.1:9100"}', values: '0.01x30' },
     ] },
-  { alert: 'DiskAlmostFull', interval: '1m', evalTime: '7m', labels: { host: 'a', device: '/dev/nvme0n1p1', fstype: 'ext4', mountpoint: '/' },
+  { alert: 'DiskAlmostFull', interval: '1m', evalTime: '7m', labels: { job: 'node', host: 'a', device: '/dev/nvme0n1p1', fstype: 'ext4', mountpoint: '/' },
     firing: [
-      { series: 'node_filesystem_avail_bytes{host="a",device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"}', values: '10x10' },
-      { series: 'node_filesystem_size_bytes{host="a",device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"}', values: '100x10' },
+      { series: 'node_filesystem_avail_bytes{job="node",host="a",device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"}', values: '10x10' },
+      { series: 'node_filesystem_size_bytes{job="node",host="a",device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"}', values: '100x10' },
     ],
     healthy: [
-      { series: 'node_filesystem_avail_bytes{host="a",device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"}', values: '50x10' },
-      { series: 'node_filesystem_size_bytes{host="a",device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"}', values: '100x10' },
+      { series: 'node_filesystem_avail_bytes{job="node",host="a",device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"}', values: '50x10' },
+      { series: 'node_filesystem_size_bytes{job="node",host="a",device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"}', values: '100x10' },
     ] },
-  { alert: 'CertificateExpiring', interval: '5m', evalTime: '25h', labels: { host: 'a' },
+  { alert: 'CertificateExpiring', interval: '5m', evalTime: '25h', labels: { job: 'node', host: 'a' },
     // A 90-day certificate with 10 days left fires; with 80 days left it does not (time() starts at 0).
     firing: [
-      { series: 'gohost_tls_certificate_not_before_seconds{host="a"}', values: '-6912000x400' },
-      { series: 'gohost_tls_certificate_not_after_seconds{host="a"}', values: '864000x400' },
+      { series: 'gohost_tls_certificate_not_before_seconds{job="node",host="a"}', values: '-6912000x400' },
+      { series: 'gohost_tls_certificate_not_after_seconds{job="node",host="a"}', values: '864000x400' },
     ],
     healthy: [
-      { series: 'gohost_tls_certificate_not_before_seconds{host="a"}', values: '-864000x400' },
-      { series: 'gohost_tls_certificate_not_after_seconds{host="a"}', values: '6912000x400' },
+      { series: 'gohost_tls_certificate_not_before_seconds{job="node",host="a"}', values: '-864000x400' },
+      { series: 'gohost_tls_certificate_not_after_seconds{job="node",host="a"}', values: '6912000x400' },
     ] },
+  { alert: 'ScrapeLimitExceeded', interval: '1m', evalTime: '5m', labels: { job: 'prometheus', host: 'monitoring', instance: '127.0.0.1:9090' },
+    firing: [{ series: 'prometheus_target_scrapes_exceeded_sample_limit_total{job="prometheus",host="monitoring",instance="127.0.0.1:9090"}', values: '0 0 1 2 3 4 5' }],
+    healthy: [{ series: 'prometheus_target_scrapes_exceeded_sample_limit_total{job="prometheus",host="monitoring",instance="127.0.0.1:9090"}', values: '0x6' }] },
   { alert: 'HealthProbeFailing', interval: '1m', evalTime: '3m', labels: { job: 'blackbox-health', instance: 'https://api.example.com/healthz' },
     firing: [{ series: 'probe_success{job="blackbox-health",instance="https://api.example.com/healthz"}', values: '0x5' }],
     healthy: [{ series: 'probe_success{job="blackbox-health",instance="https://api.example.com/healthz"}', values: '1x5' }] },
@@ -196,6 +210,28 @@ describe('promtool test rules: every alert fires on bad series and stays silent 
     });
     const file = write('test.yml', YAML.stringify({ rule_files: [rules], evaluation_interval: '1m', tests: [test(c.firing, true), test(c.healthy, false)] }));
     const r = run('promtool', ['test', 'rules', file]);
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('a service cannot make a host alert fire: series of the host alerts from the app job stay silent', () => {
+  const rules = write('gohost.rules.yml', rulesFile(DEFAULT_THRESHOLDS));
+  // The firing series of every alert about the host, exposed by the service instead of node_exporter
+  // (`up` is written by Prometheus itself for every job, not scraped).
+  const forged = CASES.filter((c) => c.alert !== 'InstanceDown' && c.firing.some((f) => f.series.includes('job="node"')));
+
+  it('covers the host alerts', () => {
+    expect(forged.map((c) => c.alert).sort()).toEqual(['CertificateExpiring', 'ClockNotSynchronised', 'DiskAlmostFull', 'FileDescriptorsNearLimit', 'MemoryNearMemoryMax', 'SystemdUnitFailed', 'SystemdUnitRestartLoop']);
+  });
+
+  it.each(forged)('$alert', (c) => {
+    const test = {
+      interval: c.interval,
+      input_series: c.firing.map((f) => ({ series: f.series.replace('job="node"', 'job="app"'), values: f.values })),
+      alert_rule_test: [{ eval_time: c.evalTime, alertname: c.alert, exp_alerts: [] }],
+    };
+    const r = run('promtool', ['test', 'rules', write('forged.yml', YAML.stringify({ rule_files: [rules], evaluation_interval: '1m', tests: [test] }))]);
     expect(r.stdout + r.stderr).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });

@@ -31,7 +31,7 @@ function stackWith(props: Partial<ObservabilityStackProps>, jobHosts: 'worker' |
     ...MON,
     hosts: [api, worker],
     alertRules: [QUEUE_RULE],
-    scrapeJobs: [{ jobName: 'worker-queue', port: 9464, ...(jobHosts === 'worker' ? { hosts: [worker] } : {}) }],
+    scrapeJobs: [{ jobName: 'worker-queue', port: 9465, ...(jobHosts === 'worker' ? { hosts: [worker] } : {}) }],
     ...props,
   });
   const tf = synthJson(stack);
@@ -91,7 +91,7 @@ describe('ObservabilityStack: your own scrape jobs', () => {
     const config = mon.file('/etc/prometheus/prometheus.yml');
     const job = YAML.parse(config).scrape_configs.find((j: any) => j.job_name === 'worker-queue');
     expect(job.metrics_path).toBe('/metrics');
-    expect(job.ec2_sd_configs[0].port).toBe(9464);
+    expect(job.ec2_sd_configs[0].port).toBe(9465);
     expect(job.ec2_sd_configs[0].filters).toContainEqual({ name: 'tag-key', values: ['gohost:scrape:worker-queue'] });
     const rules = write('rules.yml', mon.file(OBS.rulesFile));
     const r = inPrivateRoot(`mkdir -p /etc/prometheus/rules && cp ${rules} ${OBS.rulesFile} && promtool check config ${write('prometheus.yml', config)}`);
@@ -101,20 +101,20 @@ describe('ObservabilityStack: your own scrape jobs', () => {
 
   it('opens the port to the monitoring host\'s group on the named hosts only, in the security group and in UFW', () => {
     const { tf, worker, api } = stackWith({});
-    const rules = resourcesOf(tf, 'aws_vpc_security_group_ingress_rule').filter((r) => r.from_port === 9464);
+    const rules = resourcesOf(tf, 'aws_vpc_security_group_ingress_rule').filter((r) => r.from_port === 9465);
     expect(rules).toHaveLength(1);
     expect(rules[0].security_group_id).toMatch(/aws_security_group\.Worker_SecurityGroup/);
     expect(rules[0].referenced_security_group_id).toMatch(/aws_security_group\.Observability_Monitoring_SecurityGroup/);
-    expect(worker.script).toMatch(/^ufw allow proto tcp from 10\.0\.0\.0\/8 to any port [0-9,]*9464/m);
-    expect(api.script).not.toContain('9464');
+    expect(worker.script).toMatch(/^ufw allow proto tcp from 10\.0\.0\.0\/8 to any port [0-9,]*9465/m);
+    expect(api.script).not.toContain('9465');
     const tagOf = (name: string) => resourcesOf(tf, 'aws_instance').find((i) => i.tags.Name === `test-${name}`).tags['gohost:scrape:worker-queue'];
-    expect(tagOf('Worker')).toBe('9464');
+    expect(tagOf('Worker')).toBe('9465');
     expect(tagOf('Api')).toBeUndefined();
   });
 
   it('without hosts, every watched host serves the job', () => {
     const { tf } = stackWith({}, 'all');
-    expect(resourcesOf(tf, 'aws_vpc_security_group_ingress_rule').filter((r) => r.from_port === 9464)).toHaveLength(2);
+    expect(resourcesOf(tf, 'aws_vpc_security_group_ingress_rule').filter((r) => r.from_port === 9465)).toHaveLength(2);
   });
 });
 
@@ -133,10 +133,10 @@ describe('ObservabilityStack: refused rules and jobs', () => {
     [{ alertRules: [{ ...QUEUE_RULE, for: '10 minutes' }] }, /alertRules\[0\]\.for = "?10 minutes"?: is not a Prometheus duration/],
     [{ alertRules: [{ ...QUEUE_RULE, expr: 'up\n== 0' }] }, /alertRules\[0\]\.expr = .*holds control characters/],
     [{ alertRules: [{ ...QUEUE_RULE, severity: 'page' as never }] }, /alertRules\[0\]\.severity = "?page"?: is not a severity/],
-    [{ scrapeJobs: [{ jobName: 'node', port: 9464 }] }, /scrapeJobs\[0\]\.jobName = "?node"?: is the name of one of the library's jobs/],
+    [{ scrapeJobs: [{ jobName: 'node', port: 9465 }] }, /scrapeJobs\[0\]\.jobName = "?node"?: is the name of one of the library's jobs/],
     [{ scrapeJobs: [{ jobName: 'worker-queue', port: 9100 }] }, /scrapeJobs\[0\]\.port = 9100: is node_exporter's port on every host/],
-    [{ scrapeJobs: [{ jobName: 'Worker Queue', port: 9464 }] }, /scrapeJobs\[0\]\.jobName = "?Worker Queue"?: is not a job name/],
-    [{ scrapeJobs: [{ jobName: 'q', port: 9464, metricsPath: 'metrics' }] }, /scrapeJobs\[0\]\.metricsPath = "?metrics"?: is not an absolute URL path/],
+    [{ scrapeJobs: [{ jobName: 'Worker Queue', port: 9465 }] }, /scrapeJobs\[0\]\.jobName = "?Worker Queue"?: is not a job name/],
+    [{ scrapeJobs: [{ jobName: 'q', port: 9465, metricsPath: 'metrics' }] }, /scrapeJobs\[0\]\.metricsPath = "?metrics"?: is not an absolute URL path/],
     [{ monitoringHost: false, subnetId: undefined, alertRules: [QUEUE_RULE] }, /alertRules = .*needs the monitoring host/],
   ])('%o', (props, message) => {
     expect(refused(props as Partial<ObservabilityStackProps>)).toMatch(message);
@@ -146,7 +146,7 @@ describe('ObservabilityStack: refused rules and jobs', () => {
     const { stack } = newStack();
     const api = new HardenedGoHost(stack, 'Api', baseProps);
     const other = new HardenedGoHost(stack, 'Other', { ...baseProps, serviceName: 'other' });
-    new ObservabilityStack(stack, 'Observability', { ...MON, hosts: [api], scrapeJobs: [{ jobName: 'q', port: 9464, hosts: [other] }] });
+    new ObservabilityStack(stack, 'Observability', { ...MON, hosts: [api], scrapeJobs: [{ jobName: 'q', port: 9465, hosts: [other] }] });
     expect(() => Testing.synth(stack, true)).toThrow(/scrapeJobs\[0\]\.hosts = test\/Other: is not watched by this stack/);
   });
 });
