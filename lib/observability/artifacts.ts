@@ -67,6 +67,10 @@ export interface MonitoringSettings {
   readonly snsTopicArn: string;
   readonly webhookUrl?: string;
   readonly retentionDays: number;
+  /** Prometheus deletes its oldest blocks beyond this size (its share of the data volume). */
+  readonly prometheusRetentionSizeGiB: number;
+  /** Size of Loki's own file system on the data volume: a log flood fills it, not the volume. */
+  readonly lokiStorageSizeGiB: number;
   /** EBS volume (ID) holding Prometheus, Loki and Grafana data across instance replacements. */
   readonly dataVolumeId?: string;
   /** The user's alert rules (group `custom` of the rules file). */
@@ -433,7 +437,7 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
   f('/etc/grafana/provisioning/dashboards/gohost.yaml', grafanaDashboardProvider());
   f('/var/lib/grafana/dashboards/gohost/go-service.json', goServiceDashboard());
   // The UIs stay on loopback (reach them with SSM port forwarding); only Loki takes pushes from the hosts.
-  f('/etc/default/prometheus', `ARGS="--web.listen-address=127.0.0.1:${OBS.prometheusPort} --storage.tsdb.retention.time=${s.retentionDays}d"\n`);
+  f('/etc/default/prometheus', `ARGS="--web.listen-address=127.0.0.1:${OBS.prometheusPort} --storage.tsdb.retention.time=${s.retentionDays}d --storage.tsdb.retention.size=${s.prometheusRetentionSizeGiB}GB"\n`);
   f('/etc/default/prometheus-alertmanager', `ARGS="--web.listen-address=127.0.0.1:${OBS.alertmanagerPort} --cluster.listen-address="\n`);
   f('/etc/default/prometheus-blackbox-exporter', `ARGS="--web.listen-address=127.0.0.1:${OBS.blackboxPort} --config.file=/etc/prometheus/blackbox.yml"\n`);
   h.addFile({
@@ -441,7 +445,7 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
     permissions: '0644',
     content: renderSystemdUnit({ service: { Environment: [environmentAssignment('GF_SERVER_HTTP_ADDR', '127.0.0.1'), environmentAssignment('GF_ANALYTICS_REPORTING_ENABLED', 'false')] } }),
   });
-  if (s.dataVolumeId) h.addStep('system', dataVolumeStep(s.dataVolumeId));
+  if (s.dataVolumeId) h.addStep('system', dataVolumeStep(s.dataVolumeId, s.lokiStorageSizeGiB * 1024));
   h.addStep('services', {
     name: 'monitoring services',
     lines: [
@@ -455,11 +459,17 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
   return h;
 }
 
-/** Where the monitoring data volume is mounted; each service's state directory is bound into it. */
+/**
+ * Where the monitoring data volume is mounted: Prometheus's and Grafana's state directories are
+ * bound into it; Loki gets a file system of its own in an image file on it (Loki has no size-based
+ * retention, so its share is bounded by the file system).
+ */
 export const DATA_VOLUME = {
   mountPoint: '/srv/gohost-data',
   label: 'gohost-data',
-  directories: ['prometheus', 'loki', 'grafana'],
+  directories: ['prometheus', 'grafana'],
+  lokiImage: '/srv/gohost-data/loki.img',
+  lokiLabel: 'gohost-loki',
 } as const;
 
 /**
@@ -467,8 +477,9 @@ export const DATA_VOLUME = {
  * services' state directories into it, so metrics, logs and dashboards survive a replaced instance.
  * Terraform attaches the volume after the instance starts: the step waits for it.
  */
-export function dataVolumeStep(volumeId: string): { name: string; lines: string[] } {
+export function dataVolumeStep(volumeId: string, lokiSizeMiB: number): { name: string; lines: string[] } {
   const m = DATA_VOLUME.mountPoint;
+  const img = DATA_VOLUME.lokiImage;
   return {
     name: 'monitoring data volume',
     lines: [
@@ -501,6 +512,30 @@ export function dataVolumeStep(volumeId: string): { name: string; lines: string[
       `  grep -q " /var/lib/$dir none bind" /etc/fstab || echo "${m}/$dir /var/lib/$dir none bind,nofail,x-systemd.requires-mounts-for=${m} 0 0" >> /etc/fstab`,
       '  mountpoint -q "/var/lib/$dir" || mount "/var/lib/$dir"',
       'done',
+      `# Loki's own file system, allocated up front (a sparse file would not bound anything); it grows with the prop, never shrinks.`,
+      `loki_image=${img} loki_bytes=$((${lokiSizeMiB} * 1048576)) new_loki=0`,
+      'if [[ ! -e "$loki_image" ]]; then',
+      '  fallocate -l "$loki_bytes" "$loki_image"',
+      `  mkfs.ext4 -q -L ${DATA_VOLUME.lokiLabel} "$loki_image"`,
+      '  new_loki=1',
+      'elif (( $(stat -c %s "$loki_image") < loki_bytes )); then',
+      '  systemctl stop loki.service 2>/dev/null || true',
+      '  mountpoint -q /var/lib/loki && umount /var/lib/loki',
+      '  fallocate -l "$loki_bytes" "$loki_image"',
+      '  e2fsck -fy "$loki_image" >/dev/null',
+      '  resize2fs -f "$loki_image" >/dev/null',
+      '  log "grew the Loki file system to $((loki_bytes / 1048576)) MiB"',
+      'fi',
+      'systemctl stop loki.service 2>/dev/null || true',
+      'install -d /var/lib/loki',
+      'owner=$(stat -c %u:%g /var/lib/loki)',
+      `grep -q " /var/lib/loki ext4 loop" /etc/fstab || echo "$loki_image /var/lib/loki ext4 loop,nofail,x-systemd.requires-mounts-for=${m} 0 0" >> /etc/fstab`,
+      'mountpoint -q /var/lib/loki || mount /var/lib/loki',
+      'chown "$owner" /var/lib/loki',
+      `# A volume from before Loki had a file system of its own: its logs move in once.`,
+      `if [[ "$new_loki" -eq 1 && -d ${m}/loki ]]; then`,
+      `  if cp -a ${m}/loki/. /var/lib/loki/; then rm -rf ${m}/loki; else log "Loki's earlier logs did not fit its file system; they stay in ${m}/loki"; fi`,
+      'fi',
       'log "data volume $volume_id mounted on ' + m + '"',
     ],
   };

@@ -78,6 +78,9 @@ export class ObservabilityStack extends Construct {
         stopInstanceBeforeDetaching: true,
       });
       mon.addProvisioning(() => provisionMonitoring(mon.bindReferences(this.monitoringSettings(mon))));
+      // The monitoring host watches itself: its node_exporter is discovered and scraped like any host's (disk, memory, units).
+      mon.addProvisioning(() => provisionSidecars(mon.bindReferences({ hostName: this.hostLabel(mon), nginx: false })));
+      mon.addInstanceTag(DISCOVERY_TAGS.monitor, this.node.path);
       mon.addReadiness(...assess(OBSERVABILITY_ITEMS, { monitoringHost: true, goService: false, frontDoor: false, logShipping: false, otel: false, isMonitoringHost: true }));
       this.addAlarms(mon);
     }
@@ -180,6 +183,8 @@ export class ObservabilityStack extends Construct {
       snsTopicArn: this.alarmTopic.arn,
       webhookUrl: p.alertWebhookUrl && mon.lateBound(p.alertWebhookUrl, BOUNDARIES.url, `alertWebhookUrl (of ${this.node.path})`),
       retentionDays: s.retentionDays,
+      prometheusRetentionSizeGiB: s.prometheusRetentionSizeGiB,
+      lokiStorageSizeGiB: s.lokiStorageSizeGiB,
       customRules: s.customRules,
       scrapeJobs: s.scrapeJobs,
     };

@@ -29,6 +29,19 @@ export interface ObservabilityStackProps {
    * @default 50
    */
   readonly dataVolumeSizeGiB?: number;
+  /**
+   * Prometheus deletes its oldest data beyond this size, whatever retentionDays says, so a flood of
+   * metrics cannot fill the volume.
+   * @default - 40% of dataVolumeSizeGiB (rounded down)
+   */
+  readonly prometheusRetentionSizeGiB?: number;
+  /**
+   * Size of Loki's own file system on the data volume (an image file, allocated up front): a flood
+   * of logs fills it, not the volume. Growing it grows the file system at the next boot; it never
+   * shrinks.
+   * @default - 40% of dataVolumeSizeGiB (rounded down)
+   */
+  readonly lokiStorageSizeGiB?: number;
   /** KMS key of the data volume. @default - the account's default EBS key (aws/ebs) */
   readonly dataVolumeKmsKeyId?: string;
   /** Path of the Go services' Prometheus metrics. @default "/metrics" */

@@ -18,6 +18,11 @@ export const OBSERVABILITY_DEFAULTS = {
   evaluationIntervalSec: 15,
   retentionDays: 15,
   dataVolumeSizeGiB: 50,
+  /** Shares of the data volume Prometheus and Loki get when their sizes are not given; the rest is Grafana's and headroom. */
+  prometheusVolumeShare: 0.4,
+  lokiVolumeShare: 0.4,
+  /** Prometheus and Loki together may take this share of the data volume at most. */
+  dataVolumeMaxShare: 0.9,
   appMetricsPath: '/metrics',
   appMetricsPort: PORTS.appMetrics,
   appMetricNames: ['go_.*', 'process_.*', 'promhttp_.*', 'http_.*'],
@@ -40,6 +45,8 @@ export interface ObservabilitySettings {
   readonly evaluationIntervalSec: number;
   readonly retentionDays: number;
   readonly dataVolumeSizeGiB: number;
+  readonly prometheusRetentionSizeGiB: number;
+  readonly lokiStorageSizeGiB: number;
   readonly appMetricsPath: string;
   readonly appMetricsPort: number;
   readonly appMetricNames: readonly string[];
@@ -70,6 +77,8 @@ export function resolveObservabilitySettings(
     evaluationIntervalSec: p.evaluationIntervalSec ?? d.evaluationIntervalSec,
     retentionDays: p.retentionDays ?? d.retentionDays,
     dataVolumeSizeGiB: p.dataVolumeSizeGiB ?? d.dataVolumeSizeGiB,
+    prometheusRetentionSizeGiB: p.prometheusRetentionSizeGiB ?? Math.floor((p.dataVolumeSizeGiB ?? d.dataVolumeSizeGiB) * d.prometheusVolumeShare),
+    lokiStorageSizeGiB: p.lokiStorageSizeGiB ?? Math.floor((p.dataVolumeSizeGiB ?? d.dataVolumeSizeGiB) * d.lokiVolumeShare),
     appMetricsPath: p.appMetricsPath ?? d.appMetricsPath,
     appMetricsPort: p.appMetricsPort ?? d.appMetricsPort,
     appMetricNames: p.appMetricNames ?? d.appMetricNames,
@@ -92,5 +101,17 @@ export function resolveObservabilitySettings(
     customRules: (p.alertRules ?? []).map(customAlertRule),
     scrapeJobs: (p.scrapeJobs ?? []).map((job) => ({ jobName: job.jobName, port: job.port, metricsPath: job.metricsPath ?? d.scrapeJobMetricsPath, tag: scrapeJobTag(job.jobName), hosts: job.hosts })),
   };
-  return { settings, failures: checked.failures, warnings: checked.warnings };
+  return { settings, failures: [...checked.failures, ...volumeFailures(settings)], warnings: checked.warnings };
+}
+
+/** The data volume holds Prometheus's retention, Loki's file system and Grafana, with headroom (checked with the defaults applied). */
+function volumeFailures(s: ObservabilitySettings): PropFailure[] {
+  const shares = s.prometheusRetentionSizeGiB + s.lokiStorageSizeGiB;
+  if (!s.monitoringHost || !(shares > s.dataVolumeSizeGiB * OBSERVABILITY_DEFAULTS.dataVolumeMaxShare)) return [];
+  return [{
+    prop: 'prometheusRetentionSizeGiB',
+    value: s.prometheusRetentionSizeGiB,
+    problem: `with lokiStorageSizeGiB (${s.lokiStorageSizeGiB}) takes ${shares} of the ${s.dataVolumeSizeGiB} GiB data volume: more than ${OBSERVABILITY_DEFAULTS.dataVolumeMaxShare * 100}%, leaving Grafana and the write-ahead logs no room`,
+    fix: `raise dataVolumeSizeGiB to at least ${Math.ceil(shares / OBSERVABILITY_DEFAULTS.dataVolumeMaxShare)}, or lower the sizes`,
+  }];
 }

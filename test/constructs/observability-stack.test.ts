@@ -73,6 +73,16 @@ describe('ObservabilityStack (fleet example)', () => {
     expect(api).toMatch(/http:\/\/\$\{aws_network_interface\.Observability_Monitoring_NetworkInterface_[A-F0-9]+\.private_ip\}:3100\/loki\/api\/v1\/push/);
   });
 
+  it('watches the monitoring host itself (its node_exporter, discovered like any host) and bounds Prometheus and Loki on its volume', () => {
+    const mon = fleet.host('Observability');
+    expect(mon.script).toContain("printf 'ARGS=\"--web.listen-address=%s:9100 ");
+    expect(mon.doc.packages).toContain('prometheus-node-exporter');
+    const instance = Object.entries<any>(fleet.tf.resource.aws_instance).find(([k]) => k.startsWith('Observability_Monitoring'))![1];
+    expect(instance.tags['gohost:monitor']).toBe('fleet/Observability');
+    expect(mon.file('/etc/default/prometheus')).toContain('--storage.tsdb.retention.size=20GB');
+    expect(mon.script).toContain('loki_image=/srv/gohost-data/loki.img loki_bytes=$((20480 * 1048576))');
+  });
+
   it('tags every watched instance for discovery', () => {
     const fdInstance = Object.entries<any>(tf.resource.aws_instance).find(([k]) => k.startsWith('FrontDoor'))![1];
     expect(fdInstance.tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:nginx': 'true' });
@@ -172,6 +182,12 @@ describe('ObservabilityStack rejects bad input at synth time', () => {
     const host = new HardenedGoHost(stack, 'Api', { ...baseProps, listenPort: 9464 });
     new ObservabilityStack(stack, 'Obs', { hosts: [host] });
     expect(() => synthJson(stack)).toThrow("[test/Obs] appMetricsPort = 9464: is test/Api's listenPort: the monitoring host could call the whole API directly");
+  });
+
+  it('retention sizes that leave the data volume no room', () => {
+    expect(messageFor({ monitoringHost: true, subnetId: 'subnet-0123456789abcdef0', dataVolumeSizeGiB: 50, prometheusRetentionSizeGiB: 30, lokiStorageSizeGiB: 30 }))
+      .toContain('prometheusRetentionSizeGiB = 30: with lokiStorageSizeGiB (30) takes 60 of the 50 GiB data volume: more than 90%');
+    expect(messageFor({ lokiStorageSizeGiB: 0 })).toContain('lokiStorageSizeGiB = 0: must be a whole number of GiB, at least 1');
   });
 
   it('watching a host twice', () => {
