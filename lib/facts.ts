@@ -12,7 +12,10 @@ export const PORTS = {
   stubStatus: 8088,
   nodeExporter: 9100,
   nginxExporter: 9113,
+  /** The log gateway on the monitoring host: the one port watched hosts push logs to. */
   loki: 3100,
+  /** Loki itself, on the monitoring host's loopback (behind the gateway). */
+  lokiLocal: 3101,
   prometheus: 9090,
   alertmanager: 9093,
   blackbox: 9115,

@@ -25,9 +25,12 @@ export function awsRoleShellFunctions(region?: string): string[] {
 }
 
 /**
- * A JSON-protocol API call (SSM, Secrets Manager) printing the response body. `curlArgs` go
- * before the request (e.g. `--no-fail -o FILE -w '%{http_code}'` to read an error's body).
+ * A JSON-protocol API call (SSM, Secrets Manager) printing the response body. `body` is the JSON
+ * itself, or `{ shellWord }`: a bash word that expands to it (`"$body"`, `"@$tmp/put"` for a
+ * file). `curlArgs` go before the request (e.g. `--no-fail -o FILE -w '%{http_code}'` to read an
+ * error's body).
  */
-export function awsJsonCall(service: string, endpointPrefix: string, target: string, body: string, curlArgs = ''): string {
-  return `aws_curl ${service} ${curlArgs ? `${curlArgs} ` : ''}-H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: ${target}' --data '${body.replace(/'/g, `'\\''`)}' "https://${endpointPrefix}.$region.amazonaws.com/"`;
+export function awsJsonCall(service: string, endpointPrefix: string, target: string, body: string | { readonly shellWord: string }, curlArgs = ''): string {
+  const data = typeof body === 'string' ? `--data '${body.replace(/'/g, `'\\''`)}'` : `--data-binary ${body.shellWord}`;
+  return `aws_curl ${service} ${curlArgs ? `${curlArgs} ` : ''}-H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: ${target}' ${data} "https://${endpointPrefix}.$region.amazonaws.com/"`;
 }

@@ -309,6 +309,15 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     this.grantRole(`Policy${this.policyCount++ === 0 ? '' : this.policyCount}`, name, statements, on);
   }
 
+  /**
+   * A grant whose construct ID is `id`, not its place among addToRolePolicy calls: for grants
+   * constructs add in any order (the ID is the policy's Terraform address).
+   * @internal
+   */
+  public _addRolePolicy(id: string, name: string, statements: ReadonlyArray<Record<string, unknown>>, on?: string): void {
+    this.grantRole(id, name, statements, on);
+  }
+
   private grantRole(id: string, name: string, statements: ReadonlyArray<Record<string, unknown>>, on?: string): void {
     this.grants.push({ name, actions: [...new Set(statements.flatMap((st) => [st.Action ?? []].flat().map(String)))], on });
     new IamRolePolicy(this, id, {

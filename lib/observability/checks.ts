@@ -17,14 +17,14 @@ export const OBSERVABILITY_PROP_TYPES: Readonly<Record<string, PropType>> = {
   alarmEmail: 'string', alertWebhookUrl: 'string', lokiPushUrl: 'string', otelEndpoint: 'string', allowSecretsInUserData: 'boolean',
   alertRules: 'array', scrapeJobs: 'array', appMetricNames: 'string[]', scrapeSampleLimit: 'number', scrapeLabelLimit: 'number',
   scrapeLabelNameLengthLimit: 'number', scrapeLabelValueLengthLimit: 'number', scrapeBodySizeLimitMiB: 'number',
-  prometheusRetentionSizeGiB: 'number', lokiStorageSizeGiB: 'number',
+  prometheusRetentionSizeGiB: 'number', lokiStorageSizeGiB: 'number', logPushRequestsPerSecond: 'number', logPushBurst: 'number', logIngestionRateMiB: 'number',
 };
 
 const OBSERVABILITY_LITERAL_EXAMPLES: Record<string, string> = {
   monitoringHost: 'true', instanceType: '"t3.medium"', scrapeIntervalSec: '15', evaluationIntervalSec: '15', retentionDays: '15',
   dataVolumeSizeGiB: '50', appMetricsPath: '"/metrics"', appMetricsPort: '9464', errorRateSloPercent: '0.1', p99LatencySloMs: '300',
   fdUsageAlertPercent: '80', memoryUsageAlertPercent: '90', goroutineGrowthMinutes: '15', gcPauseAlertPercent: '5', diskUsageAlertPercent: '85',
-  prometheusRetentionSizeGiB: '20', lokiStorageSizeGiB: '20', scrapeSampleLimit: '20000', scrapeLabelLimit: '30', scrapeLabelNameLengthLimit: '128', scrapeLabelValueLengthLimit: '1024', scrapeBodySizeLimitMiB: '10',
+  prometheusRetentionSizeGiB: '20', lokiStorageSizeGiB: '20', logPushRequestsPerSecond: '20', logPushBurst: '100', logIngestionRateMiB: '4', scrapeSampleLimit: '20000', scrapeLabelLimit: '30', scrapeLabelNameLengthLimit: '128', scrapeLabelValueLengthLimit: '1024', scrapeBodySizeLimitMiB: '10',
 };
 
 /** A scrape limit of 0 means "no limit" to Prometheus: every limit must be a whole number of at least `min`. */
@@ -87,6 +87,10 @@ export function checkObservabilityProps(props: ObservabilityStackProps, isToken:
     else if (RESERVED_LOCAL_PORTS[props.appMetricsPort] !== undefined) {
       c.fail('appMetricsPort', props.appMetricsPort, `collides with an exporter on the same host (${Object.entries(RESERVED_LOCAL_PORTS).map(([port, name]) => `${name} on ${port}`).join(', ')})`, 'serve the app\'s metrics on its own port, e.g. 8080 or 9464');
     }
+  }
+  for (const key of ['logPushRequestsPerSecond', 'logPushBurst', 'logIngestionRateMiB'] as const) {
+    const v = props[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) c.fail(key, v, 'must be a whole number, at least 1 (0 would refuse every push)', `use e.g. ${OBSERVABILITY_LITERAL_EXAMPLES[key]}`);
   }
   for (const key of ['prometheusRetentionSizeGiB', 'lokiStorageSizeGiB'] as const) {
     const v = props[key];

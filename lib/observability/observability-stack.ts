@@ -14,7 +14,10 @@ import { OBSERVABILITY_DEFAULTS, ObservabilitySettings, resolveObservabilitySett
 import { checkConstructPath, reportFailure, reportInput } from '../input/report';
 import { assess } from '../readiness/checklist';
 import { OBSERVABILITY_ITEMS } from './readiness';
-import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
+import { CloudwatchMetricAlarm, DataAwsSubnet, EbsVolume, SecretsmanagerSecret, SnsTopic, SnsTopicSubscription, VolumeAttachment } from '../private/aws';
+import { LOG_GATEWAY, provisionLogGateway, TENANT_PATTERN } from './log-gateway';
+import { StackLookups } from '../host/stack-lookups';
+import { createHash } from 'node:crypto';
 import { Token } from '../private/cdktf';
 import { BOUNDARIES, rememberUserTokens } from '../private/late-bound';
 import { RESERVED_LOCAL_PORTS } from '../facts';
@@ -78,6 +81,24 @@ export class ObservabilityStack extends Construct {
         stopInstanceBeforeDetaching: true,
       });
       mon.addProvisioning(() => provisionMonitoring(mon.bindReferences(this.monitoringSettings(mon))));
+      // The log gateway gives each watched host its own token, through that host's own secret.
+      mon.addProvisioning(() => provisionLogGateway({
+        discoveryId: this.node.path,
+        pushRequestsPerSecond: s.logPushRequestsPerSecond,
+        pushBurst: s.logPushBurst,
+        maxPushMiB: OBSERVABILITY_DEFAULTS.logMaxPushMiB,
+      }));
+      const lookups = StackLookups.of(this);
+      mon.addToRolePolicy('issue-log-credentials', [
+        // ListSecrets has no resource-level permissions; it returns names and tags, never values.
+        { Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:PutSecretValue',
+          Resource: `${mon.arnPrefix}:secretsmanager:${mon.regionName}:${lookups.accountId}:secret:${this.logSecretPrefix}*`,
+          Condition: { StringEquals: { [`secretsmanager:ResourceTag/${LOG_GATEWAY.monitorTag}`]: this.node.path } },
+        },
+      ], "the watched hosts' log credentials (written, never read)");
       // The monitoring host watches itself: its node_exporter is discovered and scraped like any host's (disk, memory, units).
       mon.addProvisioning(() => provisionSidecars(mon.bindReferences({ hostName: this.hostLabel(mon), nginx: false })));
       mon.addInstanceTag(DISCOVERY_TAGS.monitor, this.node.path);
@@ -107,7 +128,7 @@ export class ObservabilityStack extends Construct {
     const p = this.settings.props;
     const mon = this.monitoringHost;
     const goHost = host instanceof HardenedGoHost || host instanceof HardenedGoService ? host : undefined;
-    const lokiPushUrl = mon ? `http://${mon.privateIp}:${OBS.lokiPort}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
+    const lokiPushUrl = mon ? `https://${mon.privateIp}:${LOG_GATEWAY.port}/loki/api/v1/push` : p.lokiPushUrl && host.lateBound(p.lokiPushUrl, BOUNDARIES.url, `lokiPushUrl (of ${this.node.path})`);
     const appPort = goHost ? this.settings.appMetricsPort : undefined;
     if (goHost && appPort !== undefined && RESERVED_LOCAL_PORTS[appPort] !== undefined) {
       reportFailure(this, 'appMetricsPort', appPort, `collides with an exporter on ${host.node.path}`, 'serve metrics on another port');
@@ -119,6 +140,8 @@ export class ObservabilityStack extends Construct {
       return;
     }
 
+    const logCredential = mon ? this.logCredential(host) : undefined;
+
     // Rendered at synthesis: a front door created after watch() still gets its exporter.
     const nginx = () => this.frontDoors.has(host);
     host.addProvisioning(() => provisionSidecars(host.bindReferences({
@@ -126,6 +149,7 @@ export class ObservabilityStack extends Construct {
       group: host.isGroup,
       nginx: nginx(),
       lokiPushUrl,
+      logCredentialSecretArn: logCredential?.arn,
       service: goHost && { name: goHost.serviceName, limitNofile: goHost.settings.limitNofile, memoryMaxBytes: goHost.memoryMax },
     })));
     if (goHost && p.otelEndpoint) goHost.addEnvironment('OTEL_EXPORTER_OTLP_ENDPOINT', p.otelEndpoint);
@@ -154,8 +178,32 @@ export class ObservabilityStack extends Construct {
     }
     this.addAlarms(host);
     host.addReadinessProducer(() => assess(OBSERVABILITY_ITEMS, {
-      monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx(), logShipping: !!lokiPushUrl, otel: !!(goHost && p.otelEndpoint), group: host.isGroup,
+      monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx(), logShipping: !!lokiPushUrl, authenticatedLogs: !!logCredential, otel: !!(goHost && p.otelEndpoint), group: host.isGroup,
     }));
+  }
+
+  /** Names of this stack's log credential secrets start with it (the monitoring host may write exactly these). */
+  private get logSecretPrefix(): string {
+    return `gohost-logs-${createHash('sha256').update(this.node.path).digest('hex').slice(0, 8)}-`;
+  }
+
+  /**
+   * A watched host's log credential: its own secret, created empty (the monitoring host writes the
+   * token into it), readable by the host's role alone; its tags tell the monitoring host whose it is.
+   */
+  private logCredential(host: HardenedHostBase): SecretsmanagerSecret | undefined {
+    const tenant = this.hostLabel(host);
+    if (!TENANT_PATTERN.test(tenant)) {
+      reportFailure(this, 'hosts', host.node.path, 'cannot name a Loki tenant (its construct path holds characters other than letters, digits and -_.)', 'use letters, digits, - and _ in the construct IDs of watched hosts');
+      return undefined;
+    }
+    const secret = new SecretsmanagerSecret(this, `LogCredential-${tenant}`, {
+      namePrefix: `${this.logSecretPrefix}${tenant.slice(0, 200)}-`,
+      description: `cdktf-gohost ${host.node.path}: its log token and the log gateway's certificate, written by the monitoring host`,
+      tags: { [LOG_GATEWAY.monitorTag]: this.node.path, [LOG_GATEWAY.tenantTag]: tenant },
+    });
+    host._addRolePolicy('LogCredentialPolicy', 'read-log-credential', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret.arn }], "this host's log credential");
+    return secret;
   }
 
   /** The `host` label: the construct path, which is unique and readable. */
@@ -183,6 +231,7 @@ export class ObservabilityStack extends Construct {
       snsTopicArn: this.alarmTopic.arn,
       webhookUrl: p.alertWebhookUrl && mon.lateBound(p.alertWebhookUrl, BOUNDARIES.url, `alertWebhookUrl (of ${this.node.path})`),
       retentionDays: s.retentionDays,
+      logIngestionRateMiB: s.logIngestionRateMiB,
       prometheusRetentionSizeGiB: s.prometheusRetentionSizeGiB,
       lokiStorageSizeGiB: s.lokiStorageSizeGiB,
       customRules: s.customRules,

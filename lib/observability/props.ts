@@ -95,6 +95,12 @@ export interface ObservabilityStackProps {
    * @default true
    */
   readonly allowSecretsInUserData?: boolean;
+  /** Log pushes one watched host may make per second through the log gateway (each a batch of lines), with logPushBurst. @default 20 */
+  readonly logPushRequestsPerSecond?: number;
+  /** @default 100 */
+  readonly logPushBurst?: number;
+  /** Loki's ingestion limit for one watched host: a flood from one host is refused, the others' logs still arrive. @default 4 */
+  readonly logIngestionRateMiB?: number;
   /** Loki push URL when there is no monitoring host. @default - the monitoring host's Loki, or no log shipping */
   readonly lokiPushUrl?: string;
   /** OpenTelemetry collector endpoint, given to Go services as OTEL_EXPORTER_OTLP_ENDPOINT. @default - none */

@@ -31,6 +31,11 @@ export const OBSERVABILITY_DEFAULTS = {
   scrapeLabelNameLengthLimit: 128,
   scrapeLabelValueLengthLimit: 1024,
   scrapeBodySizeLimitMiB: 10,
+  logPushRequestsPerSecond: 20,
+  logPushBurst: 100,
+  logIngestionRateMiB: 4,
+  /** Largest push the log gateway accepts (Alloy sends batches of 1 MiB). */
+  logMaxPushMiB: 5,
   scrapeJobMetricsPath: '/metrics',
   allowSecretsInUserData: true,
   ...DEFAULT_THRESHOLDS,
@@ -51,6 +56,9 @@ export interface ObservabilitySettings {
   readonly appMetricsPort: number;
   readonly appMetricNames: readonly string[];
   readonly scrapeLimits: ScrapeLimits;
+  readonly logPushRequestsPerSecond: number;
+  readonly logPushBurst: number;
+  readonly logIngestionRateMiB: number;
   readonly thresholds: AlertThresholds;
   readonly customRules: readonly AlertRule[];
   readonly scrapeJobs: ReadonlyArray<ScrapeJobSettings & { readonly hosts?: ScrapeJob['hosts'] }>;
@@ -82,6 +90,9 @@ export function resolveObservabilitySettings(
     appMetricsPath: p.appMetricsPath ?? d.appMetricsPath,
     appMetricsPort: p.appMetricsPort ?? d.appMetricsPort,
     appMetricNames: p.appMetricNames ?? d.appMetricNames,
+    logPushRequestsPerSecond: p.logPushRequestsPerSecond ?? d.logPushRequestsPerSecond,
+    logPushBurst: p.logPushBurst ?? d.logPushBurst,
+    logIngestionRateMiB: p.logIngestionRateMiB ?? d.logIngestionRateMiB,
     scrapeLimits: {
       sampleLimit: p.scrapeSampleLimit ?? d.scrapeSampleLimit,
       labelLimit: p.scrapeLabelLimit ?? d.scrapeLabelLimit,

@@ -85,6 +85,7 @@ export interface ServiceSection {
 export interface TimerSection {
   readonly OnCalendar?: string;
   readonly OnBootSec?: string;
+  readonly OnUnitActiveSec?: string;
   readonly RandomizedDelaySec?: string;
   readonly Persistent?: boolean;
 }

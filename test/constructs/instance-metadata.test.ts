@@ -38,11 +38,11 @@ describe('every unit of the examples that does not call AWS is behind the fence'
   const cases: Array<[string, string, string[], string[]]> = [
     ['single-host', 'Api', ['nginx.service', 'orders-api.service', 'prometheus-nginx-exporter.service', 'prometheus-node-exporter.service'],
       ['certbot.service', 'cloud-final.service', 'gohost-certificate.service']],
-    ['fleet', 'Api', ['alloy.service', 'orders-api.service', 'prometheus-node-exporter.service'], ['cloud-final.service']],
+    ['fleet', 'Api', ['alloy.service', 'orders-api.service', 'prometheus-node-exporter.service'], ['cloud-final.service', 'gohost-log-credential.service']],
     ['fleet', 'FrontDoor/Host', ['alloy.service', 'nginx.service', 'prometheus-nginx-exporter.service', 'prometheus-node-exporter.service'],
-      ['certbot.service', 'cloud-final.service', 'gohost-certificate.service']],
-    ['fleet', 'Observability/Monitoring', ['grafana-server.service', 'loki.service', 'prometheus-blackbox-exporter.service'],
-      ['cloud-final.service', 'prometheus-alertmanager.service', 'prometheus.service']],
+      ['certbot.service', 'cloud-final.service', 'gohost-certificate.service', 'gohost-log-credential.service']],
+    ['fleet', 'Observability/Monitoring', ['grafana-server.service', 'loki.service', 'nginx.service', 'prometheus-blackbox-exporter.service', 'prometheus-node-exporter.service'],
+      ['cloud-final.service', 'gohost-log-tenants.service', 'prometheus-alertmanager.service', 'prometheus.service']],
   ];
 
   it.each(cases)('%s/%s: fenced and allowed units', (stackName, path, denied, allowed) => {

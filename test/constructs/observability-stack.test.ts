@@ -70,7 +70,7 @@ describe('ObservabilityStack (fleet example)', () => {
       expect(text, name).not.toMatch(/\$\{aws_instance\./);
     }
     const api = Object.entries<any>(tf.data.cloudinit_config).find(([k]) => k.startsWith('Api'))![1].part[0].content;
-    expect(api).toMatch(/http:\/\/\$\{aws_network_interface\.Observability_Monitoring_NetworkInterface_[A-F0-9]+\.private_ip\}:3100\/loki\/api\/v1\/push/);
+    expect(api).toMatch(/https:\/\/\$\{aws_network_interface\.Observability_Monitoring_NetworkInterface_[A-F0-9]+\.private_ip\}:3100\/loki\/api\/v1\/push/);
   });
 
   it('watches the monitoring host itself (its node_exporter, discovered like any host) and bounds Prometheus and Loki on its volume', () => {

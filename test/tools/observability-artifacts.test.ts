@@ -290,7 +290,16 @@ describe('Alloy, Loki and Grafana files (structure only: Debian packages none of
     expect(alloy).toContain('labels        = { "host" = "fleet-Api/@INSTANCE_ID@" }');
     expect(api.script).toContain('sed -i "s|@INSTANCE_ID@|$(curl -fsS --retry 5 -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/instance-id)|" /etc/alloy/config.alloy');
     // The monitoring host's network interface (resolved here as Terraform would).
-    expect(alloy).toContain('url = "http://10.0.1.20:3100/loki/api/v1/push"');
+    // The monitoring host's log gateway on its network interface (resolved here as Terraform would), with this host's token and the gateway's certificate pinned.
+    expect(alloy).toContain([
+      '  endpoint {',
+      '    url               = "https://10.0.1.20:3100/loki/api/v1/push"',
+      '    bearer_token_file = "/run/gohost/loki/token"',
+      '    tls_config {',
+      '      ca_file = "/run/gohost/loki/ca.pem"',
+      '    }',
+      '  }',
+    ].join('\n'));
     expect(api.script).toContain('usermod -aG adm,systemd-journal alloy');
   });
 
@@ -305,16 +314,21 @@ describe('Alloy, Loki and Grafana files (structure only: Debian packages none of
     for (const m of alloy.matchAll(/= \[?([a-z]+\.[a-z.]+\.\w+)\.(receiver|rules)/g)) expect(declared.has(m[1]), m[1]).toBe(true);
   });
 
-  it('Loki listens for pushes and keeps the retention', () => {
+  it('Loki listens on loopback only (the log gateway is the way in), one tenant per host with its own ingestion limit, and keeps the retention', () => {
     const loki = YAML.parse(mon.file('/etc/loki/config.yml'));
-    expect(loki.server.http_listen_port).toBe(3100);
-    expect(loki.limits_config.retention_period).toBe('360h');
+    expect(loki.auth_enabled).toBe(true);
+    expect(loki.server).toMatchObject({ http_listen_address: '127.0.0.1', http_listen_port: 3101, grpc_listen_address: '127.0.0.1' });
+    expect(loki.limits_config).toEqual({ retention_period: '360h', ingestion_rate_mb: 4, ingestion_burst_size_mb: 8 });
+    expect(loki.querier.multi_tenant_queries_enabled).toBe(true);
     expect(loki.compactor.retention_enabled).toBe(true);
   });
 
   it('Grafana has the Prometheus and Loki data sources and the Go service dashboard', () => {
     const ds = YAML.parse(mon.file('/etc/grafana/provisioning/datasources/gohost.yaml'));
-    expect(ds.datasources.map((d: any) => [d.type, d.url])).toEqual([['prometheus', 'http://127.0.0.1:9090'], ['loki', 'http://127.0.0.1:3100']]);
+    expect(ds.datasources.map((d: any) => [d.type, d.url])).toEqual([['prometheus', 'http://127.0.0.1:9090'], ['loki', 'http://127.0.0.1:3101']]);
+    // Every watched host's tenant at once, from the file log-tenants writes.
+    expect(ds.datasources[1].jsonData).toEqual({ httpHeaderName1: 'X-Scope-OrgID' });
+    expect(ds.datasources[1].secureJsonData).toEqual({ httpHeaderValue1: '$__file{/etc/grafana/gohost-loki-tenants}' });
     const dash = JSON.parse(mon.file('/var/lib/grafana/dashboards/gohost/go-service.json'));
     expect(dash.panels.map((p: any) => p.title)).toEqual([
       'Requests per second', 'Error rate (5xx)', 'p99 latency', 'Goroutines', 'GC pause (share of time)', 'Open file descriptors / LimitNOFILE', 'Memory / MemoryMax',
