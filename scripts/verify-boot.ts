@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { renderMultipart, MimePart } from '../lib/render/mime';
 import {
-  CACHE, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
+  CACHE, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
 } from './boot/fixtures';
 import { guest, Guest } from './boot/qemu';
 import { failed, readConsole, renderReport } from './boot/report';
@@ -76,8 +76,11 @@ function boothook(ca: string, s3Host: string, exp: Expectations): MimePart {
 }
 
 async function main(): Promise<number> {
-  const [stack, hostArg] = process.argv.slice(2);
-  if (!stack) throw new Error('usage: npm run verify:boot -- <stack> [<host>]');
+  const args = process.argv.slice(2);
+  // --poisoned-certificate: the stored certificate is broken (a corrupt second block); the front door must refuse it.
+  const poisoned = args.includes('--poisoned-certificate');
+  const [stack, hostArg] = args.filter((a) => !a.startsWith('--'));
+  if (!stack) throw new Error('usage: npm run verify:boot -- <stack> [<host>] [--poisoned-certificate]');
   if (process.getuid?.() !== 0) throw new Error('verify:boot needs root (mmdebstrap, chroot)');
   const started = Date.now();
   const W = fs.mkdtempSync(path.join(os.tmpdir(), 'gohost-boot-'));
@@ -101,8 +104,10 @@ async function main(): Promise<number> {
   const repo = ensureRepo(image, packages);
   // A front door that keeps its certificate in Secrets Manager boots as a replacement would: one is stored.
   const restores = cc.write_files.some((f: any) => f.path === '/usr/local/lib/gohost/restore-certificate');
-  const tls = makeTls(W, artifactHost, restores ? exp.env.DOMAIN : undefined);
-  if (tls.stored) exp.env.STORED_CERT_SHA256 = tls.stored.fingerprint;
+  const tls = makeTls(W, artifactHost, restores ? exp.env.DOMAIN : undefined, poisoned);
+  if (tls.stored) exp.env[poisoned ? 'POISONED_CERT_SHA256' : 'STORED_CERT_SHA256'] = tls.stored.fingerprint;
+  // A watched host reads its log credential: the token the harness's Secrets Manager holds must reach Alloy.
+  if (cc.write_files.some((f: any) => f.path === '/usr/local/lib/gohost/log-credential')) exp.env.LOG_TOKEN = LOG_TOKEN;
   const userData = renderMultipart([...parts, ...harnessParts(tls.ca, artifactHost, exp)]);
   fs.writeFileSync(path.join(W, 'user-data'), userData);
   fs.writeFileSync(path.join(W, 'meta-data'), `instance-id: gohost-${sha(userData).slice(0, 12)}\nlocal-hostname: ${host.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}\n`);

@@ -390,6 +390,35 @@ export interface SidecarOptions {
 // hkps:// on 443: a bare keyserver name makes GnuPG use hkp on port 11371, which the hosts' egress (80/443) blocks.
 const GRAFANA_APT = { source: 'deb [signed-by=$KEY_FILE] https://apt.grafana.com stable main', keyid: OBS.grafanaKeyFingerprint, keyserver: 'hkps://keyserver.ubuntu.com' };
 
+/** The packages the library takes from Grafana's repository, and only from it. */
+export const GRAFANA_PACKAGES = ['alloy', 'grafana', 'loki'] as const;
+
+/**
+ * apt preferences: Grafana's repository may install only its own packages, and those come only
+ * from it (Debian's and Ubuntu's archives carry an unrelated `loki`, a genetics program).
+ */
+export function grafanaAptPreferences(): string {
+  const record = (packages: string, pin: string, priority: number) => `Package: ${packages}\nPin: ${pin}\nPin-Priority: ${priority}\n`;
+  return [
+    '# cdktf-gohost: a compromised or mistaken third-party repository cannot replace the system\'s packages.',
+    record(GRAFANA_PACKAGES.join(' '), 'origin "apt.grafana.com"', 990),
+    record('*', 'origin "apt.grafana.com"', -1),
+    record(GRAFANA_PACKAGES.join(' '), 'release o=Debian', -1),
+    record(GRAFANA_PACKAGES.join(' '), 'release o=Ubuntu', -1),
+  ].join('\n');
+}
+
+/** Grafana's repository, pinned to its packages, which unattended-upgrades keeps current like the distribution's security updates. */
+function addGrafanaRepository(h: HostProvisioning): void {
+  h.addAptSource('grafana', GRAFANA_APT);
+  h.addFile({ path: '/etc/apt/preferences.d/60-gohost-grafana.pref', permissions: '0644', content: grafanaAptPreferences() });
+  h.addFile({
+    path: '/etc/apt/apt.conf.d/52gohost-grafana-upgrades',
+    permissions: '0644',
+    content: '// cdktf-gohost: unattended-upgrades also installs new versions of the Grafana packages (Alloy, Loki, Grafana).\nUnattended-Upgrade::Origins-Pattern {\n  "site=apt.grafana.com";\n};\n',
+  });
+}
+
 /** Exporters and the log shipper on a watched host (O1, O2, O5). */
 export function provisionSidecars(o: SidecarOptions): HostProvisioning {
   const h = new HostProvisioning();
@@ -406,7 +435,7 @@ export function provisionSidecars(o: SidecarOptions): HostProvisioning {
     });
   }
   if (o.lokiPushUrl) {
-    h.addAptSource('grafana', GRAFANA_APT);
+    addGrafanaRepository(h);
     h.addPackages('alloy');
     h.denyInstanceMetadata('alloy.service');
     h.addFile({
@@ -452,7 +481,7 @@ export function provisionSidecars(o: SidecarOptions): HostProvisioning {
 /** Prometheus, Alertmanager, blackbox exporter, Loki and Grafana on the monitoring host (O4, O8, O9). */
 export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
   const h = new HostProvisioning();
-  h.addAptSource('grafana', GRAFANA_APT);
+  addGrafanaRepository(h);
   h.addPackages('prometheus', 'prometheus-alertmanager', 'prometheus-blackbox-exporter', 'loki', 'grafana');
   // Only discovery and alert delivery call AWS; the probes, the log store and the UI never do.
   h.allowInstanceMetadata('prometheus.service', 'EC2 service discovery (ec2:DescribeInstances)');
@@ -474,9 +503,34 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
   h.addFile({
     path: '/etc/systemd/system/grafana-server.service.d/60-gohost.conf',
     permissions: '0644',
-    content: renderSystemdUnit({ service: { Environment: [environmentAssignment('GF_SERVER_HTTP_ADDR', '127.0.0.1'), environmentAssignment('GF_ANALYTICS_REPORTING_ENABLED', 'false')] } }),
+    content: renderSystemdUnit({
+      header: ['Grafana on loopback, with the admin password generated at first boot (a root-only file, handed to the unit as a credential).'],
+      service: {
+        Environment: [
+          environmentAssignment('GF_SERVER_HTTP_ADDR', '127.0.0.1'),
+          environmentAssignment('GF_ANALYTICS_REPORTING_ENABLED', 'false'),
+          // %d is the unit's credentials directory: the password never enters the environment or the unit file.
+          `GF_SECURITY_ADMIN_PASSWORD__FILE=%d/${GRAFANA_ADMIN.credential}`,
+        ],
+        LoadCredential: [`${GRAFANA_ADMIN.credential}:${GRAFANA_ADMIN.passwordFile}`],
+      },
+    }),
   });
   if (s.dataVolumeId) h.addStep('system', dataVolumeStep(s.dataVolumeId, s.lokiStorageSizeGiB * 1024));
+  h.addStep('services', {
+    name: 'Grafana admin password',
+    lines: [
+      '# Made once, kept on the data volume with the Grafana database it opens; root alone reads it (SSM: sudo cat).',
+      `if [[ ! -s ${GRAFANA_ADMIN.passwordFile} ]]; then`,
+      `  install -d -m 0700 ${GRAFANA_ADMIN.passwordFile.replace(/\/[^/]+$/, '')}`,
+      `  (umask 077; openssl rand -base64 24 > ${GRAFANA_ADMIN.passwordFile})`,
+      '  # A database from before kept the default admin password: set the new one in it.',
+      '  if [[ -s /var/lib/grafana/grafana.db ]] && command -v grafana >/dev/null; then',
+      `    grafana cli --homepath /usr/share/grafana --config /etc/grafana/grafana.ini admin reset-admin-password --password-from-stdin < ${GRAFANA_ADMIN.passwordFile} >/dev/null`,
+      '  fi',
+      'fi',
+    ],
+  });
   h.addStep('services', {
     name: 'monitoring services',
     lines: [
@@ -489,6 +543,12 @@ export function provisionMonitoring(s: MonitoringSettings): HostProvisioning {
   });
   return h;
 }
+
+/** Grafana's admin password: a root-only file on the data volume, loaded by systemd as a credential. */
+export const GRAFANA_ADMIN = {
+  passwordFile: '/srv/gohost-data/secrets/grafana-admin-password',
+  credential: 'admin-password',
+} as const;
 
 /**
  * Where the monitoring data volume is mounted: Prometheus's and Grafana's state directories are

@@ -25,6 +25,8 @@ export interface ServiceSection {
   readonly Group?: string;
   readonly WorkingDirectory?: string;
   readonly Environment?: readonly string[];
+  /** `ID:PATH`: systemd copies the file into the unit's credentials directory ($CREDENTIALS_DIRECTORY, %d), readable by the unit alone. */
+  readonly LoadCredential?: readonly string[];
   readonly EnvironmentFile?: readonly string[];
   readonly ExecStartPre?: readonly string[];
   readonly ExecStart?: readonly string[];

@@ -30,7 +30,10 @@ export const IMDS_IP = '169.254.169.254';
 /** The names the guest resolves to the harness: the internal load balancer and Secrets Manager. */
 export const NLB_NAME = 'gohost-internal-nlb.harness';
 export const SECRETS_HOST = 'secretsmanager.eu-west-1.amazonaws.com';
-export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:gohost-front-door-certificate-AbCdEf';
+/** A secret's ARN as AWS would make it for the construct `id` (the harness tells the secrets apart by it). */
+export const secretArn = (id: string) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${id}-AbCdEf`;
+/** The log credential the harness's Secrets Manager holds for a watched host. */
+export const LOG_TOKEN = 'harness-log-token-0123456789abcdef';
 
 export const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const T0 = Date.now();
@@ -154,7 +157,7 @@ export function resolveForGuest(text: string, artifactSha: string, pinnedSha: st
     .replace(/\$\{aws_lb\.[A-Za-z0-9_]+\.dns_name\}/g, NLB_NAME)
     // The monitoring host's stable address (Loki); Alloy is a stand-in here.
     .replace(/\$\{aws_network_interface\.[A-Za-z0-9_]+\.private_ip\}/g, HARNESS_IP)
-    .replace(/\$\{aws_secretsmanager_secret\.[A-Za-z0-9_]+\.arn\}/g, SECRET_ARN)
+    .replace(/\$\{aws_secretsmanager_secret\.([A-Za-z0-9_-]+)\.arn\}/g, (_, id: string) => secretArn(id))
     .replace(/\$\{aws_sns_topic\.[^}]+\.arn\}/g, 'arn:aws:sns:eu-west-1:111122223333:gohost-alarms')
     .replace(/\$\{data\.aws_region\.[^}]+\.name\}/g, 'eu-west-1');
   if (/\$\{(?!\{)[a-z]/.test(t.replace(/\$\$\{/g, ''))) throw new Error(`unresolved Terraform reference in user data: ${/\$\{[^}]*\}/.exec(t.replace(/\$\$\{/g, ''))?.[0]}`);
@@ -213,7 +216,12 @@ export interface HarnessTls {
   readonly stored?: { readonly cert: string; readonly key: string; readonly fingerprint: string };
 }
 
-export function makeTls(dir: string, host: string, domain?: string): HarnessTls {
+/**
+ * The harness CA and the HTTPS servers' certificate; with `domain`, the certificate a predecessor
+ * front door kept — `poisoned`: a valid leaf followed by a corrupt second block, which the front
+ * door must refuse.
+ */
+export function makeTls(dir: string, host: string, domain?: string, poisoned = false): HarnessTls {
   const o = (f: string) => path.join(dir, f);
   sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=cdktf-gohost harness CA', '-keyout', o('ca.key'), '-out', o('ca.crt')]);
   sh('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${host}`, '-keyout', o('s3.key'), '-out', o('s3.csr')]);
@@ -226,7 +234,9 @@ export function makeTls(dir: string, host: string, domain?: string): HarnessTls 
     fs.writeFileSync(o('fd.ext'), `subjectAltName=DNS:${domain}\n`);
     sh('openssl', ['x509', '-req', '-in', o('fd.csr'), '-CA', o('ca.crt'), '-CAkey', o('ca.key'), '-CAcreateserial', '-days', '90', '-extfile', o('fd.ext'), '-out', o('fd.crt')]);
     const fingerprint = sh('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', o('fd.crt')]).trim().split('=')[1];
-    stored = { cert: fs.readFileSync(o('fd.crt'), 'utf8'), key: fs.readFileSync(o('fd.key'), 'utf8'), fingerprint };
+    const leaf = fs.readFileSync(o('fd.crt'), 'utf8');
+    const ca = fs.readFileSync(o('ca.crt'), 'utf8');
+    stored = { cert: poisoned ? leaf + ca.replace(/\n([A-Za-z0-9+/]{20})/, '\n!!!!$1') : leaf, key: fs.readFileSync(o('fd.key'), 'utf8'), fingerprint };
   }
   return { ca: fs.readFileSync(o('ca.crt'), 'utf8'), key: fs.readFileSync(o('s3.key'), 'utf8'), cert: fs.readFileSync(o('s3.crt'), 'utf8'), stored };
 }

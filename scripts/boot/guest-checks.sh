@@ -93,12 +93,23 @@ if [[ $boot -eq 1 ]]; then
     check nginx-serves-restored-certificate eq "$served" "$STORED_CERT_SHA256"
     for _ in $(seq 1 60); do systemctl is-active --quiet gohost-certificate.service || break; sleep 1; done
     check certbot-not-called bash -c "journalctl -q -u gohost-certificate.service | grep -q 'nothing to do' && [[ ! -e /etc/letsencrypt/live/gohost ]] && ! journalctl -q -u gohost-certificate.service | grep -q 'Requesting a certificate'"
+  elif [[ -n "${POISONED_CERT_SHA256:-}" ]]; then
+    # A broken stored certificate (a corrupt second block): refused, the placeholder stays live, first boot went on.
+    served=$(echo | openssl s_client -connect 127.0.0.1:443 -servername "$DOMAIN" 2>/dev/null | openssl x509 -noout -fingerprint -sha256 | cut -d= -f2)
+    placeholder=$(openssl x509 -noout -fingerprint -sha256 -in /etc/nginx/gohost/tls/placeholder.crt | cut -d= -f2)
+    check nginx-serves-placeholder-after-refused-restore eq "$served" "$placeholder"
+    check restore-refused-the-poisoned-certificate bash -c "journalctl -q -t cdktf-gohost -o cat | grep -q 'could not restore the stored certificate' && grep -q 'refused the stored certificate: block block2 of the chain does not parse' /var/log/cloud-init-output.log"
   elif [[ -n "${DOMAIN:-}" ]]; then
     check nginx-https-placeholder bash -c "echo | openssl s_client -connect 127.0.0.1:443 -servername $DOMAIN 2>/dev/null | openssl x509 -noout -subject | grep -q 'CN = $DOMAIN'"
   fi
   if [[ -n "${DOMAIN:-}" ]]; then
     check nginx-proxies-health eq "$(curl -sk -o /dev/null -w '%{http_code}' --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN$HEALTH_PATH")" 200
     check http-redirects eq "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --resolve "$DOMAIN:80:127.0.0.1" "http://$DOMAIN/x")" "301 https://$DOMAIN/x"
+  fi
+  if [[ -n "${LOG_TOKEN:-}" ]]; then
+    # The host's log credential reached Alloy alone (the timer's first run is 10 s after boot).
+    for _ in $(seq 1 60); do [[ -s /run/gohost/loki/token ]] && break; sleep 1; done
+    check log-credential-for-alloy-only bash -c "[[ \"\$(cat /run/gohost/loki/token)\" == '$LOG_TOKEN' && \"\$(stat -c '%a %U %G' /run/gohost/loki/token)\" == '640 root alloy' ]] && openssl x509 -noout -in /run/gohost/loki/ca.pem"
   fi
   if [[ -n "${NODE_EXPORTER:-}" ]]; then
     check node-exporter bash -c "curl -fsS http://\$(hostname -I | cut -d' ' -f1):$NODE_EXPORTER/metrics | grep -q '^node_exporter_build_info'"

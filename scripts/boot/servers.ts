@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { HarnessTls, SECRET_ARN, SECRETS_HOST } from './fixtures';
+import { HarnessTls, LOG_TOKEN, SECRETS_HOST } from './fixtures';
 
 export interface HarnessServers {
   readonly ports: { readonly repo: number; readonly imds: number; readonly s3: number; readonly backend: number };
@@ -71,13 +71,20 @@ export async function startServers(o: {
         const target = String(req.headers['x-amz-target'] ?? '');
         secretCalls.push(target);
         const input = JSON.parse(body || '{}');
-        if (!signed || input.SecretId !== SECRET_ARN) { res.writeHead(400).end(JSON.stringify({ __type: 'AccessDeniedException' })); return; }
+        const id = String(input.SecretId ?? '');
+        if (!signed || !/:secret:[A-Za-z0-9_-]+-AbCdEf$/.test(id)) { res.writeHead(400).end(JSON.stringify({ __type: 'AccessDeniedException' })); return; }
+        // A watched host's log credential, as the monitoring host writes it.
+        if (id.includes('LogCredential') && target === 'secretsmanager.GetSecretValue') {
+          res.writeHead(200).end(JSON.stringify({ ARN: id, SecretString: JSON.stringify({ token: LOG_TOKEN, ca: o.tls.ca }) }));
+          return;
+        }
+        if (!id.includes('CertificateStore')) { res.writeHead(400).end(JSON.stringify({ __type: 'AccessDeniedException' })); return; }
         if (target === 'secretsmanager.GetSecretValue') {
           if (secretValue === undefined) { res.writeHead(400).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" })); return; }
-          res.writeHead(200).end(JSON.stringify({ ARN: SECRET_ARN, SecretString: secretValue }));
+          res.writeHead(200).end(JSON.stringify({ ARN: id, SecretString: secretValue }));
         } else if (target === 'secretsmanager.PutSecretValue') {
           secretValue = input.SecretString;
-          res.writeHead(200).end(JSON.stringify({ ARN: SECRET_ARN, VersionId: 'harness' }));
+          res.writeHead(200).end(JSON.stringify({ ARN: id, VersionId: 'harness' }));
         } else res.writeHead(400).end(JSON.stringify({ __type: 'InvalidRequestException' }));
       });
       return;

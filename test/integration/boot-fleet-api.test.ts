@@ -1,4 +1,4 @@
-// The boot proof of fleet/Api: the Auto Scaling group's launch-template user data (see boot-proof.ts).
+// The boot proof of fleet/Api: the Auto Scaling group's launch-template user data; it reads its log credential (see boot-proof.ts).
 import { describeBootProof } from './boot-proof';
 
-describeBootProof({ stack: 'fleet', host: 'Api', goService: true, frontDoor: false });
+describeBootProof({ stack: 'fleet', host: 'Api', goService: true, frontDoor: false, logCredential: true });

@@ -18,9 +18,9 @@ interface BootResult {
   checks: Array<{ boot: number; name: string; ok: boolean; detail: string }>;
 }
 
-function boot(stack: string, host: string): BootResult {
+function boot(stack: string, host: string, flags: string[]): BootResult {
   for (const t of ['qemu-system-x86_64', 'qemu-img', 'mmdebstrap', 'cloud-localds', 'dpkg-scanpackages', 'socat', 'go']) requireTool(t);
-  const r = run('npx', ['tsx', path.resolve(__dirname, '../../scripts/verify-boot.ts'), stack, host], { timeoutMs: 1_500_000, cwd: path.resolve(__dirname, '../..') });
+  const r = run('npx', ['tsx', path.resolve(__dirname, '../../scripts/verify-boot.ts'), stack, host, ...flags], { timeoutMs: 1_500_000, cwd: path.resolve(__dirname, '../..') });
   console.log(r.stdout.split('\n').filter((l) => /^(PASS|FAIL|time to|phases|slowest|skipped|.* booted with)/.test(l)).join('\n'));
   const file = /result: (\S+)/.exec(r.stdout)?.[1];
   if (!file || !fs.existsSync(file)) throw new Error(`verify:boot produced no result (exit ${r.status}):\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
@@ -32,9 +32,13 @@ export interface BootTarget {
   readonly host: string;
   readonly goService: boolean;
   readonly frontDoor: boolean;
+  /** The certificate a predecessor kept is broken: the front door must refuse it and serve the placeholder. */
+  readonly poisonedCertificate?: boolean;
+  /** A watched host with a monitoring host: it reads its log credential from its own secret. */
+  readonly logCredential?: boolean;
 }
 
-export function describeBootProof({ stack, host, goService, frontDoor }: BootTarget): void {
+export function describeBootProof({ stack, host, goService, frontDoor, poisonedCertificate, logCredential }: BootTarget): void {
   describe(`boot proof: ${stack}/${host}`, () => {
     let result: BootResult;
     const failed = (prefix: string, bootNo = 1) => {
@@ -44,7 +48,7 @@ export function describeBootProof({ stack, host, goService, frontDoor }: BootTar
     };
 
     beforeAll(() => {
-      result = boot(stack, host);
+      result = boot(stack, host, poisonedCertificate ? ['--poisoned-certificate'] : []);
     });
 
     it('runs to the end (two boots) and the service becomes healthy', () => {
@@ -88,12 +92,25 @@ export function describeBootProof({ stack, host, goService, frontDoor }: BootTar
     it('node_exporter answers on the private address', () => {
       expect(failed('node-exporter')).toEqual([]);
     });
-    if (frontDoor) {
+    if (logCredential) {
+      it("reads its log credential from its own (emulated) secret: the token for Alloy alone, the gateway's certificate to pin", () => {
+        expect(failed('log-credential-for-alloy-only')).toEqual([]);
+      });
+    }
+    if (frontDoor && poisonedCertificate) {
+      it('refuses a stored certificate whose chain is broken: nginx serves the placeholder and first boot completes', () => {
+        expect([...failed('nginx-serves-placeholder-after-refused-restore'), ...failed('restore-refused-the-poisoned-certificate')]).toEqual([]);
+        expect(result.secretCalls).toContain('secretsmanager.GetSecretValue');
+      });
+    }
+    if (frontDoor && !poisonedCertificate) {
       it('nginx serves the certificate restored from the (emulated) secret at once, without calling certbot', () => {
         expect([...failed('nginx-serves-restored-certificate'), ...failed('certbot-not-called')]).toEqual([]);
         expect(result.secretCalls).toContain('secretsmanager.GetSecretValue');
         expect(result.secretCalls).not.toContain('secretsmanager.PutSecretValue');
       });
+    }
+    if (frontDoor) {
       it('nginx proxies the health path (through the load balancer\'s name in the fleet) and port 80 redirects', () => {
         expect([...failed('nginx-proxies-health'), ...failed('http-redirects')]).toEqual([]);
       });
