@@ -75,6 +75,10 @@ export interface FrontDoorSettings {
   readonly clientTimeoutSec: number;
   readonly rateLimitPerSecond?: number;
   readonly rateLimitBurst: number;
+  /** Open connections per client (an IPv4 address or an IPv6 /64). */
+  readonly connectionLimitPerClient: number;
+  /** Requests (HTTP/2: streams) per client connection. */
+  readonly clientKeepaliveRequests: number;
   readonly mtlsPaths: readonly string[];
   readonly mtlsClientCaBundle?: string;
   /** `b64` when the bundle is base64 (a Terraform reference, encoded by Terraform). */
@@ -94,6 +98,9 @@ export interface FrontDoorSettings {
 
 const UPSTREAM = 'gohost_backend';
 const RATE_ZONE = 'gohost_per_ip';
+const CONN_ZONE = 'gohost_conn_per_client';
+/** The client a limit counts: an IPv4 address, or the /64 of an IPv6 one (its first 8 of 16 bytes). */
+const CLIENT_KEY = '$gohost_client';
 
 /** Response headers every HTTPS response carries; repeated in any location with its own add_header. */
 export function securityHeaders(s: FrontDoorSettings): string {
@@ -209,6 +216,7 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
       : []),
     directive('include', NGINX.headers),
     ...(s.rateLimitPerSecond !== undefined ? [directive('limit_req', `zone=${RATE_ZONE}`, `burst=${s.rateLimitBurst}`, 'nodelay')] : []),
+    directive('limit_conn', CONN_ZONE, s.connectionLimitPerClient),
     comment('Proxy settings here are inherited by every location that sets none of its own.'),
     directive('proxy_http_version', '1.1'),
     comment('An empty Connection header keeps upstream connections alive (keepalive needs it).'),
@@ -268,7 +276,8 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
       directive('tcp_nodelay', 'on'),
       directive('server_tokens', 'off'),
       directive('keepalive_timeout', '65s'),
-      directive('keepalive_requests', 10000),
+      comment('Also the streams of an HTTP/2 connection: nginx\'s rapid-reset mitigation counts against it.'),
+      directive('keepalive_requests', s.clientKeepaliveRequests),
       directive('client_max_body_size', `${s.clientMaxBodySizeMiB}m`),
       directive('client_body_timeout', `${s.clientTimeoutSec}s`),
       directive('client_header_timeout', `${s.clientTimeoutSec}s`),
@@ -285,8 +294,16 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
       blank,
       directive('log_format', 'gohost_json', 'escape=json', `{${json.join(',')}}`),
       directive('access_log', NGINX.accessLog, 'gohost_json', 'buffer=64k', 'flush=1s'),
+      comment('One subscriber gets an IPv6 /64: its first 8 bytes are the client, so rotating addresses inside it gains nothing.'),
+      block('map', ['$binary_remote_addr', CLIENT_KEY], [
+        // Quoted: a map key is printed as it is, and its braces would open a block.
+        directive('"~^(?s)(?<prefix>.{8}).{8}$"', '$prefix'),
+        directive('default', '$binary_remote_addr'),
+      ]),
+      directive('limit_conn_zone', CLIENT_KEY, `zone=${CONN_ZONE}:10m`),
+      directive('limit_conn_status', 503),
       ...(s.rateLimitPerSecond !== undefined
-        ? [directive('limit_req_zone', '$binary_remote_addr', `zone=${RATE_ZONE}:10m`, `rate=${s.rateLimitPerSecond}r/s`), directive('limit_req_status', 429)]
+        ? [directive('limit_req_zone', CLIENT_KEY, `zone=${RATE_ZONE}:10m`, `rate=${s.rateLimitPerSecond}r/s`), directive('limit_req_status', 429)]
         : []),
       blank,
       block('upstream', [UPSTREAM], [

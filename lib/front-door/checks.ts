@@ -15,7 +15,7 @@ const ONE_YEAR = 31536000;
 /** The props as the checks see them: with FRONT_DOOR_DEFAULTS applied (resolveFrontDoorSettings), so no check re-applies a default. */
 export type FrontDoorPropsToCheck = NginxFrontDoorProps & {
   readonly instanceCount: number; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
-  readonly proxyPaths: readonly string[]; readonly internalPaths: readonly string[];
+  readonly proxyPaths: readonly string[]; readonly internalPaths: readonly string[]; readonly connectionLimitPerClient: number; readonly clientKeepaliveRequests: number;
 };
 
 export interface FrontDoorCheckContext {
@@ -36,7 +36,7 @@ export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
   certificateStoreKmsKeyArn: 'string', upstreamMaxFails: 'number', upstreamFailTimeoutSec: 'number', proxyPaths: 'string[]',
   staticUrlPath: 'string', staticRootDirectory: 'string', clientMaxBodySizeMiB: 'number', proxyConnectTimeoutSec: 'number',
   proxyReadTimeoutSec: 'number', clientTimeoutSec: 'number', rateLimitPerSecond: 'number', rateLimitBurst: 'number',
-  mtlsPaths: 'string[]', mtlsClientCaBundle: 'string', http3: 'boolean',
+  mtlsPaths: 'string[]', mtlsClientCaBundle: 'string', http3: 'boolean', connectionLimitPerClient: 'number', clientKeepaliveRequests: 'number',
 };
 
 const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
@@ -45,7 +45,7 @@ const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
   responseHeaders: '{ "X-Frame-Options": "DENY" }', internalPaths: '["/metrics"]', elasticIp: 'true', persistCertificate: 'true',
   upstreamMaxFails: '2', upstreamFailTimeoutSec: '15', proxyPaths: '["/"]', staticUrlPath: '"/static/"', staticRootDirectory: '"/srv/static"',
   clientMaxBodySizeMiB: '10', proxyConnectTimeoutSec: '5', proxyReadTimeoutSec: '60', clientTimeoutSec: '15', rateLimitPerSecond: '20',
-  rateLimitBurst: '40', mtlsPaths: '["/admin/"]', http3: 'false', associatePublicIpAddress: 'true',
+  rateLimitBurst: '40', mtlsPaths: '["/admin/"]', http3: 'false', associatePublicIpAddress: 'true', connectionLimitPerClient: '100', clientKeepaliveRequests: '1000',
 };
 
 export function checkFrontDoorPropTypes(props: unknown, c: PropChecks): void {
@@ -197,6 +197,13 @@ export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoor
   }
   if (props.rateLimitBurst !== undefined && props.rateLimitPerSecond === undefined) {
     c.fail('rateLimitBurst', props.rateLimitBurst, 'has no effect without rateLimitPerSecond', 'set rateLimitPerSecond as well');
+  }
+  // 0 would be no limit to nginx (limit_conn) or close every connection after one request.
+  if (!(Number.isInteger(props.connectionLimitPerClient) && props.connectionLimitPerClient >= 1)) {
+    c.fail('connectionLimitPerClient', props.connectionLimitPerClient, 'must be a whole number of connections, at least 1', 'use e.g. 100 (browsers open up to six per site; HTTP/2 clients one)');
+  }
+  if (!(Number.isInteger(props.clientKeepaliveRequests) && props.clientKeepaliveRequests >= 100 && props.clientKeepaliveRequests <= 10000)) {
+    c.fail('clientKeepaliveRequests', props.clientKeepaliveRequests, 'is outside 100–10000 (fewer reconnect for nothing; more let one HTTP/2 connection reset streams for longer)', 'use e.g. 1000, nginx\'s own default');
   }
   for (const [key, min] of [['clientMaxBodySizeMiB', 0], ['proxyConnectTimeoutSec', 1], ['proxyReadTimeoutSec', 1], ['clientTimeoutSec', 1], ['upstreamKeepalive', 1], ['upstreamMaxFails', 0], ['upstreamFailTimeoutSec', 1]] as const) {
     const v = props[key];

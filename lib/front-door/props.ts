@@ -103,6 +103,19 @@ export interface NginxFrontDoorProps {
   readonly rateLimitPerSecond?: number;
   /** @default - 2 × rateLimitPerSecond */
   readonly rateLimitBurst?: number;
+  /**
+   * Connections one client may hold open at once (limit_conn; 503 beyond). A client is an IPv4
+   * address or an IPv6 /64, the block one subscriber gets, so rotating addresses inside it does not
+   * multiply the allowance (the rate limit keys on the same).
+   * @default 100
+   */
+  readonly connectionLimitPerClient?: number;
+  /**
+   * Requests on one client connection before nginx closes it (`keepalive_requests`; for HTTP/2 the
+   * streams of a connection, which nginx's rapid-reset mitigation counts against).
+   * @default 1000
+   */
+  readonly clientKeepaliveRequests?: number;
   /** Paths that require a client certificate signed by mtlsClientCaBundle. @default - none */
   readonly mtlsPaths?: readonly string[];
   /** PEM bundle of client CAs (put old and new together while rotating). @default - none */

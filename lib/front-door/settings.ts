@@ -37,6 +37,8 @@ export const FRONT_DOOR_DEFAULTS = {
   clientTimeoutSec: 30,
   /** The burst is this many times rateLimitPerSecond. */
   rateLimitBurstFactor: 2,
+  connectionLimitPerClient: 100,
+  clientKeepaliveRequests: 1000,
   http3: false,
   letsEncryptStaging: false,
 } as const;
@@ -125,6 +127,8 @@ export function frontDoorArtifactSettings(props: FrontDoorPropSettings, c: Front
     clientTimeoutSec: props.clientTimeoutSec,
     rateLimitPerSecond: props.rateLimitPerSecond,
     rateLimitBurst: props.rateLimitBurst ?? (props.rateLimitPerSecond === undefined ? 0 : props.rateLimitPerSecond * d.rateLimitBurstFactor),
+    connectionLimitPerClient: props.connectionLimitPerClient,
+    clientKeepaliveRequests: props.clientKeepaliveRequests,
     mtlsPaths: props.mtlsPaths ?? [],
     ...(caIsReference
       ? { mtlsClientCaBundle: c.bind(props.mtlsClientCaBundle!, 'fileContent', 'mtlsClientCaBundle'), mtlsClientCaBundleEncoding: 'b64' as const }

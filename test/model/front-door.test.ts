@@ -8,6 +8,8 @@ const base: FrontDoorSettings = {
   upstreams: ['127.0.0.1:8080'],
   upstreamKeepalive: 32,
   upstreamKeepaliveTimeSec: 30,
+  connectionLimitPerClient: 100,
+  clientKeepaliveRequests: 1000,
   responseHeaders: {},
   internalPaths: [],
   remoteUpstreams: false,
@@ -127,7 +129,7 @@ describe('front door nginx configuration', () => {
   it('adds a limit_req zone and rule only when a rate is set', () => {
     expect(frontDoorNginxConfig(base)).not.toContain('limit_req');
     const conf = frontDoorNginxConfig({ ...base, rateLimitPerSecond: 20, rateLimitBurst: 40 });
-    expect(conf).toContain('    limit_req_zone $binary_remote_addr zone=gohost_per_ip:10m rate=20r/s;\n    limit_req_status 429;\n');
+    expect(conf).toContain('    limit_req_zone $gohost_client zone=gohost_per_ip:10m rate=20r/s;\n    limit_req_status 429;\n');
     expect(conf).toContain('        limit_req zone=gohost_per_ip burst=40 nodelay;\n');
   });
 
