@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import { Connections, IConnectable } from '../network/connections';
 import { Port } from '../network/port';
-import { Lb, LbListener, LbTargetGroup, LbTargetGroupAttachment, SecurityGroup } from '../private/aws';
+import { Lb, LbListener, LbTargetGroup, LbTargetGroupAttachment, SecurityGroup, DataAwsVpc } from '../private/aws';
 
 export interface InternalLoadBalancerProps {
   /** Subnets the load balancer has an address in (one per Availability Zone). */
@@ -43,7 +43,10 @@ export class InternalLoadBalancer extends Construct implements IConnectable {
       tags: props.tags,
       lifecycle: { createBeforeDestroy: true },
     });
-    this.connections = new Connections(this, securityGroup.id, this.node.path.split('/').slice(1).join('-'));
+    // Its nodes' addresses are the VPC's, and the clients' addresses it preserves are too: the VPC's CIDR for the targets' UFW.
+    let vpcCidr: string | undefined;
+    this.connections = new Connections(this, securityGroup.id, this.node.path.split('/').slice(1).join('-'),
+      () => [vpcCidr ??= new DataAwsVpc(this, 'Vpc', { id: props.vpcId }).cidrBlock]);
     // Traffic and health checks reach the instances from the load balancer's group only.
     for (const t of props.targets) t.connections.allowFrom(this, Port.tcp(props.port), `${props.name} from its load balancer (traffic and health checks)`);
 

@@ -25,12 +25,12 @@ import { HOST_ITEMS } from './readiness';
 import { ReadinessRow } from '../readiness/rows';
 import { coversAnyAddress } from '../input/validators';
 import {
-  CloudwatchMetricAlarm, DataAwsSubnet, IamInstanceProfile, IamRole,
+  CloudwatchMetricAlarm, DataAwsSubnet, DataAwsVpc, IamInstanceProfile, IamRole,
   IamRolePolicy, Instance, NetworkInterface, SecurityGroup,
 } from '../private/aws';
 import { Aspects, Lazy, Token } from '../private/cdktf';
 import { DataCloudinitConfig } from '../private/cloudinit';
-import { Boundary, BOUNDARIES, escapeLiteralTemplates, LateBoundText, rememberUserTokens } from '../private/late-bound';
+import { Boundary, BOUNDARIES, escapeLiteralTemplates, holdsUserReference, LateBoundText, rememberUserTokens } from '../private/late-bound';
 import { MimePart, renderMultipart } from '../render/mime';
 import { UfwRule } from '../render/ufw';
 
@@ -170,6 +170,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   private readonly producers: Array<() => HostProvisioning> = [];
   private readonly discoveryTags: Record<string, string> = {};
   private synthRender?: SynthRender;
+  private vpcCidr?: string;
 
   constructor(scope: Construct, id: string, rawProps: HostConfigurationProps, spec: HostSpec<any>) {
     super(scope, id);
@@ -214,7 +215,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       lifecycle: { createBeforeDestroy: true },
     });
     // Peers are named by construct path below the stack: unique even when hosts share a service name.
-    this.connections = new Connections(this, this.securityGroup.id, this.node.path.split('/').slice(1).join('-'));
+    this.connections = new Connections(this, this.securityGroup.id, this.node.path.split('/').slice(1).join('-'), () => this.peerAddresses());
     // Terraform removes AWS's default allow-all egress; without these apt, ACME and the artifact fail.
     for (const peer of [Peer.anyIpv4(), Peer.anyIpv6()]) {
       if (props.allowAllOutbound) {
@@ -356,6 +357,15 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
    */
   public bindReferences<T>(settings: T): T {
     return this.late.bindLibraryReferences(settings);
+  }
+
+  /**
+   * Text of this host as Terraform receives it: its late-bound placeholders swapped for their
+   * references (for harnesses that read settings and resolve references themselves).
+   * @internal
+   */
+  public _finish(text: string): string {
+    return this.late.finish(text);
   }
 
   /** Checks a Terraform reference at plan time against `boundary`'s form (for values that reach IAM or resource arguments). */
@@ -508,16 +518,38 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     return assess(HOST_ITEMS, { settings: this.baseSettings, ...this.hostFacts });
   }
 
-  /** UFW admits what the security group admits. UFW cannot see security groups: a group peer becomes the private ranges, narrowed by the group itself. */
+  /**
+   * Where this host's traffic comes from, for the UFW of hosts that admit its security group: the
+   * VPC's CIDR (read at plan from the VPC, which outlives every instance).
+   */
+  protected peerAddresses(): readonly string[] {
+    this.vpcCidr ??= new DataAwsVpc(this, 'Vpc', { id: this.vpcId }).cidrBlock;
+    return [this.vpcCidr];
+  }
+
+  /**
+   * UFW admits what the security group admits. UFW cannot see security groups: a group peer
+   * becomes the addresses it stands for (the VPC's CIDR, or an address that outlives instances),
+   * the private ranges only for a peer that names none.
+   */
   private ufwRules(): UfwRule[] {
-    // One UFW rule per port and source: two groups admitted on one port are the same private ranges to UFW.
+    // One UFW rule per port and source: two groups admitted on one port may stand for the same addresses.
     const rules = new Map<string, UfwRule>();
+    const bound = new Map<string, string>();
     // Sorted: the order in which constructs opened ports must not change the host's user data.
     const key = (r: (typeof this.connections.ingressRules)[number]) =>
       [r.port.protocol, String(r.port.fromPort).padStart(5, '0'), String(r.port.toPort).padStart(5, '0'), r.peer.cidrIpv4 ?? r.peer.cidrIpv6 ?? '', r.description].join(' ');
     for (const r of [...this.connections.ingressRules].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))) {
       const source = r.peer.cidrIpv4 ?? r.peer.cidrIpv6;
-      const froms: string[] = source !== undefined ? [this.late.ref(source, BOUNDARIES.cidr, `a CIDR admitted to ${r.port}`)] : [...PRIVATE_IPV4_RANGES];
+      const sources = source !== undefined ? [source] : r.peer.addresses ?? PRIVATE_IPV4_RANGES;
+      // One placeholder per address, so the printer joins the ports admitted from it into one rule. A
+      // CIDR of the user's is checked at plan; the library's own (the VPC's, an interface's) are AWS's.
+      const froms = sources.map((from) => {
+        if (!bound.has(from)) {
+          bound.set(from, source !== undefined || holdsUserReference(from) ? this.late.ref(from, BOUNDARIES.cidr, `a CIDR admitted to ${r.port}`) : this.late.bindLibraryReferences(from));
+        }
+        return bound.get(from)!;
+      });
       for (const from of froms) {
         const key = `${r.port}|${from}`;
         const seen = rules.get(key);
@@ -581,6 +613,7 @@ export class HardenedHost extends HardenedHostBase {
   public readonly recoverAlarm?: CloudwatchMetricAlarm;
   /** The subnet the instance runs in. */
   public readonly subnetId: string;
+  private interfaceAddress?: string;
 
   /**
    * @param spec how a subclass describes itself (library constructs only); a plain host is named
@@ -661,5 +694,13 @@ export class HardenedHost extends HardenedHostBase {
         tags: this.tags,
       });
     }
+  }
+
+  /** A host with a network interface of its own is its one address (it outlives the instance); any other, its VPC. */
+  protected peerAddresses(): readonly string[] {
+    if (!this.networkInterface) return super.peerAddresses();
+    // One token for every rule that names it (each attribute read would be a new one).
+    this.interfaceAddress ??= `${this.networkInterface.privateIp}/32`;
+    return [this.interfaceAddress];
   }
 }

@@ -42,11 +42,13 @@ export class Connections {
     public readonly securityGroupId: string,
     /** Short stable name of the owner, used in peer construct IDs and descriptions. */
     public readonly name: string,
+    /** Where the group's members' traffic comes from (for other hosts' UFW): CIDRs, may be references. */
+    private readonly addresses?: () => readonly string[],
   ) {}
 
   /** This group as a peer of other rules. */
   public get peer(): IPeer {
-    return Peer.securityGroupId(this.securityGroupId, this.name);
+    return Peer.securityGroupId(this.securityGroupId, this.name, this.addresses?.());
   }
 
   public get ingressRules(): readonly ConnectionRule[] {

@@ -64,6 +64,11 @@ export interface IPeer {
   readonly cidrIpv6?: string;
   /** Set for security-group peers (may be a Terraform reference). */
   readonly securityGroupId?: string;
+  /**
+   * For security-group peers: the addresses the group's members use (CIDRs, may be Terraform
+   * references), which the host firewall (UFW) admits for the group. Unset: the private ranges.
+   */
+  readonly addresses?: readonly string[];
 }
 
 function cidrId(cidr: string): string {
@@ -88,11 +93,14 @@ export class Peer {
   public static anyIpv6(): IPeer {
     return { uniqueId: 'anywhere-ipv6', cidrIpv6: '::/0' };
   }
-  /** A security group by ID; `name` keeps construct IDs stable when the ID is a reference. */
-  public static securityGroupId(id: string, name: string): IPeer {
-    return { uniqueId: `sg-${name}`, securityGroupId: id };
+  /**
+   * A security group by ID; `name` keeps construct IDs stable when the ID is a reference;
+   * `addresses`: where its members' traffic comes from, for UFW (see IPeer.addresses).
+   */
+  public static securityGroupId(id: string, name: string, addresses?: readonly string[]): IPeer {
+    return addresses === undefined ? { uniqueId: `sg-${name}`, securityGroupId: id } : { uniqueId: `sg-${name}`, securityGroupId: id, addresses };
   }
 }
 
-/** Private address ranges (RFC 1918) — UFW's stand-in for "another security group in this VPC". */
+/** Private address ranges (RFC 1918) — UFW's stand-in for a security group whose addresses are not known. */
 export const PRIVATE_IPV4_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;

@@ -28,6 +28,7 @@ export { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile
 export { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 export { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
 export { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
+export { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 export { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 export { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 

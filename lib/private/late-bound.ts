@@ -76,6 +76,11 @@ const TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
 const USER_TOKENS = new Set<string>();
 
 /** Remembers every token in a construct's props (value objects included, constructs skipped). */
+/** Whether `value` holds a reference that came from a user's prop (it must then cross a checked boundary). */
+export function holdsUserReference(value: string): boolean {
+  return [...value.matchAll(TOKEN)].some((m) => USER_TOKENS.has(m[0]));
+}
+
 export function rememberUserTokens(value: unknown, seen = new Set<unknown>()): void {
   if (typeof value === 'string') {
     for (const m of value.matchAll(TOKEN)) USER_TOKENS.add(m[0]);

@@ -141,7 +141,8 @@ export function findHost(stackName: string, host?: string): HostUnderTest {
         artifactUrl: s.artifact.url,
       },
       frontDoor: fd && { domain: fd.domainName, healthPath: fd.healthPath },
-      ufw: ufwAllowRules(picked.baseSettings.ufwRules),
+      // Sources that are references (the VPC's CIDR, the monitoring host's address) as the guest gets them.
+      ufw: ufwAllowRules(picked.baseSettings.ufwRules).map((r) => ({ ...r, from: resolveForGuest(picked._finish(r.from), '', undefined) })),
       // nginx's master runs as root, its workers as www-data: both are tried.
       metadataDenied: units('denied').flatMap((u) => (u === 'nginx.service' ? [u, `${u}:www-data`] : [u])),
       // The library's boot-time units run once and are gone; only long-running ones can be tried from inside.
@@ -159,7 +160,9 @@ export function resolveForGuest(text: string, artifactSha: string, pinnedSha: st
     .replace(/\$\{aws_network_interface\.[A-Za-z0-9_]+\.private_ip\}/g, HARNESS_IP)
     .replace(/\$\{aws_secretsmanager_secret\.([A-Za-z0-9_-]+)\.arn\}/g, (_, id: string) => secretArn(id))
     .replace(/\$\{aws_sns_topic\.[^}]+\.arn\}/g, 'arn:aws:sns:eu-west-1:111122223333:gohost-alarms')
-    .replace(/\$\{data\.aws_region\.[^}]+\.name\}/g, 'eu-west-1');
+    .replace(/\$\{data\.aws_region\.[^}]+\.name\}/g, 'eu-west-1')
+    // The VPC the hosts run in: the harness's guest network.
+    .replace(/\$\{data\.aws_vpc\.[^}]+\.cidr_block\}/g, GUEST_NET);
   if (/\$\{(?!\{)[a-z]/.test(t.replace(/\$\$\{/g, ''))) throw new Error(`unresolved Terraform reference in user data: ${/\$\{[^}]*\}/.exec(t.replace(/\$\$\{/g, ''))?.[0]}`);
   t = t.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
   // The example pins a placeholder digest; the harness serves a binary it just built, so it pins that one.

@@ -204,19 +204,29 @@ describe('HardenedGoHost: security group and port model', () => {
     ]);
   });
 
-  it('admits a security-group peer in UFW from the private ranges only', () => {
+  it("admits a security-group peer in UFW from the addresses it stands for: the peer's VPC, an interface's address, the private ranges for a bare group ID", () => {
     const { stack } = newStack();
     const a = new HardenedGoHost(stack, 'A', { ...baseProps, serviceName: 'a-svc' });
     const b = new HardenedGoHost(stack, 'B', { ...baseProps, serviceName: 'b-svc' });
+    const c = new HardenedGoHost(stack, 'C', { ...baseProps, serviceName: 'c-svc', stablePrivateAddress: true });
     a.connections.allowFrom(b, Port.tcp(8080), 'app from b');
+    a.connections.allowFrom(c, Port.tcp(8080), 'app from c');
+    a.connections.allowFrom(c, Port.tcp(9464), 'metrics from c');
+    a.connections.allowFrom(Peer.securityGroupId('sg-0123456789abcdef0', 'other'), Port.tcp(9000), 'from a group of someone else');
     const tf = synthJson(stack);
     const scripts = Object.values<any>(tf.data.cloudinit_config).map((c) => c.part[1].content as string);
     const aScript = scripts.find((s) => s.includes('a-svc'))!;
     expect(aScript.split('\n').filter((l) => l.startsWith('ufw allow'))).toEqual([
-      "ufw allow proto tcp from 10.0.0.0/8 to any port 8080 comment 'app from b'",
-      "ufw allow proto tcp from 172.16.0.0/12 to any port 8080 comment 'app from b'",
-      "ufw allow proto tcp from 192.168.0.0/16 to any port 8080 comment 'app from b'",
+      expect.stringMatching(/^ufw allow proto tcp from \$\{data\.aws_vpc\.B_Vpc_[0-9A-F]+\.cidr_block\} to any port 8080 comment 'app from b'$/),
+      // One rule for both ports from c's address: the same reference joins them.
+      expect.stringMatching(/^ufw allow proto tcp from \$\{aws_network_interface\.C_NetworkInterface_[0-9A-F]+\.private_ip\}\/32 to any port 8080,9464 comment 'app from c, metrics from c'$/),
+      "ufw allow proto tcp from 10.0.0.0/8 to any port 9000 comment 'from a group of someone else'",
+      "ufw allow proto tcp from 172.16.0.0/12 to any port 9000 comment 'from a group of someone else'",
+      "ufw allow proto tcp from 192.168.0.0/16 to any port 9000 comment 'from a group of someone else'",
     ]);
+    // The library's own addresses get no precondition (AWS made them); a user's CIDR reference would.
+    const instance = Object.entries<any>(tf.resource.aws_instance).find(([k]) => k.startsWith('A_'))![1];
+    expect(JSON.stringify(instance.lifecycle?.precondition ?? [])).not.toMatch(/aws_vpc|aws_network_interface/);
   });
 });
 

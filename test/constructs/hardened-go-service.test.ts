@@ -3,6 +3,8 @@
  * behind an internal Network Load Balancer, instance refresh, CPU target tracking; and the bad
  * inputs refused at synth time.
  */
+import { Construct } from 'constructs';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import {
@@ -48,8 +50,9 @@ describe('HardenedGoService', () => {
   it('uses the same user data a HardenedGoHost with the same props gets (one host model, two placements)', () => {
     const { stack: s2 } = newStack();
     const host = new HardenedGoHost(s2, 'Api', { ...baseProps, subnetId: SUBNETS[0] });
-    // The same admission the group's load balancer gets: the service then listens beyond loopback.
-    host.connections.allowFrom(Peer.securityGroupId('sg-0123456789abcdef0', 'lb'), Port.tcp(8080), 'orders-api from its load balancer (traffic and health checks)');
+    // The same admission the group's load balancer gets (from its VPC, read at the same address): the service then listens beyond loopback.
+    const vpc = new DataAwsVpc(new Construct(host, 'LoadBalancer'), 'Vpc', { id: baseProps.vpcId });
+    host.connections.allowFrom(Peer.securityGroupId('sg-0123456789abcdef0', 'lb', [vpc.cidrBlock]), Port.tcp(8080), 'orders-api from its load balancer (traffic and health checks)');
     const hostParts = Object.values<any>(synthJson(s2).data.cloudinit_config)[0].part;
     const groupParts = Object.values<any>(tf.data.cloudinit_config)[0].part;
     expect(groupParts).toEqual(hostParts);

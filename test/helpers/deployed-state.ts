@@ -23,6 +23,7 @@ const DATA_CONSTANTS: Record<string, Record<string, string>> = {
   aws_partition: { partition: 'aws', dns_suffix: 'amazonaws.com' },
   aws_subnet: { vpc_id: 'vpc-0123456789abcdef0', availability_zone: `${REGION}a`, id: 'subnet-0aaaaaaaaaaaaaaa1' },
   aws_caller_identity: { account_id: ACCOUNT },
+  aws_vpc: { id: 'vpc-0123456789abcdef0', cidr_block: '10.0.0.0/16' },
 };
 
 export const PLAN_VARIABLES: Record<string, unknown> = {

@@ -19,6 +19,7 @@ const RESOLVED: Record<string, string> = {
   'aws_ebs_volume.id': 'vol-0123456789abcdef0',
   'aws_sns_topic.arn': 'arn:aws:sns:eu-west-1:111122223333:gohost-alarms',
   'data.aws_region.name': 'eu-west-1',
+  'data.aws_vpc.cidr_block': '10.0.0.0/16',
 };
 
 /** Terraform's work on a template: known references resolved, then `$${` / `%%{` escapes undone. */

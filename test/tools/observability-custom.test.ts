@@ -105,7 +105,8 @@ describe('ObservabilityStack: your own scrape jobs', () => {
     expect(rules).toHaveLength(1);
     expect(rules[0].security_group_id).toMatch(/aws_security_group\.Worker_SecurityGroup/);
     expect(rules[0].referenced_security_group_id).toMatch(/aws_security_group\.Observability_Monitoring_SecurityGroup/);
-    expect(worker.script).toMatch(/^ufw allow proto tcp from 10\.0\.0\.0\/8 to any port [0-9,]*9465/m);
+    // From the monitoring host's own address (its network interface, resolved as Terraform would).
+    expect(worker.script).toMatch(/^ufw allow proto tcp from 10\.0\.1\.20\/32 to any port [0-9,]*9465/m);
     expect(api.script).not.toContain('9465');
     const tagOf = (name: string) => resourcesOf(tf, 'aws_instance').find((i) => i.tags.Name === `test-${name}`).tags['gohost:scrape:worker-queue'];
     expect(tagOf('Worker')).toBe('9465');
