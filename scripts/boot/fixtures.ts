@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TerraformStack } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import { buildExamples } from '../../examples/main';
 import { PORTS } from '../../lib/facts';
 import { HardenedGoHost, HardenedGoService, HardenedHostBase } from '../../lib';
@@ -142,13 +142,18 @@ export function findHost(stackName: string, host?: string): HostUnderTest {
       },
       frontDoor: fd && { domain: fd.domainName, healthPath: fd.healthPath },
       // Sources that are references (the VPC's CIDR, the monitoring host's address) as the guest gets them.
-      ufw: ufwAllowRules(picked.baseSettings.ufwRules).map((r) => ({ ...r, from: resolveForGuest(picked._finish(r.from), '', undefined) })),
+      ufw: ufwAllowRules(picked.baseSettings.ufwRules).map((r) => ({ ...r, from: resolveForGuest(terraformText(stack, picked._finish(r.from)), '', undefined) })),
       // nginx's master runs as root, its workers as www-data: both are tried.
       metadataDenied: units('denied').flatMap((u) => (u === 'nginx.service' ? [u, `${u}:www-data`] : [u])),
       // The library's boot-time units run once and are gone; only long-running ones can be tried from inside.
       metadataAllowed: units('allowed').filter((u) => u === `${s?.serviceName}.service`),
     },
   };
+}
+
+/** Text holding cdktf tokens as the synthesized JSON has it (`${aws_….…}` references). */
+function terraformText(stack: TerraformStack, text: string): string {
+  return Tokenization.resolve(text, { scope: stack, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
 }
 
 /** What Terraform would hand EC2: escapes undone, references resolved to the harness's values. */
@@ -189,7 +194,8 @@ export function expectations(facts: HostFacts, cc: any): Expectations {
   const sysctl = (files.get('/etc/sysctl.d/60-gohost.conf') ?? '')
     .split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/\s*=\s*/, ' ').replace(/\s+/g, ' ')).join('\n') + '\n';
   // "protocol source ports" per rule as `ufw show added` lists them; "from any" is one rule in each of ufw's tables.
-  const ufw = facts.ufw.flatMap((r) => (r.from === 'any' ? ['0.0.0.0/0', '::/0'] : [r.from]).map((from) => `${r.protocol} ${from} ${r.ports}`)).sort().join('\n') + '\n';
+  // ufw keeps a single address without its /32 (or /128).
+  const ufw = facts.ufw.flatMap((r) => (r.from === 'any' ? ['0.0.0.0/0', '::/0'] : [r.from.replace(/\/(32|128)$/, '')]).map((from) => `${r.protocol} ${from} ${r.ports}`)).sort().join('\n') + '\n';
   return {
     env: {
       SERVICE: svc?.name ?? '',
