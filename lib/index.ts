@@ -4,13 +4,15 @@
 // Hosts and their placement
 export { HardenedHost, HardenedHostBase, USER_DATA_LIMIT_BYTES } from './host/hardened-host';
 export type { HardenedHostProps, HostConfigurationProps, FrontDoorOnHost } from './host/hardened-host';
+export { HardenedHostGroup, resolveHostGroupSettings } from './host/hardened-host-group';
+export type { HardenedHostGroupProps, HostGroupSettings } from './host/hardened-host-group';
 export { HardenedGoHost } from './go-service/hardened-go-host';
 export type { HardenedGoHostProps, GoServiceProps, IGoService } from './go-service/hardened-go-host';
 export { HardenedGoService } from './go-service/hardened-go-service';
 export type { HardenedGoServiceProps } from './go-service/hardened-go-service';
 export { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, resolveGoServiceSettings } from './go-service/settings';
 export type { GoServiceSettings } from './go-service/settings';
-export { HOST_DEFAULTS, resolveHostSettings } from './host/settings';
+export { HOST_DEFAULTS, HOST_GROUP_DEFAULTS, resolveHostSettings } from './host/settings';
 export type { HostCheckContext, HostSettings } from './host/settings';
 export type { ResolvedGroupSettings } from './go-service/group-checks';
 export { InternalLoadBalancer } from './go-service/internal-load-balancer';

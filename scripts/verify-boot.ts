@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { renderMultipart, MimePart } from '../lib/render/mime';
 import {
-  CACHE, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
+  AUTOSCALING_HOST, CACHE, EC2_HOST, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
 } from './boot/fixtures';
 import { guest, Guest } from './boot/qemu';
 import { failed, readConsole, renderReport } from './boot/report';
@@ -51,7 +51,7 @@ function boothook(ca: string, s3Host: string, exp: Expectations): MimePart {
     '# HARNESS-ONLY PART (cdktf-gohost verify:boot), not part of the library\'s user data: it points apt',
     '# at the harness\'s local repository, trusts the harness CA, names the harness servers and queues the checks.',
     'set -eu',
-    `grep -q ${s3Host} /etc/hosts || echo "${HARNESS_IP} ${s3Host} ${SECRETS_HOST}" >> /etc/hosts`,
+    `grep -q ${s3Host} /etc/hosts || echo "${HARNESS_IP} ${s3Host} ${SECRETS_HOST} ${EC2_HOST} ${AUTOSCALING_HOST}" >> /etc/hosts`,
     `grep -q ${NLB_NAME} /etc/hosts || echo "${BACKEND_IP} ${NLB_NAME}" >> /etc/hosts`,
     `echo '${b64(ca)}' | base64 -d > /usr/local/share/ca-certificates/gohost-harness.crt`,
     '# Appended to the bundle curl reads: update-ca-certificates rehashes every CA, ~25 s per boot under TCG.',
@@ -108,6 +108,9 @@ async function main(): Promise<number> {
   if (tls.stored) exp.env[poisoned ? 'POISONED_CERT_SHA256' : 'STORED_CERT_SHA256'] = tls.stored.fingerprint;
   // A watched host reads its log credential: the token the harness's Secrets Manager holds must reach Alloy.
   if (cc.write_files.some((f: any) => f.path === '/usr/local/lib/gohost/log-credential')) exp.env.LOG_TOKEN = LOG_TOKEN;
+  // A group's instance claims its address and completes its launch hook, in that order, after its checks.
+  if (parts[1].content.includes('Action=AssociateAddress')) exp.env.CLAIMS_ADDRESS = '1';
+  if (parts[1].content.includes('Action=CompleteLifecycleAction')) exp.env.LAUNCH_HOOK = '1';
   const userData = renderMultipart([...parts, ...harnessParts(tls.ca, artifactHost, exp)]);
   fs.writeFileSync(path.join(W, 'user-data'), userData);
   fs.writeFileSync(path.join(W, 'meta-data'), `instance-id: gohost-${sha(userData).slice(0, 12)}\nlocal-hostname: ${host.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}\n`);
@@ -130,8 +133,9 @@ async function main(): Promise<number> {
     }));
     if (run.qemuError !== undefined) console.log(`qemu: ${run.qemuError}`);
     const { checks, stages } = reading;
-    const secretCalls = servers.secretCalls;
-    fs.writeFileSync(path.join(W, 'result.json'), JSON.stringify({ stack, host: host.id, accel: run.accel, healthySec: healthyAt && (healthyAt - run.bootStart) / 1000, wholeRunSec: (ended - started) / 1000, stages, checks, done, skipped: repo.skipped, secretCalls }, null, 2));
+    const { secretCalls, queryCalls } = servers;
+    fs.writeFileSync(path.join(W, 'result.json'), JSON.stringify({ stack, host: host.id, accel: run.accel, healthySec: healthyAt && (healthyAt - run.bootStart) / 1000, wholeRunSec: (ended - started) / 1000, stages, checks, done, skipped: repo.skipped, secretCalls, queryCalls }, null, 2));
+    if (queryCalls.length > 0) console.log(`EC2 and Auto Scaling calls: ${queryCalls.map((c) => c.action).join(', ')}`);
     if (restores) console.log(`Secrets Manager calls: ${secretCalls.join(', ') || 'none'}`);
     console.log(`result: ${path.join(W, 'result.json')}`);
     return failed({ reading, done }) ? 1 : 0;

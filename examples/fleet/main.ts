@@ -1,8 +1,9 @@
 /**
- * A front door on its own instance (Elastic IP, certificate kept in Secrets Manager) in front of
- * an internal Network Load Balancer and a Go service group of three across the private subnets,
- * with a monitoring host (stable address, data volume, EC2 service discovery).
- * `cdktf deploy fleet --var public_subnet_id=subnet-… --var 'private_subnet_ids=["subnet-…","subnet-…","subnet-…"]'`
+ * A front door in an Auto Scaling group of one over the public subnets (an Elastic IP it claims
+ * when healthy, its DNS record, certificate kept in Secrets Manager) in front of an internal
+ * Network Load Balancer and a Go service group of three across the private subnets, with a
+ * monitoring host (stable address, data volume, EC2 service discovery).
+ * `cdktf deploy fleet --var hosted_zone_id=Z… --var 'public_subnet_ids=["subnet-…","subnet-…"]' --var 'private_subnet_ids=["subnet-…","subnet-…","subnet-…"]'`
  */
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -27,7 +28,11 @@ export class FleetStack extends TerraformStack {
   constructor(scope: Construct, id: string, options: FleetOptions = {}) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
-    const publicSubnet = new TerraformVariable(this, 'public_subnet_id', { type: 'string' });
+    const publicSubnets = new TerraformVariable(this, 'public_subnet_ids', {
+      type: 'list(string)',
+      description: 'Public subnets in two or more Availability Zones (the front door is replaced into another if its zone fails)',
+    });
+    const zone = new TerraformVariable(this, 'hosted_zone_id', { type: 'string', description: 'The Route 53 hosted zone of example.com: the stack creates the front door\'s record' });
     const privateSubnets = new TerraformVariable(this, 'private_subnet_ids', {
       type: 'list(string)',
       description: 'Private subnets in three Availability Zones (with a NAT gateway for HTTPS egress)',
@@ -49,9 +54,11 @@ export class FleetStack extends TerraformStack {
     });
 
     this.frontDoor = new NginxFrontDoor(this, 'FrontDoor', {
-      subnetId: publicSubnet.stringValue,
+      // A group of one: a change boots the successor beside it, which takes the Elastic IP once it serves.
+      subnetIds: publicSubnets.listValue,
       upstreams: [this.api],
       domainNames: ['api.example.com'],
+      hostedZoneId: zone.stringValue,
       certificate: CertificateSource.letsEncrypt({ email: 'ops@example.com' }),
       rateLimitPerSecond: 50,
       responseHeaders: options.responseHeaders,
@@ -65,7 +72,7 @@ export class FleetStack extends TerraformStack {
       alarmEmail: 'oncall@example.com',
     });
 
-    new TerraformOutput(this, 'front_door_public_ip', { value: this.frontDoor.publicIp, description: 'Point api.example.com here (an Elastic IP: it survives replacement)' });
+    new TerraformOutput(this, 'front_door_public_ip', { value: this.frontDoor.publicIp, description: 'Point api.example.com here (an Elastic IP: it moves to a replacement only once that one serves)' });
     new TerraformOutput(this, 'api_internal_address', { value: this.api.loadBalancer.loadBalancer.dnsName });
   }
 }

@@ -64,6 +64,11 @@ export interface FrontDoorSettings {
   readonly internalPaths: readonly string[];
   /** The backends are on other instances (booting at the same time): first boot checks nginx, not the backend. */
   readonly remoteUpstreams: boolean;
+  /**
+   * How the public address reaches this host: claimed by the host itself once every first-boot
+   * check passed (a group), associated by Terraform (one instance), or none (no Elastic IP).
+   */
+  readonly publicAddress: 'claimed-when-healthy' | 'associated-by-terraform' | 'none';
   readonly upstreamMaxFails: number;
   readonly upstreamFailTimeoutSec: number;
   readonly proxyPaths: readonly string[];

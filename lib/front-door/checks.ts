@@ -14,7 +14,7 @@ const ONE_YEAR = 31536000;
 
 /** The props as the checks see them: with FRONT_DOOR_DEFAULTS applied (resolveFrontDoorSettings), so no check re-applies a default. */
 export type FrontDoorPropsToCheck = NginxFrontDoorProps & {
-  readonly instanceCount: number; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
+  readonly instanceCount: number; readonly elasticIp: boolean; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
   readonly proxyPaths: readonly string[]; readonly internalPaths: readonly string[]; readonly connectionLimitPerClient: number; readonly clientKeepaliveRequests: number;
 };
 
@@ -28,7 +28,7 @@ export interface FrontDoorCheckContext {
 
 /** The types of NginxFrontDoor's props, for plain JavaScript and JSON configuration. */
 export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
-  domainNames: 'string[]', certificate: 'object', upstreams: 'array', host: 'object', subnetId: 'string', vpcId: 'string',
+  domainNames: 'string[]', certificate: 'object', upstreams: 'array', host: 'object', subnetId: 'string', subnetIds: 'string[]', hostedZoneId: 'string', dnsRecordTtlSec: 'number', vpcId: 'string',
   instanceType: 'string', machineImage: 'object', instanceCount: 'number', hostName: 'string', associatePublicIpAddress: 'boolean',
   adminSshCidrs: 'string[]', keyPairName: 'string', tlsProfile: 'string', hsts: 'boolean', hstsMaxAgeSeconds: 'number',
   hstsIncludeSubdomains: 'boolean', hstsPreload: 'boolean', upstreamKeepalive: 'number', upstreamKeepaliveTimeSec: 'number',
@@ -74,18 +74,37 @@ export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoor
     seen.add(d);
   });
 
-  // Placement.
-  if (props.host && props.subnetId !== undefined) {
-    c.fail('subnetId', props.subnetId, 'contradicts host: nginx either shares the Go host\'s instance or gets its own', 'drop subnetId to run on the host, or drop host to get an own instance');
+  // Placement: on the Go host, on one instance (subnetId) or in a group (subnetIds).
+  const placements = (['host', 'subnetId', 'subnetIds'] as const).filter((k) => props[k] !== undefined);
+  if (placements.length > 1) {
+    c.fail(placements[1], props[placements[1]], `contradicts ${placements[0]}: nginx shares the Go host's instance (host), gets one instance (subnetId) or a group (subnetIds)`, `keep one of ${placements.join(', ')}`);
   }
-  if (!props.host && props.subnetId === undefined) {
-    c.fail('subnetId', undefined, 'is required for a front door on its own instance', 'pass subnetId (a public subnet), or host to run nginx on a Go host');
+  if (placements.length === 0) {
+    c.fail('subnetIds', undefined, 'is required for a front door on its own instances', 'pass subnetIds (public subnets in two or more zones), subnetId (one instance), or host to run nginx on a Go host');
   }
   const count = props.instanceCount;
   if (!Number.isInteger(count) || count < 1) c.fail('instanceCount', count, 'must be a positive integer', 'use 1 or more');
   if (props.host && props.instanceCount !== undefined && props.instanceCount !== 1) {
     c.fail('instanceCount', props.instanceCount, 'contradicts host (one Go host is one instance)', 'drop instanceCount or host');
   }
+  if (props.subnetIds !== undefined) {
+    if (count !== 1) c.fail('instanceCount', count, 'contradicts subnetIds: the group keeps one instance, which its Elastic IP follows', 'drop instanceCount, or use subnetId for several instances with an Elastic IP each');
+    if (!props.elasticIp) c.fail('elasticIp', false, 'contradicts subnetIds: each replacement in the group gets a new address of its own, so nothing stable would point at the front door', 'drop elasticIp: false');
+    if (!ctx.isToken(props.subnetIds)) {
+      if (props.subnetIds.length === 0) c.fail('subnetIds', props.subnetIds, 'is empty', 'pass public subnets, one per Availability Zone');
+      props.subnetIds.forEach((id, i) => {
+        if (known(id) && !/^subnet-[0-9a-f]{8,17}$/.test(id)) c.fail(`subnetIds[${i}]`, id, 'is not a subnet ID', 'pass an ID like "subnet-0123456789abcdef0" or a reference to an aws_subnet');
+      });
+    }
+  }
+
+  // DNS.
+  if (props.hostedZoneId !== undefined) {
+    if (known(props.hostedZoneId) && !/^Z[0-9A-Z]{1,32}$/.test(props.hostedZoneId)) c.fail('hostedZoneId', props.hostedZoneId, 'is not a Route 53 hosted zone ID', 'pass the zone\'s ID, e.g. "Z0123456789ABCDEFGHIJ" (not its name)');
+    if (!props.elasticIp) c.fail('hostedZoneId', props.hostedZoneId, 'needs elasticIp: without it the records would point at an address that changes with every replacement', 'drop elasticIp: false');
+  }
+  const ttl = props.dnsRecordTtlSec;
+  if (ttl !== undefined && known(ttl) && !(Number.isInteger(ttl) && ttl >= 1 && ttl <= 172800)) c.fail('dnsRecordTtlSec', ttl, 'is not a whole number of seconds from 1 to 172800', 'use e.g. 300');
 
   // Upstreams.
   const upstreams = props.upstreams ?? (props.host ? [props.host] : []);

@@ -5,7 +5,9 @@
 import { Construct } from 'constructs';
 import { HardenedGoHost } from '../go-service/hardened-go-host';
 import { HardenedGoService } from '../go-service/hardened-go-service';
-import { HardenedHost } from '../host/hardened-host';
+import { HardenedHost, HardenedHostBase } from '../host/hardened-host';
+import { HardenedHostGroup } from '../host/hardened-host-group';
+import { claimElasticIpStep, elasticIpFile } from '../host/first-boot-signals';
 import { checkConstructPath, reportInput } from '../input/report';
 import { InternalLoadBalancer } from '../go-service/internal-load-balancer';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from './certificate-source';
@@ -17,9 +19,9 @@ import { PropChecks } from '../input/prop-checks';
 import { assess } from '../readiness/checklist';
 import { FRONT_DOOR_ITEMS } from './readiness';
 import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
-import { Eip, EipAssociation, SecretsmanagerSecret } from '../private/aws';
+import { DataAwsRoute53Zone, Eip, EipAssociation, Route53Record, SecretsmanagerSecret } from '../private/aws';
 import { StackLookups } from '../host/stack-lookups';
-import { Token } from '../private/cdktf';
+import { Fn, TerraformOutput, Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES, rememberUserTokens } from '../private/late-bound';
 import { NginxFrontDoorProps } from './props';
 import { FRONT_DOOR_DEFAULTS, frontDoorArtifactSettings, resolveFrontDoorSettings } from './settings';
@@ -28,8 +30,8 @@ export { FRONT_DOOR_DEFAULTS } from './settings';
 export type { NginxFrontDoorProps } from './props';
 
 export class NginxFrontDoor extends Construct {
-  /** The instances nginx runs on. */
-  public readonly hosts: readonly HardenedHost[];
+  /** The hosts nginx runs on: instances (subnetId, host) or one Auto Scaling group (subnetIds). */
+  public readonly hosts: readonly HardenedHostBase[];
   public readonly settings: FrontDoorSettings;
   /** One per front-door instance (elasticIp). */
   public readonly elasticIps: readonly Eip[] = [];
@@ -37,6 +39,8 @@ export class NginxFrontDoor extends Construct {
   public readonly certificateStore?: SecretsmanagerSecret;
   /** The internal load balancer the front door puts its Go host upstreams behind. */
   public readonly upstreamLoadBalancer?: InternalLoadBalancer;
+  /** One A record per domain name, in hostedZoneId. */
+  public readonly dnsRecords: readonly Route53Record[] = [];
 
   constructor(scope: Construct, id: string, rawProps: NginxFrontDoorProps) {
     super(scope, id);
@@ -49,25 +53,24 @@ export class NginxFrontDoor extends Construct {
     rememberUserTokens(rawProps);
     checkConstructPath(this);
     // A front door whose subnet failed is still built on a stand-in, to check the rest of the stack.
-    const props = resolved.settings.host || resolved.settings.subnetId !== undefined ? resolved.settings : { ...resolved.settings, subnetId: 'subnet-00000000' };
+    const placed = resolved.settings.host || resolved.settings.subnetId !== undefined || resolved.settings.subnetIds !== undefined;
+    const props = placed ? resolved.settings : { ...resolved.settings, subnetId: 'subnet-00000000' };
     const image = props.host ? undefined : props.machineImage ?? MachineImage.ubuntu2404();
     const distro = distroOf(props);
 
     const hostName = props.hostName;
     const count = props.instanceCount;
+    const ownHost = { vpcId: props.vpcId, instanceType: props.instanceType, machineImage: image, associatePublicIpAddress: props.associatePublicIpAddress, adminSshCidrs: props.adminSshCidrs, keyPairName: props.keyPairName };
     this.hosts = props.host
       ? [props.host]
-      : Array.from({ length: count }, (_, i) =>
-          // The first instance keeps the ID "Host" so going from one to two instances replaces nothing.
-          new HardenedHost(this, i === 0 ? 'Host' : `Host${i + 1}`, {
-            subnetId: props.subnetId!,
-            vpcId: props.vpcId,
-            instanceType: props.instanceType,
-            machineImage: image,
-            associatePublicIpAddress: props.associatePublicIpAddress,
-            adminSshCidrs: props.adminSshCidrs,
-            keyPairName: props.keyPairName,
-          }, { describe: () => ({ name: count === 1 ? hostName : `${hostName}-${i + 1}` }) }));
+      : props.subnetIds !== undefined
+        // One instance, replaced beside its predecessor; it claims the Elastic IP once it serves.
+        ? [new HardenedHostGroup(this, 'Host', { ...ownHost, subnetIds: props.subnetIds }, { name: hostName })]
+        : Array.from({ length: count }, (_, i) =>
+            // The first instance keeps the ID "Host" so going from one to two instances replaces nothing.
+            new HardenedHost(this, i === 0 ? 'Host' : `Host${i + 1}`, { ...ownHost, subnetId: props.subnetId! },
+              { describe: () => ({ name: count === 1 ? hostName : `${hostName}-${i + 1}` }) }));
+    const claimsAddress = props.elasticIp && props.subnetIds !== undefined;
 
     const upstreams = props.upstreams ?? (props.host ? [props.host] : []);
     for (const nginxHost of this.hosts) {
@@ -118,7 +121,7 @@ export class NginxFrontDoor extends Construct {
     const first = this.hosts[0];
     const nofile = first instanceof HardenedGoHost ? first.settings.limitNofile : GO_HOST_DEFAULTS.limitNofile;
     const goBackend = upstreams.find((u): u is HardenedGoHost | HardenedGoService => typeof u !== 'string');
-    const settingsFor = (nginxHost: HardenedHost): FrontDoorSettings => nginxHost.bindReferences(frontDoorArtifactSettings(props, {
+    const settingsFor = (nginxHost: HardenedHostBase): FrontDoorSettings => nginxHost.bindReferences(frontDoorArtifactSettings(props, {
       certificate: this.boundCertificate(certificate, nginxHost),
       upstreams: [
         ...upstreams.flatMap((u) =>
@@ -136,6 +139,7 @@ export class NginxFrontDoor extends Construct {
       isToken: (v) => Token.isUnresolved(v),
       bind: (value, boundary, prop) => nginxHost.lateBound(value, BOUNDARIES[boundary], prop),
       path: this.node.path,
+      publicAddress: !props.elasticIp ? 'none' : claimsAddress ? 'claimed-when-healthy' : 'associated-by-terraform',
     }));
     for (const nginxHost of this.hosts) {
       const s = settingsFor(nginxHost);
@@ -152,15 +156,62 @@ export class NginxFrontDoor extends Construct {
       this.elasticIps = this.hosts.map((h, i) => {
         const suffix = i === 0 ? '' : `${i + 1}`;
         const eip = new Eip(this, `ElasticIp${suffix}`, { domain: 'vpc', tags: { Name: `${this.node.path.replace(/\//g, '-')}${suffix}` } });
-        new EipAssociation(this, `ElasticIpAssociation${suffix}`, { allocationId: eip.allocationId, instanceId: h.instance.id });
+        if (claimsAddress) this.claimWhenHealthy(h, eip);
+        else new EipAssociation(this, `ElasticIpAssociation${suffix}`, { allocationId: eip.allocationId, instanceId: (h as HardenedHost).instance.id });
         return eip;
       });
     }
+    this.dnsRecords = this.addDnsRecords(props.domainNames, props.hostedZoneId, props.dnsRecordTtlSec);
+  }
+
+  /**
+   * An A record per name at the public address, each checked at plan to be in the zone; without a
+   * zone, an output lists the records to create.
+   */
+  private addDnsRecords(domainNames: readonly string[], zoneId: string | undefined, ttlSec: number): Route53Record[] {
+    if (zoneId === undefined) {
+      new TerraformOutput(this, 'dns-records', {
+        description: `The DNS records ${this.node.path} needs (no hostedZoneId given): create them where your zone is`,
+        value: domainNames.map((name) => ({ name, type: 'A', value: this.publicIp })),
+      });
+      return [];
+    }
+    const zone = new DataAwsRoute53Zone(this, 'HostedZone', { zoneId });
+    const zoneName = Fn.trimsuffix(zone.name, '.');
+    return domainNames.map((name, i) => new Route53Record(this, Token.isUnresolved(name) ? `DnsRecord${i}` : `DnsRecord-${name}`, {
+      zoneId,
+      name,
+      type: 'A',
+      ttl: ttlSec,
+      records: [this.publicIp],
+      lifecycle: {
+        precondition: [{
+          condition: Fn.anytrue([Fn.contains([name], zoneName), Fn.endswith(name, Fn.join('', ['.', zoneName]))]) as unknown as string,
+          errorMessage: `${this.node.path}: domainNames[${i}] is not in the hosted zone${Token.isUnresolved(zoneId) ? '' : ` ${zoneId}`} (hostedZoneId): the record would not resolve. Fix: pass the zone that holds the name, or drop hostedZoneId and create the record where the name's zone is.`,
+        }],
+      },
+    }));
+  }
+
+  /**
+   * The group's instance takes the Elastic IP itself, as the last step of a first boot that passed
+   * every check. Its role may associate exactly this address, and only with the group's instances.
+   */
+  private claimWhenHealthy(host: HardenedHostBase, eip: Eip): void {
+    host.userData.addFile(elasticIpFile(host.lateBound(eip.allocationId)));
+    host.userData.addStep('publish', claimElasticIpStep());
+    const account = StackLookups.of(this).accountId;
+    const ec2 = `${host.arnPrefix}:ec2:${host.regionName}:${account}`;
+    host._addRolePolicy('ClaimElasticIp', 'claim-elastic-ip', [
+      { Effect: 'Allow', Action: 'ec2:AssociateAddress', Resource: `${ec2}:elastic-ip/${eip.allocationId}` },
+      { Effect: 'Allow', Action: 'ec2:AssociateAddress', Resource: `${ec2}:instance/*`, Condition: { StringEquals: { 'aws:ResourceTag/Name': host.nameTag } } },
+    ], "the front door's Elastic IP (moving it to one of the group's instances)");
   }
 
   /** The public IPv4 address DNS should point at: the Elastic IP, or the first instance's own. */
   public get publicIp(): string {
-    return this.elasticIps.length > 0 ? this.elasticIps[0].publicIp : this.hosts[0].instance.publicIp;
+    // A group always has an Elastic IP (checked); a host without one is an instance.
+    return this.elasticIps.length > 0 ? this.elasticIps[0].publicIp : (this.hosts[0] as HardenedHost).instance.publicIp;
   }
 
   private checkUpstreams(upstreams: NonNullable<NginxFrontDoorProps['upstreams']>, keepaliveTimeSec: number, vpcId: string | undefined): void {
@@ -191,7 +242,7 @@ export class NginxFrontDoor extends Construct {
   }
 
   /** The certificate settings as one host's text sees them: references through their boundaries, also checked for the IAM grant. */
-  private boundCertificate(c: CertificateSettings, host: HardenedHost): CertificateSettings {
+  private boundCertificate(c: CertificateSettings, host: HardenedHostBase): CertificateSettings {
     const bound = (value: string, boundary: Boundary, prop: string) => {
       host.checkAtPlan(value, boundary, `${prop} (of ${this.node.path})`);
       return host.lateBound(value, boundary, `${prop} (of ${this.node.path})`);

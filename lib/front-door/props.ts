@@ -20,8 +20,17 @@ export interface NginxFrontDoorProps {
   readonly upstreams?: ReadonlyArray<HardenedGoService | HardenedGoHost | string>;
   /** Run nginx on this Go host (80/443 there, the service stays on 127.0.0.1). @default - nginx gets its own instance(s) in subnetId */
   readonly host?: HardenedGoHost;
-  /** Subnet for the front door's own instance(s), normally public. @default - required unless host is given */
+  /** Subnet for the front door's own instance(s), normally public. @default - required unless host or subnetIds is given */
   readonly subnetId?: string;
+  /**
+   * Public subnets, one per Availability Zone: the front door's instance runs in an Auto Scaling
+   * group over them (one instance, replaced in another zone if its zone fails). A replacement
+   * boots beside its predecessor and claims the Elastic IP itself only after nginx answers and
+   * every first-boot check passed, so a front-door change or release interrupts for the seconds
+   * the address takes to move, not for a boot. May be a Terraform reference (a list).
+   * @default - one aws_instance in subnetId
+   */
+  readonly subnetIds?: readonly string[];
   /** @default - looked up from the subnet */
   readonly vpcId?: string;
   /** @default "t3.small" */
@@ -71,6 +80,15 @@ export interface NginxFrontDoorProps {
    * @default true
    */
   readonly elasticIp?: boolean;
+  /**
+   * A Route 53 hosted zone that holds the domain names: the stack creates an A record per name
+   * pointing at the Elastic IP, so a new stack is reachable without hand work (each name must be
+   * in the zone: checked at plan). May be a Terraform reference.
+   * @default - no records; the output `dns-records` lists the ones to create
+   */
+  readonly hostedZoneId?: string;
+  /** TTL of the records in hostedZoneId. @default 300 */
+  readonly dnsRecordTtlSec?: number;
   /**
    * Keep the Let's Encrypt certificate and key in a Secrets Manager secret this construct
    * creates empty: written by the host after issuance and every renewal, restored at boot before

@@ -1,7 +1,7 @@
 /** Checklist items of the nginx front door (N). Pure. */
 import { PORTS } from '../facts';
 import { FrontDoorSettings } from './artifacts';
-import { ChecklistItem, enforced, off } from '../readiness/checklist';
+import { ChecklistItem, enforced, off, notApplicable } from '../readiness/checklist';
 
 type Item = ChecklistItem<FrontDoorSettings>;
 const item = (id: string, title: string, why: string, assess: Item['assess']): Item => ({ id, title, why, owner: 'NginxFrontDoor', assess });
@@ -45,4 +45,10 @@ export const FRONT_DOOR_ITEMS: readonly Item[] = [
     () => enforced('80/443 from anywhere (IPv4 + IPv6), SSH only from admin CIDRs; UFW from the same model')),
   item('N18', 'Hardening headers', 'No version disclosure, no MIME sniffing, no framing by other sites.',
     () => enforced('server_tokens off, nosniff, X-Frame-Options/CSP frame-ancestors, Referrer-Policy, repeated where locations add headers')),
+  item('N19', 'The public address moves only to a healthy front door', 'A replacement takes the address once it serves, not when it starts booting: a change interrupts for the seconds the address takes to move, not for a boot.',
+    (s) => (s.publicAddress === 'claimed-when-healthy'
+      ? enforced('the Elastic IP is claimed by the new instance itself after every first-boot check passed (AssociateAddress on exactly that allocation); its predecessor serves until then; a failed boot never takes it')
+      : s.publicAddress === 'associated-by-terraform'
+        ? off('one instance whose Elastic IP Terraform associates: it moves when the successor is running, before it serves (use subnetIds for a front door that claims it when healthy)')
+        : notApplicable('no Elastic IP (elasticIp: false)'))),
 ];

@@ -28,6 +28,7 @@ export const FRONT_DOOR_DEFAULTS = {
   upstreamFailTimeoutSec: 15,
   internalPaths: ['/metrics', '/debug/'],
   elasticIp: true,
+  dnsRecordTtlSec: 300,
   persistCertificate: true,
   proxyPaths: ['/'],
   staticUrlPath: '/static/',
@@ -103,6 +104,7 @@ export interface FrontDoorContext {
   readonly bind: (value: string, boundary: 'dnsName' | 'fileContent', prop: string) => string;
   /** The front door's construct path, for the names of plan-time checks. */
   readonly path: string;
+  readonly publicAddress: FrontDoorSettings['publicAddress'];
 }
 
 /** What one nginx host's artifacts need: the settings, that host's context and references bound for their destinations. */
@@ -141,6 +143,7 @@ export function frontDoorArtifactSettings(props: FrontDoorPropSettings, c: Front
     responseHeaders: props.responseHeaders ?? {},
     internalPaths: props.internalPaths,
     remoteUpstreams: !props.host,
+    publicAddress: c.publicAddress,
     backlog: c.backlog,
     workerRlimitNofile: c.workerRlimitNofile,
     nginxVersion: c.nginxVersion,

@@ -15,6 +15,7 @@ import { checkGroupProps, GroupPropsToResolve, resolveGroupSettings, ResolvedGro
 import { ReadinessRow } from '../readiness/rows';
 import { AutoscalingGroup, AutoscalingPolicy, LaunchTemplate } from '../private/aws';
 import { Fn, Token } from '../private/cdktf';
+import { placeInGroup } from '../host/auto-scaling';
 import { HardenedGoServiceProps } from './props';
 
 export type { HardenedGoServiceProps } from './props';
@@ -51,6 +52,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
         autoRecovery: false,
         publicIp: false,
         group: true,
+        groupHealthCheck: 'ELB',
       }),
     });
     props = this.validProps as unknown as HardenedGoServiceProps;
@@ -73,62 +75,21 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
       tags: this.tags,
     });
 
-    this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
+    const placed = placeInGroup(this, l, {
       namePrefix: `${this.serviceName}-`,
       description: `cdktf-gohost ${this.node.path}: one version per release`,
-      imageId: l.ami,
-      instanceType: l.instanceType,
-      keyName: l.keyName,
-      iamInstanceProfile: { name: l.instanceProfileName },
-      vpcSecurityGroupIds: [l.securityGroupId],
-      metadataOptions: {
-        httpEndpoint: 'enabled',
-        httpTokens: 'required',
-        httpPutResponseHopLimit: l.metadataHopLimit,
-        instanceMetadataTags: 'disabled',
-      },
-      blockDeviceMappings: [{
-        deviceName: l.rootDeviceName,
-        ebs: { volumeType: 'gp3', volumeSize: l.rootVolume.sizeGiB, encrypted: 'true', kmsKeyId: l.rootVolume.kmsKeyId, deleteOnTermination: 'true' },
-      }],
-      monitoring: { enabled: l.detailedMonitoring },
-      userData: l.userDataBase64,
-      tagSpecifications: [
-        { resourceType: 'instance', tags: l.instanceTags },
-        { resourceType: 'volume', tags: this.tags },
-      ],
-      tags: this.tags,
-      updateDefaultVersion: true,
-      lifecycle: { ...(l.ignoreAmiChanges ? { ignoreChanges: ['image_id'] } : {}), precondition: l.preconditions },
-    });
-
-    this.autoScalingGroup = new AutoscalingGroup(this, 'Group', {
-      namePrefix: `${this.serviceName}-`,
+      subnetIds: props.subnetIds,
       minSize: g.minCapacity,
       maxSize: g.maxCapacity,
       desiredCapacity: g.desiredCapacity,
-      vpcZoneIdentifier: [...props.subnetIds],
-      // A concrete version, not $Latest: a new version is what starts the instance refresh.
-      launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
       targetGroupArns: [this.loadBalancer.targetGroup.arn],
       healthCheckType: 'ELB',
-      healthCheckGracePeriod: g.healthCheckGracePeriodSec,
-      defaultInstanceWarmup: g.healthCheckGracePeriodSec,
-      instanceRefresh: {
-        strategy: 'Rolling',
-        preferences: {
-          // New instances are in service before old ones leave; a failed refresh rolls back.
-          minHealthyPercentage: 100,
-          maxHealthyPercentage: 200,
-          instanceWarmup: String(g.healthCheckGracePeriodSec),
-          autoRollback: true,
-          scaleInProtectedInstances: 'Refresh',
-          standbyInstances: 'Terminate',
-        },
-      },
-      enabledMetrics: ['GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances', 'GroupTerminatingInstances', 'GroupTotalInstances'],
-      tag: [{ key: 'Name', value: this.tags.Name, propagateAtLaunch: false }],
+      healthCheckGracePeriodSec: g.healthCheckGracePeriodSec,
+      instanceWarmupSec: g.healthCheckGracePeriodSec,
+      tags: this.tags,
     });
+    this.launchTemplate = placed.launchTemplate;
+    this.autoScalingGroup = placed.autoScalingGroup;
 
     new AutoscalingPolicy(this, 'CpuTargetTracking', {
       name: `${this.tags.Name}-cpu-target`,

@@ -97,6 +97,8 @@ export interface HostKind {
   readonly publicIp: boolean;
   /** Members of an Auto Scaling group: several instances share this configuration. */
   readonly group?: boolean;
+  /** How the group judges its instances (groups only). */
+  readonly groupHealthCheck?: 'ELB' | 'EC2';
 }
 
 /** How a subclass's props are checked and what they make the host. */
@@ -149,6 +151,10 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   public readonly userData = new HostProvisioning();
   /** True for members of an Auto Scaling group (several instances, none addressed by Terraform). */
   public readonly isGroup: boolean;
+  /** How the group judges its instances: a load balancer's health check, or EC2's after a launch hook (groups only). */
+  public get groupHealthCheck(): 'ELB' | 'EC2' | undefined {
+    return this.kind.groupHealthCheck;
+  }
   /** VPC of the host (a Terraform reference unless vpcId was given). */
   public readonly vpcId: string;
   /** vCPUs, memory and architecture of the instance type, when the library knows it. */
@@ -326,6 +332,11 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       name,
       policy: escapeLiteralTemplates(JSON.stringify({ Version: '2012-10-17', Statement: statements })),
     });
+  }
+
+  /** The Name tag of the host's resources and instances (its construct path). */
+  public get nameTag(): string {
+    return this.tags.Name;
   }
 
   /** What the instance role allows, one entry per policy (for the warnings that name it). */
@@ -510,6 +521,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       autoRecovery: this.kind.autoRecovery,
       publicIp: this.kind.publicIp,
       group: this.isGroup,
+      groupHealthCheck: this.kind.groupHealthCheck,
       metadataAccess: this.provisioning().instanceMetadataAccess,
     };
   }

@@ -88,3 +88,24 @@ export interface HardenedHostProps extends HostConfigurationProps {
    */
   readonly stablePrivateAddress?: boolean;
 }
+
+/** A hardened host on EC2 Auto Scaling: identical instances from one launch template. */
+export interface HardenedHostGroupProps extends HostConfigurationProps {
+  /** Subnets the group launches in, one per Availability Zone. May be a Terraform reference (a list). */
+  readonly subnetIds: readonly string[];
+  /** @default 1 */
+  readonly minCapacity?: number;
+  /** @default - minCapacity */
+  readonly maxCapacity?: number;
+  /** @default - minCapacity (the group starts there) */
+  readonly desiredCapacity?: number;
+  /** Instances get a public IPv4 address of their own (egress from a public subnet). @default false */
+  readonly associatePublicIpAddress?: boolean;
+  /**
+   * How long a new instance may take to finish its first boot and say it is ready (the launch
+   * lifecycle hook's heartbeat timeout). Until then it is out of service; past it the group
+   * terminates it and an instance refresh rolls back.
+   * @default 900
+   */
+  readonly readyTimeoutSec?: number;
+}

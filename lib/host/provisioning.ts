@@ -8,9 +8,14 @@ import { renderShellScript, ScriptStep } from '../render/shell';
 import { GoHostError } from '../errors';
 import { MetadataAccess, metadataFenceDropIn, metadataFenceProbe, metadataFenceStep } from './instance-metadata';
 
-/** When a script step runs; steps of one phase keep the order they were added in. */
-export type StepPhase = 'system' | 'artifact' | 'firewall' | 'services' | 'verify';
-const PHASES: readonly StepPhase[] = ['system', 'artifact', 'firewall', 'services', 'verify'];
+/**
+ * When a script step runs; steps of one phase keep the order they were added in. `publish` and
+ * `ready` run after every check (the metadata fence's too): they make the host reachable (claim a
+ * public address) and tell its Auto Scaling group it is ready, so neither happens to a broken host.
+ */
+export type StepPhase = 'system' | 'artifact' | 'firewall' | 'services' | 'verify' | 'publish' | 'ready';
+const CHECKED_PHASES: readonly StepPhase[] = ['system', 'artifact', 'firewall', 'services', 'verify'];
+const AFTER_CHECKS: readonly StepPhase[] = ['publish', 'ready'];
 
 export class HostProvisioning {
   private readonly users: CloudConfigUser[] = [];
@@ -113,9 +118,11 @@ export class HostProvisioning {
   }
 
   public renderScript(description: readonly string[]): string {
-    const ordered = PHASES.flatMap((p) => this.steps.filter((s) => s.phase === p).map((s) => s.step));
+    const stepsOf = (phases: readonly StepPhase[]) => phases.flatMap((p) => this.steps.filter((s) => s.phase === p).map((s) => s.step));
+    const ordered = stepsOf(CHECKED_PHASES);
     const fenced = [...this.instanceMetadataAccess].filter(([, a]) => a.access === 'denied').map(([unit]) => unit);
     if (fenced.length > 0) ordered.push(metadataFenceStep(fenced));
+    ordered.push(...stepsOf(AFTER_CHECKS));
     return renderShellScript({
       description,
       preamble: [

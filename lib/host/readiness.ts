@@ -15,6 +15,8 @@ export interface HostReadinessFacts {
   readonly publicIp: boolean;
   /** An Auto Scaling group member: the group replaces an unhealthy instance. */
   readonly group?: boolean;
+  /** How the group judges its instances: a load balancer's health check, or EC2's status checks after a launch hook. */
+  readonly groupHealthCheck?: 'ELB' | 'EC2';
   /** Units fenced off the instance metadata service, and units that keep it (with why). */
   readonly metadataAccess: ReadonlyMap<string, MetadataAccess>;
 }
@@ -23,6 +25,7 @@ type Item = ChecklistItem<HostReadinessFacts>;
 type GoFacts = NonNullable<HostReadinessFacts['go']>;
 
 const GROUP_HEALING = 'Auto Scaling group with load-balancer health checks replaces an unhealthy instance (no per-instance recover alarm)';
+const HOOK_HEALING = 'Auto Scaling group replaces an instance failing EC2\'s status checks; a new one is in service only after its first boot passed every check (launch hook)';
 const NO_SERVICE = notApplicable('no Go service on this host');
 
 const host = (id: string, title: string, why: string, assess: Item['assess']): Item => ({ id, title, why, owner: 'HardenedHost', assess });
@@ -77,8 +80,8 @@ export const HOST_ITEMS: readonly Item[] = [
     () => enforced('no security group rule or proxy route for a debug port; reach pprof through SSM port forwarding')),
   host('G22', 'Self-healing', 'A hung or failed instance comes back without a person.',
     (f) => {
-      const healing = f.group ? GROUP_HEALING : f.autoRecovery ? 'EC2 auto-recovery alarm on StatusCheckFailed_System' : undefined;
-      if (f.go?.settings.watchdogSec !== undefined) return enforced(`WatchdogSec=${f.go.settings.watchdogSec} (Type=notify)${f.group ? `; ${GROUP_HEALING}` : f.autoRecovery ? ' and the EC2 recover alarm' : ''}`);
+      const healing = f.group ? (f.groupHealthCheck === 'EC2' ? HOOK_HEALING : GROUP_HEALING) : f.autoRecovery ? 'EC2 auto-recovery alarm on StatusCheckFailed_System' : undefined;
+      if (f.go?.settings.watchdogSec !== undefined) return enforced(`WatchdogSec=${f.go.settings.watchdogSec} (Type=notify)${f.group ? `; ${f.groupHealthCheck === 'EC2' ? HOOK_HEALING : GROUP_HEALING}` : f.autoRecovery ? ' and the EC2 recover alarm' : ''}`);
       if (!healing) return off(f.go ? 'autoRecovery is false and no watchdogSec' : 'autoRecovery is false');
       return enforced(f.go ? `${healing}; systemd watchdog off (set watchdogSec if the app calls sd_notify)` : healing);
     }),

@@ -34,6 +34,16 @@ export const HOST_DEFAULTS = {
   stablePrivateAddress: false,
 } as const;
 
+/** Defaults of HardenedHostGroup's own props (maxCapacity and desiredCapacity default to minCapacity). */
+export const HOST_GROUP_DEFAULTS = {
+  minCapacity: 1,
+  readyTimeoutSec: 900,
+  /** Seconds between an instance saying it is ready and its metrics counting (it is healthy by then). */
+  instanceWarmupSec: 30,
+  /** Name of the launch lifecycle hook a new instance completes itself. */
+  launchHookName: 'gohost-ready',
+} as const;
+
 /** A host's props with HOST_DEFAULTS applied: what the construct, the checks and the artifacts read. */
 export type HostSettings<P extends HostConfigurationProps = HostConfigurationProps> = WithDefaults<P, typeof HOST_DEFAULTS>;
 

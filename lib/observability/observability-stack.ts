@@ -8,6 +8,7 @@ import { statusCheckAlarm } from '../host/alarms';
 import { HardenedGoHost } from '../go-service/hardened-go-host';
 import { HardenedGoService } from '../go-service/hardened-go-service';
 import { FrontDoorOnHost, HardenedHost, HardenedHostBase } from '../host/hardened-host';
+import { HardenedHostGroup } from '../host/hardened-host-group';
 import { DISCOVERY_TAGS, OBS, MonitoringSettings, provisionMonitoring, provisionSidecars, scrapeJobTag } from './artifacts';
 import { Port } from '../network/port';
 import { OBSERVABILITY_DEFAULTS, ObservabilitySettings, resolveObservabilitySettings } from './settings';
@@ -178,7 +179,7 @@ export class ObservabilityStack extends Construct {
     }
     this.addAlarms(host);
     host.addReadinessProducer(() => assess(OBSERVABILITY_ITEMS, {
-      monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx(), logShipping: !!lokiPushUrl, authenticatedLogs: !!logCredential, otel: !!(goHost && p.otelEndpoint), group: host.isGroup,
+      monitoringHost: !!mon, goService: !!goHost, frontDoor: nginx(), logShipping: !!lokiPushUrl, authenticatedLogs: !!logCredential, otel: !!(goHost && p.otelEndpoint), group: host.isGroup, groupHealthCheck: host.groupHealthCheck,
     }));
   }
 
@@ -242,7 +243,8 @@ export class ObservabilityStack extends Construct {
   /**
    * Single instances: reboot on a failed instance check, and the host's recover alarm also
    * notifies the topic. Groups replace unhealthy instances themselves: the topic hears of
-   * targets the load balancer finds unhealthy.
+   * targets the load balancer finds unhealthy, or of a group with fewer instances in service than
+   * its minimum.
    */
   private addAlarms(host: HardenedHostBase): void {
     const name = this.hostLabel(host);
@@ -260,6 +262,25 @@ export class ObservabilityStack extends Construct {
         threshold: 1,
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
         treatMissingData: 'notBreaching',
+        alarmActions: [this.alarmTopic.arn],
+        okActions: [this.alarmTopic.arn],
+      });
+      return;
+    }
+    if (host instanceof HardenedHostGroup) {
+      // GroupInServiceInstances needs the group's metrics, which placeInGroup turns on.
+      new CloudwatchMetricAlarm(this, `InServiceAlarm-${name}`, {
+        alarmName: `${name}-instances-not-in-service`,
+        alarmDescription: `${host.node.path} has fewer instances in service than its minimum (the group replaces them; a replacement that never becomes ready is abandoned)`,
+        namespace: 'AWS/AutoScaling',
+        metricName: 'GroupInServiceInstances',
+        dimensions: { AutoScalingGroupName: host.autoScalingGroup.name },
+        statistic: 'Minimum',
+        period: 60,
+        evaluationPeriods: 5,
+        threshold: host.group.minCapacity,
+        comparisonOperator: 'LessThanThreshold',
+        treatMissingData: 'breaching',
         alarmActions: [this.alarmTopic.arn],
         okActions: [this.alarmTopic.arn],
       });

@@ -12,6 +12,8 @@ export interface ObservedHostFacts {
   readonly isMonitoringHost?: boolean;
   /** An Auto Scaling group member. */
   readonly group?: boolean;
+  /** How the group judges its instances (groups only). */
+  readonly groupHealthCheck?: 'ELB' | 'EC2';
 }
 
 type Item = ChecklistItem<ObservedHostFacts>;
@@ -33,8 +35,9 @@ export const OBSERVABILITY_ITEMS: readonly Item[] = [
   item('O6', 'Tracing, when a collector exists', 'Requests can be followed across services.',
     (f) => (f.otel ? enforced('OTEL_EXPORTER_OTLP_ENDPOINT given to the service') : off('no otelEndpoint'))),
   item('O7', 'AWS-side alarms', 'Failures the host cannot report itself still reach someone.',
-    (f) => enforced(f.group
-      ? 'the group replaces instances failing the load balancer\'s health check; a CloudWatch alarm on unhealthy targets notifies the SNS topic'
+    (f) => enforced(f.group && f.groupHealthCheck === 'EC2'
+      ? 'the group replaces instances failing EC2\'s status checks and abandons a replacement that never gets ready; a CloudWatch alarm on fewer instances in service than the minimum notifies the SNS topic'
+      : f.group ? 'the group replaces instances failing the load balancer\'s health check; a CloudWatch alarm on unhealthy targets notifies the SNS topic'
       : 'CloudWatch alarms: recover on StatusCheckFailed_System, reboot on StatusCheckFailed_Instance, both to the SNS topic')),
   item('O8', 'Probes from outside', 'What users see: the health path through the front door, and the certificate lifetime.',
     (f) => (f.frontDoor && f.monitoringHost ? enforced('blackbox probe of the health path over HTTPS; certificate lifetime exported by the deploy hook')

@@ -16,6 +16,8 @@ import type * as SecretsmanagerSecretModule from '@cdktf/provider-aws/lib/secret
 import type * as NetworkInterfaceModule from '@cdktf/provider-aws/lib/network-interface';
 import type * as EbsVolumeModule from '@cdktf/provider-aws/lib/ebs-volume';
 import type * as VolumeAttachmentModule from '@cdktf/provider-aws/lib/volume-attachment';
+import type * as Route53RecordModule from '@cdktf/provider-aws/lib/route53-record';
+import type * as DataAwsRoute53ZoneModule from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 export { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 export { Instance } from '@cdktf/provider-aws/lib/instance';
 export { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -82,3 +84,7 @@ export const EbsVolume = loadOnFirstUse<typeof EbsVolumeModule.EbsVolume>(() => 
 export type EbsVolume = EbsVolumeModule.EbsVolume;
 export const VolumeAttachment = loadOnFirstUse<typeof VolumeAttachmentModule.VolumeAttachment>(() => require('@cdktf/provider-aws/lib/volume-attachment').VolumeAttachment);
 export type VolumeAttachment = VolumeAttachmentModule.VolumeAttachment;
+export const Route53Record = loadOnFirstUse<typeof Route53RecordModule.Route53Record>(() => require('@cdktf/provider-aws/lib/route53-record').Route53Record);
+export type Route53Record = Route53RecordModule.Route53Record;
+export const DataAwsRoute53Zone = loadOnFirstUse<typeof DataAwsRoute53ZoneModule.DataAwsRoute53Zone>(() => require('@cdktf/provider-aws/lib/data-aws-route53-zone').DataAwsRoute53Zone);
+export type DataAwsRoute53Zone = DataAwsRoute53ZoneModule.DataAwsRoute53Zone;

@@ -30,6 +30,11 @@ export const IMDS_IP = '169.254.169.254';
 /** The names the guest resolves to the harness: the internal load balancer and Secrets Manager. */
 export const NLB_NAME = 'gohost-internal-nlb.harness';
 export const SECRETS_HOST = 'secretsmanager.eu-west-1.amazonaws.com';
+/** EC2 and Auto Scaling (Query APIs), emulated for the calls a group's instance makes when it is ready. */
+export const EC2_HOST = 'ec2.eu-west-1.amazonaws.com';
+export const AUTOSCALING_HOST = 'autoscaling.eu-west-1.amazonaws.com';
+/** The front door's Elastic IP allocation, as Terraform hands it to the user data. */
+export const EIP_ALLOCATION_ID = 'eipalloc-0123456789abcdef0';
 /** A secret's ARN as AWS would make it for the construct `id` (the harness tells the secrets apart by it). */
 export const secretArn = (id: string) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${id}-AbCdEf`;
 /** The log credential the harness's Secrets Manager holds for a watched host. */
@@ -164,6 +169,7 @@ export function resolveForGuest(text: string, artifactSha: string, pinnedSha: st
     // The monitoring host's stable address (Loki); Alloy is a stand-in here.
     .replace(/\$\{aws_network_interface\.[A-Za-z0-9_]+\.private_ip\}/g, HARNESS_IP)
     .replace(/\$\{aws_secretsmanager_secret\.([A-Za-z0-9_-]+)\.arn\}/g, (_, id: string) => secretArn(id))
+    .replace(/\$\{aws_eip\.[A-Za-z0-9_]+\.allocation_id\}/g, EIP_ALLOCATION_ID)
     .replace(/\$\{aws_sns_topic\.[^}]+\.arn\}/g, 'arn:aws:sns:eu-west-1:111122223333:gohost-alarms')
     .replace(/\$\{data\.aws_region\.[^}]+\.name\}/g, 'eu-west-1')
     // The VPC the hosts run in: the harness's guest network.
@@ -234,7 +240,7 @@ export function makeTls(dir: string, host: string, domain?: string, poisoned = f
   const o = (f: string) => path.join(dir, f);
   sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=cdktf-gohost harness CA', '-keyout', o('ca.key'), '-out', o('ca.crt')]);
   sh('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${host}`, '-keyout', o('s3.key'), '-out', o('s3.csr')]);
-  fs.writeFileSync(o('ext'), `subjectAltName=DNS:${host},DNS:${SECRETS_HOST}\n`);
+  fs.writeFileSync(o('ext'), `subjectAltName=DNS:${host},DNS:${SECRETS_HOST},DNS:${EC2_HOST},DNS:${AUTOSCALING_HOST}\n`);
   sh('openssl', ['x509', '-req', '-in', o('s3.csr'), '-CA', o('ca.crt'), '-CAkey', o('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', o('ext'), '-out', o('s3.crt')]);
   let stored;
   if (domain) {

@@ -106,6 +106,10 @@ if [[ $boot -eq 1 ]]; then
     check nginx-proxies-health eq "$(curl -sk -o /dev/null -w '%{http_code}' --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN$HEALTH_PATH")" 200
     check http-redirects eq "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --resolve "$DOMAIN:80:127.0.0.1" "http://$DOMAIN/x")" "301 https://$DOMAIN/x"
   fi
+  if [[ -n "${CLAIMS_ADDRESS:-}" ]]; then
+    # The bootstrap's own log: nginx answered, the metadata fence held, then the address moved, then the group heard.
+    check address-claimed-after-health journal_in_order 'the front door answers over HTTPS' 'instance metadata fenced off' 'claimed the Elastic IP' ${LAUNCH_HOOK:+'ready: '}
+  fi
   if [[ -n "${LOG_TOKEN:-}" ]]; then
     # The host's log credential reached Alloy alone (the timer's first run is 10 s after boot).
     for _ in $(seq 1 60); do [[ -s /run/gohost/loki/token ]] && break; sleep 1; done

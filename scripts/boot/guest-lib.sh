@@ -13,6 +13,16 @@ check() {
   if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)"; fi
 }
 eq() { [[ "$1" == "$2" ]] || { echo "got '$1', expected '$2'"; return 1; }; }
+# journal_in_order TEXT...: the first-boot script logged each TEXT, each after the one before.
+journal_in_order() {
+  local last=0 n text lines
+  lines=$(journalctl -q -t cdktf-gohost -o cat)
+  for text in "$@"; do
+    n=$(grep -n -m1 -F -- "$text" <<<"$lines" | cut -d: -f1)
+    [[ -n "$n" && "$n" -gt "$last" ]] || { echo "'$text' is missing or logged before the step it follows"; return 1; }
+    last=$n
+  done
+}
 
 # Prints an IMDSv2 token requested from inside UNIT's cgroup as USER (default: the unit's User=,
 # else root). Argument: UNIT or UNIT:USER. Exit 2: the unit is not running.

@@ -9,12 +9,23 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { HarnessTls, LOG_TOKEN, SECRETS_HOST } from './fixtures';
+import { AUTOSCALING_HOST, EC2_HOST, HarnessTls, LOG_TOKEN, SECRETS_HOST } from './fixtures';
+
+/** One EC2 or Auto Scaling Query-API call the guest made (signed), with its parameters. */
+export interface QueryCall {
+  readonly action: string;
+  readonly params: Record<string, string>;
+}
+
+/** The group the harness's Auto Scaling says the guest is in. */
+export const HARNESS_GROUP = 'harness-FrontDoor-Host-20261207000000000000000001';
 
 export interface HarnessServers {
   readonly ports: { readonly repo: number; readonly imds: number; readonly s3: number; readonly backend: number };
   /** Secrets Manager actions the guest called, in order. */
   readonly secretCalls: string[];
+  /** EC2 and Auto Scaling calls, in order. */
+  readonly queryCalls: QueryCall[];
   /** Stops every server and the backend (safe to call twice). */
   close(): void;
 }
@@ -46,6 +57,7 @@ export async function startServers(o: {
   readonly signedArtifact: boolean;
 }): Promise<HarnessServers> {
   const secretCalls: string[] = [];
+  const queryCalls: QueryCall[] = [];
   let secretValue = o.tls.stored ? JSON.stringify({ certificate: o.tls.stored.cert, privateKey: o.tls.stored.key }) : undefined;
   const repo = http.createServer((req, res) => {
     const rel = decodeURIComponent((req.url ?? '/').replace(/^\/debian\//, '').split('?')[0]);
@@ -63,6 +75,25 @@ export async function startServers(o: {
   });
   const s3 = https.createServer({ key: o.tls.key, cert: o.tls.cert }, (req, res) => {
     const signed = /AWS4-HMAC-SHA256/.test(String(req.headers.authorization ?? ''));
+    if (req.headers.host === EC2_HOST || req.headers.host === AUTOSCALING_HOST) {
+      // EC2 and Auto Scaling (Query protocol): what a group's instance calls once it is ready.
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const params = Object.fromEntries(new URLSearchParams(body));
+        const action = params.Action ?? '';
+        if (!signed) { res.writeHead(403).end('<Response><Errors><Error><Code>AuthFailure</Code></Error></Errors></Response>'); return; }
+        queryCalls.push({ action, params });
+        const xml: Record<string, string> = {
+          AssociateAddress: '<AssociateAddressResponse><requestId>1</requestId><return>true</return><associationId>eipassoc-0123456789abcdef0</associationId></AssociateAddressResponse>',
+          DescribeAutoScalingInstances: `<DescribeAutoScalingInstancesResponse><DescribeAutoScalingInstancesResult><AutoScalingInstances><member><InstanceId>${params['InstanceIds.member.1']}</InstanceId><AutoScalingGroupName>${HARNESS_GROUP}</AutoScalingGroupName><LifecycleState>Pending:Wait</LifecycleState></member></AutoScalingInstances></DescribeAutoScalingInstancesResult></DescribeAutoScalingInstancesResponse>`,
+          CompleteLifecycleAction: '<CompleteLifecycleActionResponse><CompleteLifecycleActionResult/><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></CompleteLifecycleActionResponse>',
+        };
+        if (xml[action] === undefined) { res.writeHead(400).end('<Response><Errors><Error><Code>InvalidAction</Code></Error></Errors></Response>'); return; }
+        res.writeHead(200, { 'Content-Type': 'text/xml' }).end(xml[action]);
+      });
+      return;
+    }
     if (req.headers.host === SECRETS_HOST) {
       // Secrets Manager, emulated for the front door's certificate store (JSON protocol, SigV4-signed).
       let body = '';
@@ -101,6 +132,7 @@ export async function startServers(o: {
   return {
     ports,
     secretCalls,
+    queryCalls,
     close() {
       if (closed) return;
       closed = true;

@@ -57,9 +57,13 @@ describe('every unit of the examples that does not call AWS is behind the fence'
     }
     for (const unit of allowed) expect(a.units[dropIn(unit)], unit).toBeUndefined();
     expect(a.units['prometheus.service.d/40-gohost-no-instance-metadata.conf']).toBeUndefined();
-    // First boot checks the deny of exactly these units, last, and proves this kernel enforces it.
-    const step = a.script.slice(a.script.lastIndexOf('# --- '));
-    expect(step).toContain('instance metadata fenced off the units that do not call AWS');
+    // First boot checks the deny of exactly these units after every other check (only claiming an address
+    // and telling a group follow), and proves this kernel enforces it.
+    const fence = a.script.indexOf('# --- instance metadata fenced off the units that do not call AWS');
+    expect(fence).toBeGreaterThan(0);
+    const next = a.script.indexOf('# --- ', fence + 1);
+    const step = a.script.slice(fence, next === -1 ? undefined : next);
+    for (const later of a.script.slice(fence).match(/^# --- .*$/gm)!.slice(1)) expect(later).toMatch(/^# --- (claim the public address|tell the Auto Scaling group)/);
     expect(step).toContain(`fenced_units=(${denied.join(' ')})`);
     expect(step).toContain(`systemctl start ${METADATA_FENCE_PROBE}`);
     expect(a.units[METADATA_FENCE_PROBE].Service.IPAddressDeny).toEqual([DENY]);

@@ -33,9 +33,9 @@ describe('ObservabilityStack (fleet example)', () => {
     const alarms = resourcesOf(tf, 'aws_cloudwatch_metric_alarm');
     const reboot = alarms.filter((a) => a.metric_name === 'StatusCheckFailed_Instance');
     const recover = alarms.filter((a) => a.metric_name === 'StatusCheckFailed_System');
-    // The front door and the monitoring host; the group replaces its own instances.
-    expect(reboot).toHaveLength(2);
-    expect(recover).toHaveLength(2);
+    // The monitoring host; groups (the service and the front door) replace their own instances.
+    expect(reboot).toHaveLength(1);
+    expect(recover).toHaveLength(1);
     for (const a of reboot) expect(a.alarm_actions).toEqual([expect.stringMatching(/:ec2:reboot$/), expect.stringMatching(/^\$\{aws_sns_topic\.Observability_AlarmTopic/)]);
     for (const a of recover) expect(a.alarm_actions).toEqual([expect.stringMatching(/:ec2:recover$/), expect.stringMatching(/^\$\{aws_sns_topic\.Observability_AlarmTopic/)]);
   });
@@ -84,10 +84,18 @@ describe('ObservabilityStack (fleet example)', () => {
   });
 
   it('tags every watched instance for discovery', () => {
-    const fdInstance = Object.entries<any>(tf.resource.aws_instance).find(([k]) => k.startsWith('FrontDoor'))![1];
-    expect(fdInstance.tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:nginx': 'true' });
-    const [lt] = resourcesOf(tf, 'aws_launch_template');
-    expect(lt.tag_specifications[0].tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:app-port': '9464', 'gohost:group': 'true' });
+    const lt = (prefix: string) => Object.entries<any>(tf.resource.aws_launch_template).find(([k]) => k.startsWith(prefix))![1];
+    expect(lt('FrontDoor').tag_specifications[0].tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:nginx': 'true', 'gohost:group': 'true' });
+    expect(lt('Api').tag_specifications[0].tags).toMatchObject({ 'gohost:monitor': 'fleet/Observability', 'gohost:app-port': '9464', 'gohost:group': 'true' });
+  });
+
+  it('tells the topic when the front door\'s group has no instance in service for five minutes (a replacement that never gets ready)', () => {
+    const alarm = resourcesOf(tf, 'aws_cloudwatch_metric_alarm').filter((a) => a.metric_name === 'GroupInServiceInstances');
+    expect(alarm).toEqual([expect.objectContaining({
+      namespace: 'AWS/AutoScaling', threshold: 1, comparison_operator: 'LessThanThreshold', treat_missing_data: 'breaching',
+      dimensions: { AutoScalingGroupName: expect.stringMatching(/^\$\{aws_autoscaling_group\.FrontDoor_Host_Group_[A-F0-9]+\.name\}$/) },
+      alarm_actions: [expect.stringMatching(/^\$\{aws_sns_topic\.Observability_AlarmTopic/)],
+    })]);
   });
 
   it('subscribes the alarm email to the topic', () => {

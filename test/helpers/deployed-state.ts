@@ -24,11 +24,13 @@ const DATA_CONSTANTS: Record<string, Record<string, string>> = {
   aws_subnet: { vpc_id: 'vpc-0123456789abcdef0', availability_zone: `${REGION}a`, id: 'subnet-0aaaaaaaaaaaaaaa1' },
   aws_caller_identity: { account_id: ACCOUNT },
   aws_vpc: { id: 'vpc-0123456789abcdef0', cidr_block: '10.0.0.0/16' },
+  aws_route53_zone: { name: 'example.com', zone_id: 'Z0123456789ABCDEFGHIJ' },
 };
 
 export const PLAN_VARIABLES: Record<string, unknown> = {
   subnet_id: 'subnet-0aaaaaaaaaaaaaaa1',
-  public_subnet_id: 'subnet-0bbbbbbbbbbbbbbb1',
+  public_subnet_ids: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
+  hosted_zone_id: 'Z0123456789ABCDEFGHIJ',
   private_subnet_ids: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2', 'subnet-0aaaaaaaaaaaaaaa3'],
 };
 
@@ -39,12 +41,22 @@ export function planCopy(tf: any): any {
     if (!DATA_CONSTANTS[type]) throw new Error(`no constant for data source ${type}: add one to DATA_CONSTANTS`);
   }
   delete copy.data;
-  const text = JSON.stringify(copy).replace(/\$\{data\.(aws_[a-z_]+)\.[A-Za-z0-9_-]+\.([a-z_]+)\}/g, (m, type: string, attr: string) => {
+  const constant = (m: string, type: string, attr: string) => {
     const value = DATA_CONSTANTS[type]?.[attr];
     if (value === undefined) throw new Error(`no constant for ${m}`);
     return value;
-  });
+  };
+  const inExpressions: Record<string, string> = {};
+  const text = JSON.stringify(copy)
+    .replace(/\$\{data\.(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z_]+)\}/g, constant)
+    // Inside an expression (a precondition's), a local holding the constant: a check must still refer to something.
+    .replace(/\bdata\.(aws_[a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z_]+)\b/g, (m, type: string, attr: string) => {
+      const name = `constant_${type}_${attr}`;
+      inExpressions[name] = constant(m, type, attr);
+      return `local.${name}`;
+    });
   const out = JSON.parse(text);
+  if (Object.keys(inExpressions).length > 0) out.locals = { ...out.locals, ...inExpressions };
   const provider = Array.isArray(out.provider.aws) ? out.provider.aws[0] : out.provider.aws;
   Object.assign(provider, {
     skip_credentials_validation: true,

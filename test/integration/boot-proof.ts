@@ -8,10 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTool, run } from '../helpers/tools';
+import { EIP_ALLOCATION_ID } from '../../scripts/boot/fixtures';
+import { HARNESS_GROUP } from '../../scripts/boot/servers';
 
 interface BootResult {
   accel: string;
   secretCalls?: string[];
+  queryCalls?: Array<{ action: string; params: Record<string, string> }>;
   done: boolean;
   healthySec?: number;
   skipped: string[];
@@ -36,9 +39,11 @@ export interface BootTarget {
   readonly poisonedCertificate?: boolean;
   /** A watched host with a monitoring host: it reads its log credential from its own secret. */
   readonly logCredential?: boolean;
+  /** A group's instance that claims the Elastic IP and then completes its launch hook. */
+  readonly claimsAddress?: boolean;
 }
 
-export function describeBootProof({ stack, host, goService, frontDoor, poisonedCertificate, logCredential }: BootTarget): void {
+export function describeBootProof({ stack, host, goService, frontDoor, poisonedCertificate, logCredential, claimsAddress }: BootTarget): void {
   describe(`boot proof: ${stack}/${host}`, () => {
     let result: BootResult;
     const failed = (prefix: string, bootNo = 1) => {
@@ -113,6 +118,16 @@ export function describeBootProof({ stack, host, goService, frontDoor, poisonedC
     if (frontDoor) {
       it('nginx proxies the health path (through the load balancer\'s name in the fleet) and port 80 redirects', () => {
         expect([...failed('nginx-proxies-health'), ...failed('http-redirects')]).toEqual([]);
+      });
+    }
+    if (claimsAddress) {
+      it('claims the Elastic IP only after nginx answered and the metadata fence held, then tells its group it is ready: exactly these (emulated) calls, in order (N19)', () => {
+        expect(failed('address-claimed-after-health')).toEqual([]);
+        expect(result.queryCalls).toEqual([
+          { action: 'AssociateAddress', params: expect.objectContaining({ AllocationId: EIP_ALLOCATION_ID, InstanceId: 'i-0123456789abcdef0', AllowReassociation: 'true' }) },
+          { action: 'DescribeAutoScalingInstances', params: expect.objectContaining({ 'InstanceIds.member.1': 'i-0123456789abcdef0' }) },
+          { action: 'CompleteLifecycleAction', params: expect.objectContaining({ AutoScalingGroupName: HARNESS_GROUP, LifecycleHookName: 'gohost-ready', InstanceId: 'i-0123456789abcdef0', LifecycleActionResult: 'CONTINUE' }) },
+        ]);
       });
     }
     it('a reboot brings everything back without re-running the one-time steps', () => {

@@ -13,6 +13,7 @@ const base: FrontDoorSettings = {
   responseHeaders: {},
   internalPaths: [],
   remoteUpstreams: false,
+  publicAddress: 'associated-by-terraform',
   upstreamMaxFails: 2,
   upstreamFailTimeoutSec: 15,
   proxyPaths: ['/'],

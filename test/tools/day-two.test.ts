@@ -51,7 +51,8 @@ describe('fleet, deployed (emulated state, constant data sources)', () => {
       preferences: [expect.objectContaining({ min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true })],
     });
     for (const prefix of [
-      'aws_instance.FrontDoor_Host_Instance_', 'aws_eip.FrontDoor_ElasticIp_', 'aws_eip_association.FrontDoor_ElasticIpAssociation_',
+      'aws_autoscaling_group.FrontDoor_Host_Group_', 'aws_launch_template.FrontDoor_Host_LaunchTemplate_', 'aws_eip.FrontDoor_ElasticIp_',
+      'aws_route53_record.FrontDoor_DnsRecord-apiexamplecom_',
       'aws_secretsmanager_secret.FrontDoor_CertificateStore_', 'aws_instance.Observability_Monitoring_Instance_',
       'aws_ebs_volume.Observability_DataVolume_', 'aws_network_interface.Observability_Monitoring_NetworkInterface_', 'aws_lb.Api_LoadBalancer_',
     ]) noOp(plan, prefix);
@@ -65,14 +66,25 @@ describe('fleet, deployed (emulated state, constant data sources)', () => {
     expect([group.before.desired_capacity, group.after.desired_capacity]).toEqual([3, 6]);
   });
 
-  it('a front-door-only change (a new header) replaces only the front door, successor first; its Elastic IP and certificate store stay', () => {
+  it('a front-door-only change (a new header) rolls only the front door\'s group; no Elastic IP, association, load balancer or certificate store changes', () => {
     const plan = deployed.planChange(fleet({ responseHeaders: { 'X-Release-Channel': 'stable' } }));
-    expect(action(plan, 'aws_instance.FrontDoor_Host_Instance_')).toEqual(['create', 'delete']);
+    expect(plan.changed).toEqual([
+      expect.stringMatching(/^aws_autoscaling_group\.FrontDoor_Host_Group_/),
+      expect.stringMatching(/^aws_launch_template\.FrontDoor_Host_LaunchTemplate_/),
+    ]);
+    expect(action(plan, 'aws_launch_template.FrontDoor_Host_LaunchTemplate_')).toEqual(['update']);
+    const group = plan.changes.find((c) => c.address.startsWith('aws_autoscaling_group.FrontDoor_Host_Group_'))!;
+    expect(group.actions).toEqual(['update']);
+    // The successor boots beside the old instance, which leaves only once the successor completed its launch hook.
+    expect(group.after.instance_refresh[0].preferences[0]).toMatchObject({ min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true });
+    expect(group.after.initial_lifecycle_hook).toEqual([expect.objectContaining({ lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON' })]);
+    // Terraform never moves the address: the new instance claims it when healthy.
+    expect(plan.changes.filter((c) => c.type === 'aws_eip_association' || c.type === 'aws_instance' && c.address.includes('FrontDoor'))).toEqual([]);
     noOp(plan, 'aws_eip.FrontDoor_ElasticIp_');
+    noOp(plan, 'aws_route53_record.FrontDoor_DnsRecord-apiexamplecom_');
     noOp(plan, 'aws_secretsmanager_secret.FrontDoor_CertificateStore_');
-    const unexpected = plan.changed.filter((a) => !/FrontDoor|RebootAlarm-fleet-FrontDoor/.test(a));
-    expect(unexpected).toEqual([]);
-    for (const prefix of ['aws_launch_template.', 'aws_autoscaling_group.', 'aws_instance.Observability_Monitoring_Instance_']) noOp(plan, prefix);
+    noOp(plan, 'aws_autoscaling_group.Api_Group_');
+    noOp(plan, 'aws_lb.Api_LoadBalancer_');
   });
 });
 

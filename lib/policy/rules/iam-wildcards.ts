@@ -1,7 +1,7 @@
 import { blocks, PolicyRule } from '../rule';
 
 /** Actions AWS grants on `*` only (no resource-level permissions): `Resource: "*"` is their narrowest grant. */
-const RESOURCE_STAR_ONLY = [/^ec2:Describe[A-Za-z]+$/, /^cloudwatch:PutMetricData$/, /^sts:GetCallerIdentity$/, /^ssmmessages:(Create|Open)(Control|Data)Channel$/, /^secretsmanager:ListSecrets$/];
+const RESOURCE_STAR_ONLY = [/^ec2:Describe[A-Za-z]+$/, /^cloudwatch:PutMetricData$/, /^sts:GetCallerIdentity$/, /^ssmmessages:(Create|Open)(Control|Data)Channel$/, /^secretsmanager:ListSecrets$/, /^autoscaling:Describe[A-Za-z]+$/];
 
 function statements(document: unknown): any[] {
   if (typeof document !== 'string') return [];

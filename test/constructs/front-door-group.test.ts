@@ -1,0 +1,127 @@
+/**
+ * NginxFrontDoor with subnetIds: its host in an Auto Scaling group of one whose instance claims
+ * the Elastic IP after its checks and then completes the group's launch hook; and the DNS records
+ * of hostedZoneId (or the output listing them).
+ */
+import { describe, expect, it } from 'vitest';
+import { CertificateSource, HardenedHostGroup, NginxFrontDoor } from '../../lib';
+import { ELASTIC_IP_FILE } from '../../lib/host/first-boot-signals';
+import { validationError } from '../helpers/errors';
+import { DOMAIN, fdBaseProps } from '../helpers/front-door';
+import { hostFiles } from '../helpers/host-files';
+import { newStack, resourcesOf, synthJson } from '../helpers/stacks';
+
+const SUBNETS = ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'];
+
+function groupFrontDoor(extra: Record<string, unknown> = {}) {
+  const { stack } = newStack();
+  const fd = new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, subnetId: undefined, subnetIds: SUBNETS, ...extra });
+  const tf = synthJson(stack);
+  const ci = Object.entries<any>(tf.data.cloudinit_config).find(([k]) => k.startsWith('FrontDoor'))![1];
+  return { fd, tf, files: hostFiles(ci.part) };
+}
+
+const policy = (tf: any, name: string) => JSON.parse(resourcesOf(tf, 'aws_iam_role_policy').find((p) => p.name === name)!.policy).Statement;
+
+describe('NginxFrontDoor in an Auto Scaling group of one (subnetIds)', () => {
+  const { fd, tf, files } = groupFrontDoor();
+
+  it('places the hardened host in a launch template and a group over the subnets, rolled with instance refresh and held by a launch hook', () => {
+    expect(fd.hosts).toHaveLength(1);
+    expect(fd.hosts[0]).toBeInstanceOf(HardenedHostGroup);
+    expect(resourcesOf(tf, 'aws_instance')).toEqual([]);
+    const [group] = resourcesOf(tf, 'aws_autoscaling_group');
+    expect(group).toMatchObject({
+      min_size: 1, max_size: 1, desired_capacity: 1, vpc_zone_identifier: SUBNETS, health_check_type: 'EC2',
+      initial_lifecycle_hook: [{ name: 'gohost-ready', lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON', heartbeat_timeout: 900 }],
+      instance_refresh: { strategy: 'Rolling', preferences: { min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true } },
+    });
+    // The instance leaves a public subnet before it has the Elastic IP: it needs its own address meanwhile.
+    const [lt] = resourcesOf(tf, 'aws_launch_template');
+    expect(lt.network_interfaces).toEqual([expect.objectContaining({ associate_public_ip_address: 'true', device_index: 0 })]);
+    expect(lt.vpc_security_group_ids).toBeUndefined();
+    expect(lt.metadata_options).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
+  });
+
+  it('has Terraform create the Elastic IP but never associate it', () => {
+    expect(resourcesOf(tf, 'aws_eip')).toHaveLength(1);
+    expect(resourcesOf(tf, 'aws_eip_association')).toEqual([]);
+  });
+
+  it('claims the address and completes the hook as the last two steps, after nginx answered and the metadata fence held', () => {
+    const steps = files.script.match(/^# --- .*$/gm)!;
+    expect(steps.slice(-4)).toEqual([
+      '# --- front door answers over HTTPS',
+      '# --- instance metadata fenced off the units that do not call AWS',
+      '# --- claim the public address (after every check passed)',
+      '# --- tell the Auto Scaling group this instance is ready',
+    ]);
+    expect(files.file(ELASTIC_IP_FILE)).toMatch(/^\$\{aws_eip\.FrontDoor_ElasticIp_[A-F0-9]+\.allocation_id\}\n$/);
+    expect(files.script).toContain("--data 'Action=AssociateAddress&Version=2016-11-15' --data-urlencode \"AllocationId=$allocation_id\" --data-urlencode \"InstanceId=$instance_id\" --data-urlencode AllowReassociation=true");
+    expect(files.script).toContain('--data-urlencode LifecycleHookName=gohost-ready');
+    expect(files.script).toContain('LifecycleActionResult=CONTINUE');
+  });
+
+  it('lets the role move exactly this Elastic IP, only onto this front door\'s instances, and complete only this group\'s hook', () => {
+    expect(policy(tf, 'claim-elastic-ip')).toEqual([
+      { Effect: 'Allow', Action: 'ec2:AssociateAddress', Resource: expect.stringMatching(/:elastic-ip\/\$\{aws_eip\.FrontDoor_ElasticIp_[A-F0-9]+\.allocation_id\}$/) },
+      { Effect: 'Allow', Action: 'ec2:AssociateAddress', Resource: expect.stringMatching(/:instance\/\*$/), Condition: { StringEquals: { 'aws:ResourceTag/Name': 'test-FrontDoor-Host' } } },
+    ]);
+    const [group] = resourcesOf(tf, 'aws_autoscaling_group');
+    expect(group.name_prefix).toBe('test-FrontDoor-Host-');
+    expect(policy(tf, 'launch-ready')).toEqual([
+      { Effect: 'Allow', Action: 'autoscaling:DescribeAutoScalingInstances', Resource: '*' },
+      { Effect: 'Allow', Action: 'autoscaling:CompleteLifecycleAction', Resource: expect.stringMatching(/:autoScalingGroup:\*:autoScalingGroupName\/test-FrontDoor-Host-\*$/) },
+    ]);
+    // The instances carry the Name the condition matches.
+    const [lt] = resourcesOf(tf, 'aws_launch_template');
+    expect(lt.tag_specifications[0].tags.Name).toBe('test-FrontDoor-Host');
+  });
+
+  it('says so in readiness: the address moves only to a healthy front door (N19); a single instance says it does not', () => {
+    expect(fd.hosts[0].readiness().find((r) => r.id === 'N19')).toMatchObject({ status: 'enforced' });
+    const { stack } = newStack();
+    const single = new NginxFrontDoor(stack, 'FrontDoor', fdBaseProps);
+    expect(single.hosts[0].readiness().find((r) => r.id === 'N19')).toMatchObject({ status: 'off' });
+  });
+
+  it('refuses what cannot work with a group of one, naming the prop', () => {
+    const failing = (props: Record<string, unknown>) => {
+      const { stack } = newStack();
+      return validationError(() => new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, subnetId: undefined, subnetIds: SUBNETS, ...props })).message;
+    };
+    expect(failing({ elasticIp: false })).toContain('elasticIp = false: contradicts subnetIds');
+    expect(failing({ instanceCount: 2, certificate: CertificateSource.fromSecretsManager({ secretId: 'tls/api' }) })).toContain('instanceCount = 2: contradicts subnetIds');
+    expect(failing({ subnetIds: [] })).toContain('subnetIds = []: is empty');
+  });
+});
+
+describe('DNS records for the front door', () => {
+  it('creates an A record per name at the Elastic IP in hostedZoneId, each checked at plan to be in the zone', () => {
+    const { tf } = groupFrontDoor({ hostedZoneId: 'Z0123456789ABCDEFGHIJ', domainNames: [DOMAIN, `www.${DOMAIN}`] });
+    const records = resourcesOf(tf, 'aws_route53_record');
+    expect(records.map((r) => [r.name, r.type, r.ttl, r.zone_id])).toEqual([[DOMAIN, 'A', 300, 'Z0123456789ABCDEFGHIJ'], [`www.${DOMAIN}`, 'A', 300, 'Z0123456789ABCDEFGHIJ']]);
+    for (const r of records) {
+      expect(r.records).toEqual([expect.stringMatching(/^\$\{aws_eip\.FrontDoor_ElasticIp_[A-F0-9]+\.public_ip\}$/)]);
+      expect(r.lifecycle.precondition[0].condition).toContain('endswith(');
+      expect(r.lifecycle.precondition[0].error_message).toContain('test/FrontDoor: domainNames[');
+    }
+    expect(tf.output).toBeUndefined();
+  });
+
+  it('without a zone, outputs the records to create', () => {
+    const { tf } = groupFrontDoor();
+    expect(resourcesOf(tf, 'aws_route53_record')).toEqual([]);
+    const [output] = Object.values<any>(tf.output);
+    expect(output.value).toEqual([{ name: DOMAIN, type: 'A', value: expect.stringMatching(/^\$\{aws_eip\.FrontDoor_ElasticIp_[A-F0-9]+\.public_ip\}$/) }]);
+  });
+
+  it('refuses a zone name for a zone ID, and records without an Elastic IP', () => {
+    const { stack } = newStack();
+    expect(validationError(() => new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, hostedZoneId: 'example.com' })).message)
+      .toContain('hostedZoneId = "example.com": is not a Route 53 hosted zone ID');
+    const second = newStack();
+    expect(validationError(() => new NginxFrontDoor(second.stack, 'FrontDoor', { ...fdBaseProps, hostedZoneId: 'Z0123456789ABCDEFGHIJ', elasticIp: false })).message)
+      .toContain('hostedZoneId = "Z0123456789ABCDEFGHIJ": needs elasticIp');
+  });
+});
