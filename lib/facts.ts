@@ -10,6 +10,8 @@ export const PORTS = {
   https: 443,
   /** nginx's stub_status, on 127.0.0.1 only (read by the nginx exporter). */
   stubStatus: 8088,
+  /** nginx's own health answer for a public load balancer's checks (front-door groups behind one). */
+  nginxHealth: 8089,
   nodeExporter: 9100,
   nginxExporter: 9113,
   /** The log gateway on the monitoring host: the one port watched hosts push logs to. */

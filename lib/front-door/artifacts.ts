@@ -35,6 +35,9 @@ export const NGINX = {
   storedKey: '/etc/nginx/gohost/tls/stored.key',
   dropIn: '/etc/systemd/system/nginx.service.d/60-gohost.conf',
   stubStatusPort: PORTS.stubStatus,
+  /** What a public load balancer's health check asks: nginx itself, never the upstream. */
+  healthCheckPort: PORTS.nginxHealth,
+  healthCheckPath: '/gohost-nginx-health',
   accessLog: PATHS.nginxAccessLog,
 } as const;
 
@@ -65,10 +68,15 @@ export interface FrontDoorSettings {
   /** The backends are on other instances (booting at the same time): first boot checks nginx, not the backend. */
   readonly remoteUpstreams: boolean;
   /**
+   * Behind a public load balancer: 80 and 443 take proxy protocol, whose client address is trusted
+   * from the load balancer's subnets only; nginx answers the health check on NGINX.healthCheckPort.
+   */
+  readonly behindLoadBalancer?: { readonly trustedCidrs: readonly string[] };
+  /**
    * How the public address reaches this host: claimed by the host itself once every first-boot
    * check passed (a group), associated by Terraform (one instance), or none (no Elastic IP).
    */
-  readonly publicAddress: 'claimed-when-healthy' | 'associated-by-terraform' | 'none';
+  readonly publicAddress: 'claimed-when-healthy' | 'associated-by-terraform' | 'load-balancer' | 'none';
   readonly upstreamMaxFails: number;
   readonly upstreamFailTimeoutSec: number;
   readonly proxyPaths: readonly string[];
@@ -125,13 +133,14 @@ export function securityHeaders(s: FrontDoorSettings): string {
   ]);
 }
 
-function listen(port: number | string, opts: { ipv6?: boolean; ssl?: boolean; http2?: boolean; defaultServer?: boolean; backlog?: number; quic?: boolean }): NginxNode {
+function listen(port: number | string, opts: { ipv6?: boolean; ssl?: boolean; http2?: boolean; defaultServer?: boolean; backlog?: number; quic?: boolean; proxyProtocol?: boolean }): NginxNode {
   const addr = opts.ipv6 ? `[::]:${port}` : `${port}`;
   return directive(
     'listen', addr,
     opts.quic && 'quic',
     opts.ssl && 'ssl',
     opts.http2 && 'http2',
+    opts.proxyProtocol && 'proxy_protocol',
     opts.defaultServer && 'default_server',
     // Listen options may appear once per address:port, so only the default server carries them.
     opts.backlog !== undefined && `backlog=${opts.backlog}`,
@@ -152,13 +161,15 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
   const rejectHandshake = versionAtLeast(s.nginxVersion, '1.19.4');
   const names = s.domainNames;
   const connections = Math.floor(s.workerRlimitNofile / 2);
+  // Behind a public load balancer every connection on 80 and 443 starts with a proxy-protocol header.
+  const pp = s.behindLoadBalancer !== undefined;
 
   const catchAll = block('server', [], [
     comment('Unknown Host headers and SNI names are refused.'),
-    listen(80, { defaultServer: true, backlog: s.backlog }),
-    listen(80, { ipv6: true, defaultServer: true, backlog: s.backlog }),
-    listen(443, { ssl: true, http2: http2InListen, defaultServer: true, backlog: s.backlog }),
-    listen(443, { ipv6: true, ssl: true, http2: http2InListen, defaultServer: true, backlog: s.backlog }),
+    listen(80, { defaultServer: true, backlog: s.backlog, proxyProtocol: pp }),
+    listen(80, { ipv6: true, defaultServer: true, backlog: s.backlog, proxyProtocol: pp }),
+    listen(443, { ssl: true, http2: http2InListen, defaultServer: true, backlog: s.backlog, proxyProtocol: pp }),
+    listen(443, { ipv6: true, ssl: true, http2: http2InListen, defaultServer: true, backlog: s.backlog, proxyProtocol: pp }),
     ...(rejectHandshake
       ? [directive('ssl_reject_handshake', 'on')]
       : [comment('nginx < 1.19.4 has no ssl_reject_handshake: answer with the placeholder certificate.'),
@@ -167,8 +178,8 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
   ]);
 
   const http80 = block('server', [], [
-    listen(80, {}),
-    listen(80, { ipv6: true }),
+    listen(80, { proxyProtocol: pp }),
+    listen(80, { ipv6: true, proxyProtocol: pp }),
     directive('server_name', ...names),
     block('location', ['^~', '/.well-known/acme-challenge/'], [
       directive('root', NGINX.acmeRoot),
@@ -202,8 +213,8 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
   }
 
   const https = block('server', [], [
-    listen(443, { ssl: true, http2: http2InListen }),
-    listen(443, { ipv6: true, ssl: true, http2: http2InListen }),
+    listen(443, { ssl: true, http2: http2InListen, proxyProtocol: pp }),
+    listen(443, { ipv6: true, ssl: true, http2: http2InListen, proxyProtocol: pp }),
     ...(s.http3 ? [listen(443, { quic: true }), directive('http3', 'on')] : []),
     ...(http2InListen ? [] : [directive('http2', 'on')]),
     directive('server_name', ...names),
@@ -248,6 +259,15 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
     directive('server_name', 'localhost'),
     directive('access_log', 'off'),
     block('location', ['=', '/stub_status'], [directive('stub_status'), directive('allow', '127.0.0.1'), directive('deny', 'all')]),
+    block('location', ['/'], [directive('return', 404)]),
+  ]);
+
+  const health = s.behindLoadBalancer && block('server', [], [
+    comment('The public load balancer\'s health check: nginx itself answers, so a backend outage keeps every front door in service.'),
+    directive('listen', NGINX.healthCheckPort),
+    directive('server_name', '_'),
+    directive('access_log', 'off'),
+    block('location', ['=', NGINX.healthCheckPath], [directive('default_type', 'text/plain'), directive('return', 200, 'ok')]),
     block('location', ['/'], [directive('return', 404)]),
   ]);
 
@@ -299,6 +319,13 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
       blank,
       directive('log_format', 'gohost_json', 'escape=json', `{${json.join(',')}}`),
       directive('access_log', NGINX.accessLog, 'gohost_json', 'buffer=64k', 'flush=1s'),
+      ...(s.behindLoadBalancer
+        ? [
+            comment('The client\'s address comes in the proxy-protocol header, believed only from the load balancer\'s subnets.'),
+            ...s.behindLoadBalancer.trustedCidrs.map((cidr) => directive('set_real_ip_from', cidr)),
+            directive('real_ip_header', 'proxy_protocol'),
+          ]
+        : []),
       comment('One subscriber gets an IPv6 /64: its first 8 bytes are the client, so rotating addresses inside it gains nothing.'),
       block('map', ['$binary_remote_addr', CLIENT_KEY], [
         // Quoted: a map key is printed as it is, and its braces would open a block.
@@ -333,6 +360,7 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
       https,
       blank,
       stubStatus,
+      ...(health ? [blank, health] : []),
     ]),
   ]);
 }
@@ -671,7 +699,9 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
         : ['systemctl enable --now gohost-certificate-refresh.timer']),
     ],
   });
-  const probe = `curl -sSk --max-time 2 -o /dev/null -w '%{http_code}' --resolve ${shq(`${domains[0]}:443:127.0.0.1`)} ${shq(`https://${domains[0]}${s.healthPath}`)}`;
+  // Behind a load balancer nginx expects a proxy-protocol header on 443: curl sends one.
+  const pp = s.behindLoadBalancer ? '--haproxy-protocol ' : '';
+  const probe = `curl ${pp}-sSk --max-time 2 -o /dev/null -w '%{http_code}' --resolve ${shq(`${domains[0]}:443:127.0.0.1`)} ${shq(`https://${domains[0]}${s.healthPath}`)}`;
   h.addStep('verify', s.remoteUpstreams
     ? {
         name: 'front door answers over HTTPS',
@@ -684,6 +714,9 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
           '  sleep 2',
           'done',
           'if [[ "$code" == 000 ]]; then log "the front door did not answer over HTTPS"; exit 1; fi',
+          ...(s.behindLoadBalancer
+            ? [`curl -fsS --max-time 2 -o /dev/null http://127.0.0.1:${NGINX.healthCheckPort}${NGINX.healthCheckPath} || { log "nginx does not answer the load balancer's health check"; exit 1; }`]
+            : []),
           `log ${shq(`the front door answers over HTTPS (${s.healthPath} through the load balancer:`)} "HTTP $code)"`,
         ],
       }
@@ -692,7 +725,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
         lines: [
           'healthy=0',
           'for _ in $(seq 1 60); do',
-          `  if curl -fsSk --max-time 2 -o /dev/null --resolve ${shq(`${domains[0]}:443:127.0.0.1`)} ${shq(`https://${domains[0]}${s.healthPath}`)}; then healthy=1; break; fi`,
+          `  if curl ${pp}-fsSk --max-time 2 -o /dev/null --resolve ${shq(`${domains[0]}:443:127.0.0.1`)} ${shq(`https://${domains[0]}${s.healthPath}`)}; then healthy=1; break; fi`,
           '  sleep 2',
           'done',
           'if [[ "$healthy" -ne 1 ]]; then log "the front door did not answer over HTTPS"; exit 1; fi',

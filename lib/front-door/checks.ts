@@ -14,7 +14,7 @@ const ONE_YEAR = 31536000;
 
 /** The props as the checks see them: with FRONT_DOOR_DEFAULTS applied (resolveFrontDoorSettings), so no check re-applies a default. */
 export type FrontDoorPropsToCheck = NginxFrontDoorProps & {
-  readonly instanceCount: number; readonly elasticIp: boolean; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
+  readonly instanceCount: number; readonly elasticIp: boolean; readonly deregistrationDelaySec: number; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
   readonly proxyPaths: readonly string[]; readonly internalPaths: readonly string[]; readonly connectionLimitPerClient: number; readonly clientKeepaliveRequests: number;
 };
 
@@ -28,7 +28,7 @@ export interface FrontDoorCheckContext {
 
 /** The types of NginxFrontDoor's props, for plain JavaScript and JSON configuration. */
 export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
-  domainNames: 'string[]', certificate: 'object', upstreams: 'array', host: 'object', subnetId: 'string', subnetIds: 'string[]', hostedZoneId: 'string', dnsRecordTtlSec: 'number', vpcId: 'string',
+  domainNames: 'string[]', certificate: 'object', upstreams: 'array', host: 'object', subnetId: 'string', subnetIds: 'string[]', deregistrationDelaySec: 'number', hostedZoneId: 'string', dnsRecordTtlSec: 'number', vpcId: 'string',
   instanceType: 'string', machineImage: 'object', instanceCount: 'number', hostName: 'string', associatePublicIpAddress: 'boolean',
   adminSshCidrs: 'string[]', keyPairName: 'string', tlsProfile: 'string', hsts: 'boolean', hstsMaxAgeSeconds: 'number',
   hstsIncludeSubdomains: 'boolean', hstsPreload: 'boolean', upstreamKeepalive: 'number', upstreamKeepaliveTimeSec: 'number',
@@ -40,7 +40,7 @@ export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
 };
 
 const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
-  hostName: '"front-door"', instanceCount: '2', tlsProfile: '"intermediate"', hsts: 'true', hstsMaxAgeSeconds: '31536000',
+  hostName: '"front-door"', instanceCount: '2', deregistrationDelaySec: '70', tlsProfile: '"intermediate"', hsts: 'true', hstsMaxAgeSeconds: '31536000',
   hstsIncludeSubdomains: 'false', hstsPreload: 'false', upstreamKeepalive: '32', upstreamKeepaliveTimeSec: '30',
   responseHeaders: '{ "X-Frame-Options": "DENY" }', internalPaths: '["/metrics"]', elasticIp: 'true', persistCertificate: 'true',
   upstreamMaxFails: '2', upstreamFailTimeoutSec: '15', proxyPaths: '["/"]', staticUrlPath: '"/static/"', staticRootDirectory: '"/srv/static"',
@@ -88,7 +88,17 @@ export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoor
     c.fail('instanceCount', props.instanceCount, 'contradicts host (one Go host is one instance)', 'drop instanceCount or host');
   }
   if (props.subnetIds !== undefined) {
-    if (count !== 1) c.fail('instanceCount', count, 'contradicts subnetIds: the group keeps one instance, which its Elastic IP follows', 'drop instanceCount, or use subnetId for several instances with an Elastic IP each');
+    if (count > 1) {
+      // Behind the public load balancer: one Elastic IP per subnet, known at synth.
+      if (ctx.isToken(props.subnetIds) || props.subnetIds.some((id) => ctx.isToken(id))) {
+        c.fail('subnetIds', '(a Terraform reference)', `must be known at synth with instanceCount ${count}: the load balancer gets one Elastic IP per subnet`, 'list the subnet IDs, e.g. ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]');
+      } else if (props.subnetIds.length === 1) {
+        warnings.push(`subnetIds has one subnet: the ${count} front doors and the load balancer are in one Availability Zone, so a zone outage takes the site down. Pass subnets in two or more zones.`);
+      }
+      if (props.http3) c.fail('http3', true, 'contradicts a load-balanced front door: the Network Load Balancer forwards TCP 80 and 443 only', 'drop http3');
+    }
+    const delay = props.deregistrationDelaySec;
+    if (delay !== undefined && !(Number.isInteger(delay) && delay >= 0 && delay <= 3600)) c.fail('deregistrationDelaySec', delay, 'is outside 0–3600 seconds (the load balancer\'s range)', 'use e.g. 70');
     if (!props.elasticIp) c.fail('elasticIp', false, 'contradicts subnetIds: each replacement in the group gets a new address of its own, so nothing stable would point at the front door', 'drop elasticIp: false');
     if (!ctx.isToken(props.subnetIds)) {
       if (props.subnetIds.length === 0) c.fail('subnetIds', props.subnetIds, 'is empty', 'pass public subnets, one per Availability Zone');

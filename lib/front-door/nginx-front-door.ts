@@ -5,21 +5,22 @@
 import { Construct } from 'constructs';
 import { HardenedGoHost } from '../go-service/hardened-go-host';
 import { HardenedGoService } from '../go-service/hardened-go-service';
-import { HardenedHost, HardenedHostBase } from '../host/hardened-host';
+import { HardenedHost, HardenedHostBase, HostConfigurationProps } from '../host/hardened-host';
 import { HardenedHostGroup } from '../host/hardened-host-group';
 import { claimElasticIpStep, elasticIpFile } from '../host/first-boot-signals';
+import { PublicLoadBalancer } from './public-load-balancer';
 import { checkConstructPath, reportInput } from '../input/report';
 import { InternalLoadBalancer } from '../go-service/internal-load-balancer';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from './certificate-source';
 import { DISTROS, DistroName, isDistroName } from '../host/distro';
-import { CertificateSettings, FrontDoorSettings, provisionFrontDoor } from './artifacts';
+import { CertificateSettings, FrontDoorSettings, NGINX, provisionFrontDoor } from './artifacts';
 import { MachineImage } from '../host/machine-image';
 import { Peer, Port } from '../network/port';
 import { PropChecks } from '../input/prop-checks';
 import { assess } from '../readiness/checklist';
 import { FRONT_DOOR_ITEMS } from './readiness';
 import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
-import { DataAwsRoute53Zone, Eip, EipAssociation, Route53Record, SecretsmanagerSecret } from '../private/aws';
+import { DataAwsRoute53Zone, DataAwsSubnet, Eip, EipAssociation, Route53Record, SecretsmanagerSecret } from '../private/aws';
 import { StackLookups } from '../host/stack-lookups';
 import { Fn, TerraformOutput, Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES, rememberUserTokens } from '../private/late-bound';
@@ -41,6 +42,8 @@ export class NginxFrontDoor extends Construct {
   public readonly upstreamLoadBalancer?: InternalLoadBalancer;
   /** One A record per domain name, in hostedZoneId. */
   public readonly dnsRecords: readonly Route53Record[] = [];
+  /** The public Network Load Balancer in front of several front doors (subnetIds with instanceCount > 1). */
+  public readonly publicLoadBalancer?: PublicLoadBalancer;
 
   constructor(scope: Construct, id: string, rawProps: NginxFrontDoorProps) {
     super(scope, id);
@@ -60,21 +63,40 @@ export class NginxFrontDoor extends Construct {
 
     const hostName = props.hostName;
     const count = props.instanceCount;
-    const ownHost = { vpcId: props.vpcId, instanceType: props.instanceType, machineImage: image, associatePublicIpAddress: props.associatePublicIpAddress, adminSshCidrs: props.adminSshCidrs, keyPairName: props.keyPairName };
+    let ownHost: HostConfigurationProps & { associatePublicIpAddress?: boolean } = { vpcId: props.vpcId, instanceType: props.instanceType, machineImage: image, associatePublicIpAddress: props.associatePublicIpAddress, adminSshCidrs: props.adminSshCidrs, keyPairName: props.keyPairName };
+    // Several front doors in a group: behind a public load balancer that holds the Elastic IPs.
+    const balanced = props.subnetIds !== undefined && count > 1;
+    if (balanced) {
+      this.publicLoadBalancer = new PublicLoadBalancer(this, 'PublicLoadBalancer', {
+        subnetIds: props.subnetIds!,
+        // Looked up once here, for the load balancer and the group alike.
+        vpcId: (ownHost = { ...ownHost, vpcId: props.vpcId ?? new DataAwsSubnet(this, 'Subnet', { id: props.subnetIds![0] }).vpcId }).vpcId!,
+        healthCheckPort: NGINX.healthCheckPort,
+        healthCheckPath: NGINX.healthCheckPath,
+        deregistrationDelaySec: props.deregistrationDelaySec,
+        name: hostName,
+      });
+    }
+    const lb = this.publicLoadBalancer;
     this.hosts = props.host
       ? [props.host]
       : props.subnetIds !== undefined
-        // One instance, replaced beside its predecessor; it claims the Elastic IP once it serves.
-        ? [new HardenedHostGroup(this, 'Host', { ...ownHost, subnetIds: props.subnetIds }, { name: hostName })]
+        // One instance replaced beside its predecessor, claiming the Elastic IP once it serves; or several behind the load balancer.
+        ? [new HardenedHostGroup(this, 'Host', { ...ownHost, subnetIds: props.subnetIds, minCapacity: count },
+          { name: hostName, targetGroupArns: lb?.targetGroups.map((tg) => tg.arn) })]
         : Array.from({ length: count }, (_, i) =>
             // The first instance keeps the ID "Host" so going from one to two instances replaces nothing.
             new HardenedHost(this, i === 0 ? 'Host' : `Host${i + 1}`, { ...ownHost, subnetId: props.subnetId! },
               { describe: () => ({ name: count === 1 ? hostName : `${hostName}-${i + 1}` }) }));
-    const claimsAddress = props.elasticIp && props.subnetIds !== undefined;
+    const claimsAddress = props.elasticIp && props.subnetIds !== undefined && !balanced;
 
     const upstreams = props.upstreams ?? (props.host ? [props.host] : []);
     for (const nginxHost of this.hosts) {
-      // N17: 80 and 443 from anywhere, over IPv4 and IPv6 — nothing else.
+      // N17: 80 and 443 from anywhere, over IPv4 and IPv6 — nothing else; behind the load balancer, from it alone.
+      if (lb) {
+        lb.admit(nginxHost);
+        continue;
+      }
       for (const peer of [Peer.anyIpv4(), Peer.anyIpv6()]) {
         nginxHost.connections.allowFrom(peer, Port.HTTP, 'HTTP (ACME and redirect)');
         nginxHost.connections.allowFrom(peer, Port.HTTPS, 'HTTPS');
@@ -139,7 +161,8 @@ export class NginxFrontDoor extends Construct {
       isToken: (v) => Token.isUnresolved(v),
       bind: (value, boundary, prop) => nginxHost.lateBound(value, BOUNDARIES[boundary], prop),
       path: this.node.path,
-      publicAddress: !props.elasticIp ? 'none' : claimsAddress ? 'claimed-when-healthy' : 'associated-by-terraform',
+      publicAddress: lb ? 'load-balancer' : !props.elasticIp ? 'none' : claimsAddress ? 'claimed-when-healthy' : 'associated-by-terraform',
+      behindLoadBalancer: lb && { trustedCidrs: lb.nodeCidrs },
     }));
     for (const nginxHost of this.hosts) {
       const s = settingsFor(nginxHost);
@@ -151,8 +174,10 @@ export class NginxFrontDoor extends Construct {
       nginxHost.attachFrontDoor({ path: this.node.path, domainName: this.settings.domainNames[0], healthPath: this.settings.healthPath });
     }
 
-    // The front door's address outlives its instances: DNS points at the Elastic IP.
-    if (props.elasticIp) {
+    // The front door's address outlives its instances: DNS points at the Elastic IP(s).
+    if (lb) {
+      this.elasticIps = lb.elasticIps;
+    } else if (props.elasticIp) {
       this.elasticIps = this.hosts.map((h, i) => {
         const suffix = i === 0 ? '' : `${i + 1}`;
         const eip = new Eip(this, `ElasticIp${suffix}`, { domain: 'vpc', tags: { Name: `${this.node.path.replace(/\//g, '-')}${suffix}` } });
@@ -172,7 +197,7 @@ export class NginxFrontDoor extends Construct {
     if (zoneId === undefined) {
       new TerraformOutput(this, 'dns-records', {
         description: `The DNS records ${this.node.path} needs (no hostedZoneId given): create them where your zone is`,
-        value: domainNames.map((name) => ({ name, type: 'A', value: this.publicIp })),
+        value: domainNames.map((name) => ({ name, type: 'A', value: this.publicLoadBalancer ? this.publicIps : this.publicIp })),
       });
       return [];
     }
@@ -182,8 +207,10 @@ export class NginxFrontDoor extends Construct {
       zoneId,
       name,
       type: 'A',
-      ttl: ttlSec,
-      records: [this.publicIp],
+      // Behind a load balancer: an alias, which Route 53 answers with its healthy addresses.
+      ...(this.publicLoadBalancer
+        ? { alias: { name: this.publicLoadBalancer.loadBalancer.dnsName, zoneId: this.publicLoadBalancer.loadBalancer.zoneId, evaluateTargetHealth: true } }
+        : { ttl: ttlSec, records: [this.publicIp] }),
       lifecycle: {
         precondition: [{
           condition: Fn.anytrue([Fn.contains([name], zoneName), Fn.endswith(name, Fn.join('', ['.', zoneName]))]) as unknown as string,
@@ -206,6 +233,11 @@ export class NginxFrontDoor extends Construct {
       { Effect: 'Allow', Action: 'ec2:AssociateAddress', Resource: `${ec2}:elastic-ip/${eip.allocationId}` },
       { Effect: 'Allow', Action: 'ec2:AssociateAddress', Resource: `${ec2}:instance/*`, Condition: { StringEquals: { 'aws:ResourceTag/Name': host.nameTag } } },
     ], "the front door's Elastic IP (moving it to one of the group's instances)");
+  }
+
+  /** Every public IPv4 address of the front door: its Elastic IPs (one per subnet behind a load balancer). */
+  public get publicIps(): string[] {
+    return this.elasticIps.length > 0 ? this.elasticIps.map((eip) => eip.publicIp) : [this.publicIp];
   }
 
   /** The public IPv4 address DNS should point at: the Elastic IP, or the first instance's own. */

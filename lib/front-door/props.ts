@@ -31,13 +31,25 @@ export interface NginxFrontDoorProps {
    * @default - one aws_instance in subnetId
    */
   readonly subnetIds?: readonly string[];
+  /**
+   * With subnetIds and an instanceCount above 1: seconds a front door leaving the group (a roll, a
+   * scale-in) keeps serving its open connections behind the public load balancer (its target
+   * groups' deregistration delay). Longer than nginx's 65 s keep-alive timeout, so idle client
+   * connections end on their own first.
+   * @default 70
+   */
+  readonly deregistrationDelaySec?: number;
   /** @default - looked up from the subnet */
   readonly vpcId?: string;
   /** @default "t3.small" */
   readonly instanceType?: string;
   /** @default - Ubuntu 24.04 LTS */
   readonly machineImage?: MachineImage;
-  /** Identical front door instances (bring-your-own certificate only). @default 1 */
+  /**
+   * Identical front door instances (bring-your-own certificate only). With subnetIds and more than
+   * one: a group behind a public Network Load Balancer with an Elastic IP per subnet.
+   * @default 1
+   */
   readonly instanceCount?: number;
   /** Name prefix of the front door's own instances. @default "front-door" */
   readonly hostName?: string;

@@ -48,6 +48,8 @@ export const FRONT_DOOR_ITEMS: readonly Item[] = [
   item('N19', 'The public address moves only to a healthy front door', 'A replacement takes the address once it serves, not when it starts booting: a change interrupts for the seconds the address takes to move, not for a boot.',
     (s) => (s.publicAddress === 'claimed-when-healthy'
       ? enforced('the Elastic IP is claimed by the new instance itself after every first-boot check passed (AssociateAddress on exactly that allocation); its predecessor serves until then; a failed boot never takes it')
+      : s.publicAddress === 'load-balancer'
+        ? enforced('Elastic IPs on the public load balancer, which sends traffic only to front doors that pass its health check on nginx itself; a new one joins only after its first boot passed every check (launch hook)')
       : s.publicAddress === 'associated-by-terraform'
         ? off('one instance whose Elastic IP Terraform associates: it moves when the successor is running, before it serves (use subnetIds for a front door that claims it when healthy)')
         : notApplicable('no Elastic IP (elasticIp: false)'))),

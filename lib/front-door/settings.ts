@@ -29,6 +29,7 @@ export const FRONT_DOOR_DEFAULTS = {
   internalPaths: ['/metrics', '/debug/'],
   elasticIp: true,
   dnsRecordTtlSec: 300,
+  deregistrationDelaySec: 70,
   persistCertificate: true,
   proxyPaths: ['/'],
   staticUrlPath: '/static/',
@@ -105,6 +106,7 @@ export interface FrontDoorContext {
   /** The front door's construct path, for the names of plan-time checks. */
   readonly path: string;
   readonly publicAddress: FrontDoorSettings['publicAddress'];
+  readonly behindLoadBalancer?: FrontDoorSettings['behindLoadBalancer'];
 }
 
 /** What one nginx host's artifacts need: the settings, that host's context and references bound for their destinations. */
@@ -144,6 +146,7 @@ export function frontDoorArtifactSettings(props: FrontDoorPropSettings, c: Front
     internalPaths: props.internalPaths,
     remoteUpstreams: !props.host,
     publicAddress: c.publicAddress,
+    ...(c.behindLoadBalancer ? { behindLoadBalancer: c.behindLoadBalancer } : {}),
     backlog: c.backlog,
     workerRlimitNofile: c.workerRlimitNofile,
     nginxVersion: c.nginxVersion,

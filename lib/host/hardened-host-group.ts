@@ -66,6 +66,14 @@ export function checkHostGroupProps(p: HardenedHostGroupProps, isToken: (v: unkn
   }
 }
 
+/** What a library construct tells the group about itself. */
+export interface HostGroupSpec {
+  /** Short name (name prefixes, tags). @default - the construct ID in lower case */
+  readonly name?: string;
+  /** Target groups the instances join; the group then judges them by the load balancer's health check. */
+  readonly targetGroupArns?: readonly string[];
+}
+
 /** A group host's short name: its construct ID in lower case, for name prefixes and tags. */
 function groupNameFromId(id: string): string {
   return id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'group';
@@ -81,7 +89,7 @@ export class HardenedHostGroup extends HardenedHostBase {
   /**
    * @param spec how a library construct names the host; a plain group is named after its construct ID.
    */
-  constructor(scope: Construct, id: string, rawProps: HardenedHostGroupProps, spec: { readonly name?: string } = {}) {
+  constructor(scope: Construct, id: string, rawProps: HardenedHostGroupProps, spec: HostGroupSpec = {}) {
     super(scope, id, rawProps, {
       placeholders: { subnetIds: ['subnet-00000000'] },
       checkProps: (p: HostSettings<HardenedHostGroupProps>, c, w) => checkHostGroupProps(p, (v) => Token.isUnresolved(v), c, w),
@@ -92,7 +100,7 @@ export class HardenedHostGroup extends HardenedHostBase {
         autoRecovery: false,
         publicIp: p.associatePublicIpAddress ?? false,
         group: true,
-        groupHealthCheck: 'EC2',
+        groupHealthCheck: spec.targetGroupArns ? 'ELB' : 'EC2',
       }),
     });
     const props = this.validProps as HostSettings<HardenedHostGroupProps>;
@@ -109,10 +117,11 @@ export class HardenedHostGroup extends HardenedHostBase {
       maxSize: g.maxCapacity,
       desiredCapacity: g.desiredCapacity,
       associatePublicIpAddress: props.associatePublicIpAddress,
-      // Out of service until ready (the hook); EC2's status checks replace an instance that fails later.
-      healthCheckType: 'EC2',
-      healthCheckGracePeriodSec: HOST_GROUP_DEFAULTS.instanceWarmupSec,
-      instanceWarmupSec: HOST_GROUP_DEFAULTS.instanceWarmupSec,
+      // Out of service until ready (the hook); then the load balancer's health check, or EC2's status checks, replace one that fails.
+      targetGroupArns: spec.targetGroupArns,
+      healthCheckType: spec.targetGroupArns ? 'ELB' : 'EC2',
+      healthCheckGracePeriodSec: spec.targetGroupArns ? HOST_GROUP_DEFAULTS.loadBalancerGraceSec : HOST_GROUP_DEFAULTS.instanceWarmupSec,
+      instanceWarmupSec: spec.targetGroupArns ? HOST_GROUP_DEFAULTS.loadBalancerGraceSec : HOST_GROUP_DEFAULTS.instanceWarmupSec,
       launchHook: { name: HOST_GROUP_DEFAULTS.launchHookName, heartbeatTimeoutSec: g.readyTimeoutSec },
       tags: this.tags,
     });

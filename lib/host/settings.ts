@@ -40,6 +40,8 @@ export const HOST_GROUP_DEFAULTS = {
   readyTimeoutSec: 900,
   /** Seconds between an instance saying it is ready and its metrics counting (it is healthy by then). */
   instanceWarmupSec: 30,
+  /** Seconds after an instance is in service for a load balancer to find it healthy (two 10 s checks and a margin). */
+  loadBalancerGraceSec: 60,
   /** Name of the launch lifecycle hook a new instance completes itself. */
   launchHookName: 'gohost-ready',
 } as const;

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { CertificateSource, HardenedHostGroup, NginxFrontDoor } from '../../lib';
 import { ELASTIC_IP_FILE } from '../../lib/host/first-boot-signals';
+import { NGINX } from '../../lib/front-door/artifacts';
+import { Token } from 'cdktf';
 import { validationError } from '../helpers/errors';
 import { DOMAIN, fdBaseProps } from '../helpers/front-door';
 import { hostFiles } from '../helpers/host-files';
@@ -91,7 +93,6 @@ describe('NginxFrontDoor in an Auto Scaling group of one (subnetIds)', () => {
       return validationError(() => new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, subnetId: undefined, subnetIds: SUBNETS, ...props })).message;
     };
     expect(failing({ elasticIp: false })).toContain('elasticIp = false: contradicts subnetIds');
-    expect(failing({ instanceCount: 2, certificate: CertificateSource.fromSecretsManager({ secretId: 'tls/api' }) })).toContain('instanceCount = 2: contradicts subnetIds');
     expect(failing({ subnetIds: [] })).toContain('subnetIds = []: is empty');
   });
 });
@@ -123,5 +124,82 @@ describe('DNS records for the front door', () => {
     const second = newStack();
     expect(validationError(() => new NginxFrontDoor(second.stack, 'FrontDoor', { ...fdBaseProps, hostedZoneId: 'Z0123456789ABCDEFGHIJ', elasticIp: false })).message)
       .toContain('hostedZoneId = "Z0123456789ABCDEFGHIJ": needs elasticIp');
+  });
+});
+
+describe('NginxFrontDoor with several instances in a group (subnetIds, instanceCount > 1): behind a public Network Load Balancer', () => {
+  const certificate = CertificateSource.fromSecretsManager({ secretId: 'tls/api' });
+  const { fd, tf, files } = groupFrontDoor({ instanceCount: 3, certificate, hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+  const lbResources = (type: string) => Object.entries<any>(tf.resource[type] ?? {}).filter(([k]) => k.startsWith('FrontDoor_PublicLoadBalancer_')).map(([, v]) => v);
+
+  it('puts an internet-facing NLB with one Elastic IP per subnet in front, TCP 80 and 443 forwarded with proxy protocol v2', () => {
+    const [lb] = lbResources('aws_lb');
+    expect(lb).toMatchObject({ internal: false, load_balancer_type: 'network', enable_cross_zone_load_balancing: true });
+    expect(lb.subnet_mapping).toEqual(SUBNETS.map((subnet, i) => ({
+      subnet_id: subnet, allocation_id: expect.stringMatching(new RegExp(`^\\$\\{aws_eip\\.FrontDoor_PublicLoadBalancer_ElasticIp${i + 1}_[A-F0-9]+\\.allocation_id\\}$`)),
+    })));
+    expect(lbResources('aws_eip')).toHaveLength(2);
+    expect(lbResources('aws_lb_listener').map((l) => [l.port, l.protocol]).sort()).toEqual([[443, 'TCP'], [80, 'TCP']]);
+    for (const tg of lbResources('aws_lb_target_group')) {
+      expect(tg).toMatchObject({
+        protocol: 'TCP', target_type: 'instance', proxy_protocol_v2: true, preserve_client_ip: 'false', deregistration_delay: '70', connection_termination: true,
+        // nginx itself, on its own port: a backend outage leaves the front doors in service.
+        health_check: { protocol: 'HTTP', port: String(NGINX.healthCheckPort), path: NGINX.healthCheckPath, matcher: '200' },
+      });
+    }
+    expect(resourcesOf(tf, 'aws_eip_association')).toEqual([]);
+    expect(fd.elasticIps).toHaveLength(2);
+  });
+
+  it('registers the group of three in both target groups, judged by the load balancer, new instances held by the launch hook', () => {
+    const [group] = resourcesOf(tf, 'aws_autoscaling_group');
+    expect(group).toMatchObject({ min_size: 3, max_size: 3, desired_capacity: 3, health_check_type: 'ELB', health_check_grace_period: 60 });
+    expect(group.target_group_arns).toHaveLength(2);
+    expect(group.target_group_arns.every((arn: string) => /^\$\{aws_lb_target_group\.FrontDoor_PublicLoadBalancer_TargetGroup(80|443)_/.test(arn))).toBe(true);
+    expect(group.initial_lifecycle_hook).toHaveLength(1);
+    // No address to claim: the load balancer holds them.
+    expect(files.script).not.toContain('AssociateAddress');
+    expect(resourcesOf(tf, 'aws_iam_role_policy').map((p) => p.name)).not.toContain('claim-elastic-ip');
+  });
+
+  it('admits 80, 443 and the health port from the load balancer alone (UFW from its subnets), and the internet only at the load balancer', () => {
+    const ingress = resourcesOf(tf, 'aws_vpc_security_group_ingress_rule');
+    const host = ingress.filter((r) => r.security_group_id.includes('FrontDoor_Host_SecurityGroup'));
+    expect(host.map((r) => r.from_port).sort()).toEqual([443, 80, NGINX.healthCheckPort].sort());
+    expect(host.every((r) => /FrontDoor_PublicLoadBalancer_SecurityGroup/.test(r.referenced_security_group_id))).toBe(true);
+    const lb = ingress.filter((r) => r.security_group_id.includes('FrontDoor_PublicLoadBalancer_SecurityGroup'));
+    expect(lb.map((r) => `${r.from_port} ${r.cidr_ipv4}`).sort()).toEqual(['443 0.0.0.0/0', '80 0.0.0.0/0']);
+    for (const port of [80, 443, NGINX.healthCheckPort]) {
+      expect(files.script).toMatch(new RegExp(`ufw allow proto tcp from \\$\\{data\\.aws_subnet\\.FrontDoor_PublicLoadBalancer_Subnet1_[A-F0-9]+\\.cidr_block\\} to any port [0-9,]*\\b${port}\\b`));
+    }
+  });
+
+  it('has nginx take proxy protocol on 80 and 443, believe it from the load balancer\'s subnets only, and answer the health check itself', () => {
+    const conf = files.file('/etc/nginx/gohost/nginx.conf');
+    const listens = conf.match(/^\s*listen (\[::\]:)?(80|443)\b.*;$/gm)!;
+    expect(listens.length).toBeGreaterThan(0);
+    expect(listens.every((l) => l.includes(' proxy_protocol'))).toBe(true);
+    expect(conf.match(/set_real_ip_from \$\{data\.aws_subnet\.FrontDoor_PublicLoadBalancer_Subnet[12]_[A-F0-9]+\.cidr_block\};/g)).toHaveLength(2);
+    expect(conf).toContain('real_ip_header proxy_protocol;');
+    expect(conf).toMatch(new RegExp(`listen ${NGINX.healthCheckPort};[\\s\\S]*location = ${NGINX.healthCheckPath} \\{`));
+    expect(files.script).toContain('curl --haproxy-protocol');
+  });
+
+  it('points the names at the load balancer with alias records, and says so in readiness (N19)', () => {
+    const [record] = resourcesOf(tf, 'aws_route53_record');
+    expect(record.alias).toEqual({ name: expect.stringMatching(/aws_lb\.FrontDoor_PublicLoadBalancer_[A-F0-9]+\.dns_name/), zone_id: expect.stringMatching(/\.zone_id\}$/), evaluate_target_health: true });
+    expect(record.records).toBeUndefined();
+    expect(fd.hosts[0].readiness().find((r) => r.id === 'N19')).toMatchObject({ status: 'enforced', detail: expect.stringContaining('public load balancer') });
+  });
+
+  it('refuses what cannot work behind it: a subnet list from a reference, HTTP/3, a Let\'s Encrypt certificate', () => {
+    const failing = (props: Record<string, unknown>) => {
+      const { stack } = newStack();
+      return validationError(() => new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, subnetId: undefined, subnetIds: SUBNETS, instanceCount: 2, certificate, ...props })).message;
+    };
+    expect(failing({ subnetIds: Token.asList('${var.subnets}') })).toContain('subnetIds = "(a Terraform reference)": must be known at synth with instanceCount 2');
+    expect(failing({ http3: true })).toContain('http3 = true: contradicts a load-balanced front door');
+    expect(failing({ certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }) })).toContain("instanceCount = 2: contradicts a Let's Encrypt certificate");
+    expect(failing({ deregistrationDelaySec: 4000 })).toContain('deregistrationDelaySec = 4000: is outside 0–3600 seconds');
   });
 });

@@ -21,7 +21,7 @@ const DATA_CONSTANTS: Record<string, Record<string, string>> = {
   aws_ami: { id: 'ami-0123456789abcdef0', root_device_name: '/dev/sda1', architecture: 'x86_64' },
   aws_region: { name: REGION, id: REGION },
   aws_partition: { partition: 'aws', dns_suffix: 'amazonaws.com' },
-  aws_subnet: { vpc_id: 'vpc-0123456789abcdef0', availability_zone: `${REGION}a`, id: 'subnet-0aaaaaaaaaaaaaaa1' },
+  aws_subnet: { vpc_id: 'vpc-0123456789abcdef0', availability_zone: `${REGION}a`, id: 'subnet-0aaaaaaaaaaaaaaa1', cidr_block: '10.0.1.0/24' },
   aws_caller_identity: { account_id: ACCOUNT },
   aws_vpc: { id: 'vpc-0123456789abcdef0', cidr_block: '10.0.0.0/16' },
   aws_route53_zone: { name: 'example.com', zone_id: 'Z0123456789ABCDEFGHIJ' },

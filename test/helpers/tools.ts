@@ -72,6 +72,8 @@ export function run(command: string, args: readonly string[], options: { input?:
   const r = spawnSync(command, args, {
     encoding: 'utf8',
     input: options.input,
+    // No input: stdin is /dev/null. A socket there (node's pipes are socket pairs) makes Debian's bash read /etc/bash.bashrc.
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     cwd: options.cwd,
     env: options.env ?? process.env,
     timeout: options.timeoutMs ?? 120_000,

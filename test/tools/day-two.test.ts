@@ -5,7 +5,9 @@
  * (AMI, region, partition, subnet, account) are constants in the plan copy; user data keeps its
  * references.
  */
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { CertificateSource, HardenedGoService, NginxFrontDoor, ReleaseArtifact } from '../../lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetOptions, FleetStack } from '../../examples/fleet/main';
 import { SingleHostStack } from '../../examples/single-host/main';
@@ -105,5 +107,41 @@ describe('single host, deployed (emulated state, constant data sources)', () => 
     noOp(plan, 'aws_eip.FrontDoor_ElasticIp_');
     noOp(plan, 'aws_secretsmanager_secret.FrontDoor_CertificateStore_');
     expect(action(plan, 'aws_eip_association.FrontDoor_ElasticIpAssociation_')).toEqual(['delete', 'create']);
+  });
+});
+
+describe('load-balanced front doors, deployed (emulated state, constant data sources)', () => {
+  const deployed = new DeployedStack();
+  const edge = (responseHeaders?: Record<string, string>) => {
+    const stack = new TerraformStack(Testing.app(), 'edge');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    const api = new HardenedGoService(stack, 'Api', {
+      serviceName: 'orders-api', subnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+      artifact: ReleaseArtifact.fromUrl('https://releases.example.com/orders-api', 'a'.repeat(64)),
+    });
+    new NginxFrontDoor(stack, 'FrontDoor', {
+      subnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'], instanceCount: 2, hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      upstreams: [api], domainNames: ['api.example.com'], certificate: CertificateSource.fromSecretsManager({ secretId: 'tls/api' }), responseHeaders,
+    });
+    return JSON.parse(Testing.synth(stack, true));
+  };
+  beforeAll(() => {
+    deployed.deploy(edge());
+  });
+  afterAll(() => deployed.cleanup());
+
+  it('a front-door change rolls only the front doors\' group: no load balancer, listener, target group, Elastic IP or record changes', () => {
+    const plan = deployed.planChange(edge({ 'X-Release-Channel': 'stable' }));
+    expect(plan.changed).toEqual([
+      expect.stringMatching(/^aws_autoscaling_group\.FrontDoor_Host_Group_/),
+      expect.stringMatching(/^aws_launch_template\.FrontDoor_Host_LaunchTemplate_/),
+    ]);
+    const group = plan.changes.find((c) => c.address.startsWith('aws_autoscaling_group.FrontDoor_Host_Group_'))!;
+    expect(group.actions).toEqual(['update']);
+    expect(group.after.instance_refresh[0].preferences[0]).toMatchObject({ min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true });
+    const lbTypes = ['aws_lb', 'aws_lb_listener', 'aws_lb_target_group', 'aws_eip', 'aws_route53_record'];
+    const edgeResources = plan.changes.filter((c) => lbTypes.includes(c.type) && c.address.includes('FrontDoor'));
+    expect(edgeResources.length).toBe(8);
+    expect(edgeResources.filter((c) => c.actions.join() !== 'no-op')).toEqual([]);
   });
 });
