@@ -11,7 +11,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildExampleApp } from '../helpers/app';
 import { materialize } from '../helpers/front-door';
 import { fleetFiles } from '../helpers/observability';
-import { resourcesOf } from '../helpers/stacks';
 import { requireTool, run, tempDir } from '../helpers/tools';
 
 let R: string;
@@ -34,8 +33,9 @@ beforeAll(() => {
 
   // The instances EC2 would list, with the tags the stack gives them: three group members, the
   // front door, and an instance this stack does not watch (discovery must leave it out).
-  const groupTags = resourcesOf(fleet.tf, 'aws_launch_template')[0].tag_specifications[0].tags;
-  const frontDoorTags = Object.entries<any>(fleet.tf.resource.aws_instance).find(([k]) => k.startsWith('FrontDoor'))![1].tags;
+  const launchTags = (prefix: string) => Object.entries<any>(fleet.tf.resource.aws_launch_template).find(([k]) => k.startsWith(prefix))![1].tag_specifications[0].tags;
+  const groupTags = launchTags('Api');
+  const frontDoorTags = launchTags('FrontDoor');
   const instances = [
     ...[1, 2, 3].map((n) => ({ id: `i-0a${n}00000000000000`, ip: `10.204.0.1${n}`, state: 'running', tags: groupTags })),
     { id: 'i-0f100000000000000', ip: '10.204.0.14', state: 'running', tags: frontDoorTags },
@@ -84,11 +84,11 @@ describe('monitoring on loopback (private network namespace)', () => {
       'app fleet-Api/i-0b100000000000000 10.204.0.17:9464',
       'app fleet-Api/i-0c100000000000000 10.204.0.18:9464',
       'blackbox-health https://api.example.com/healthz https://api.example.com/healthz',
-      'nginx fleet-FrontDoor-Host 10.204.0.14:9113',
+      'nginx fleet-FrontDoor-Host/i-0f100000000000000 10.204.0.14:9113',
       ...[1, 2, 3].map((n) => `node fleet-Api/i-0a${n}00000000000000 10.204.0.1${n}:9100`),
       'node fleet-Api/i-0b100000000000000 10.204.0.17:9100',
       'node fleet-Api/i-0c100000000000000 10.204.0.18:9100',
-      'node fleet-FrontDoor-Host 10.204.0.14:9100',
+      'node fleet-FrontDoor-Host/i-0f100000000000000 10.204.0.14:9100',
       'prometheus monitoring 127.0.0.1:9090',
     ]);
     // Only the target over the sample limit is down.
