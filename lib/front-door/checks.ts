@@ -11,10 +11,14 @@ const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const ONE_YEAR = 31536000;
+/** An HTTP field name (RFC 9110 token) without the characters nginx's configuration treats specially. */
+const HEADER_NAME = /^[A-Za-z0-9!#%&*+.^_|~-]+$/;
+/** Control characters, tab aside (RFC 9110 allows it in field values). */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** The props as the checks see them: with FRONT_DOOR_DEFAULTS applied (resolveFrontDoorSettings), so no check re-applies a default. */
 export type FrontDoorPropsToCheck = NginxFrontDoorProps & {
-  readonly instanceCount: number; readonly elasticIp: boolean; readonly deregistrationDelaySec: number; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
+  readonly instanceCount: number; readonly elasticIp: boolean; readonly deregistrationDelaySec: number; readonly allowVariablesInResponseHeaders: boolean; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
   readonly proxyPaths: readonly string[]; readonly internalPaths: readonly string[]; readonly connectionLimitPerClient: number; readonly clientKeepaliveRequests: number;
 };
 
@@ -28,7 +32,7 @@ export interface FrontDoorCheckContext {
 
 /** The types of NginxFrontDoor's props, for plain JavaScript and JSON configuration. */
 export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
-  domainNames: 'string[]', certificate: 'object', upstreams: 'array', host: 'object', subnetId: 'string', subnetIds: 'string[]', deregistrationDelaySec: 'number', hostedZoneId: 'string', dnsRecordTtlSec: 'number', vpcId: 'string',
+  domainNames: 'string[]', certificate: 'object', upstreams: 'array', host: 'object', subnetId: 'string', subnetIds: 'string[]', deregistrationDelaySec: 'number', allowVariablesInResponseHeaders: 'boolean', hostedZoneId: 'string', dnsRecordTtlSec: 'number', vpcId: 'string',
   instanceType: 'string', machineImage: 'object', instanceCount: 'number', hostName: 'string', associatePublicIpAddress: 'boolean',
   adminSshCidrs: 'string[]', keyPairName: 'string', tlsProfile: 'string', hsts: 'boolean', hstsMaxAgeSeconds: 'number',
   hstsIncludeSubdomains: 'boolean', hstsPreload: 'boolean', upstreamKeepalive: 'number', upstreamKeepaliveTimeSec: 'number',
@@ -40,7 +44,7 @@ export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
 };
 
 const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
-  hostName: '"front-door"', instanceCount: '2', deregistrationDelaySec: '70', tlsProfile: '"intermediate"', hsts: 'true', hstsMaxAgeSeconds: '31536000',
+  hostName: '"front-door"', instanceCount: '2', deregistrationDelaySec: '70', allowVariablesInResponseHeaders: 'false', tlsProfile: '"intermediate"', hsts: 'true', hstsMaxAgeSeconds: '31536000',
   hstsIncludeSubdomains: 'false', hstsPreload: 'false', upstreamKeepalive: '32', upstreamKeepaliveTimeSec: '30',
   responseHeaders: '{ "X-Frame-Options": "DENY" }', internalPaths: '["/metrics"]', elasticIp: 'true', persistCertificate: 'true',
   upstreamMaxFails: '2', upstreamFailTimeoutSec: '15', proxyPaths: '["/"]', staticUrlPath: '"/static/"', staticRootDirectory: '"/srv/static"',
@@ -105,6 +109,17 @@ export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoor
       props.subnetIds.forEach((id, i) => {
         if (known(id) && !/^subnet-[0-9a-f]{8,17}$/.test(id)) c.fail(`subnetIds[${i}]`, id, 'is not a subnet ID', 'pass an ID like "subnet-0123456789abcdef0" or a reference to an aws_subnet');
       });
+    }
+  }
+
+  // Response headers: each reaches the wire as nginx prints it.
+  for (const [name, value] of Object.entries(props.responseHeaders ?? {})) {
+    if (!HEADER_NAME.test(name)) {
+      c.fail(`responseHeaders["${name}"]`, name, 'is not an HTTP header name (letters, digits and !#%&*+.^_|~- only)', 'name the header like "X-Release-Channel"');
+    } else if (typeof value === 'string' && CONTROL.test(value)) {
+      c.fail(`responseHeaders["${name}"]`, value, 'holds a control character: a line break would end the header and let the value write its own headers or body (response splitting)', 'write the value on one line, without control characters');
+    } else if (typeof value === 'string' && value.includes('$') && !props.allowVariablesInResponseHeaders) {
+      c.fail(`responseHeaders["${name}"]`, value, 'holds "$", which nginx expands as a variable (e.g. $upstream_addr would publish the backends\' private addresses)', 'drop the "$", or set allowVariablesInResponseHeaders: true to use nginx variables on purpose');
     }
   }
 

@@ -78,8 +78,19 @@ export interface NginxFrontDoorProps {
    * @default 30
    */
   readonly upstreamKeepaliveTimeSec?: number;
-  /** Extra headers on every HTTPS response (`add_header … always`). @default - none */
+  /**
+   * Extra headers on every HTTPS response (`add_header … always`). Names are HTTP tokens; values
+   * have no control characters (a line break would split the response) and no `$` (nginx would
+   * expand it as a variable) unless allowVariablesInResponseHeaders.
+   * @default - none
+   */
   readonly responseHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Let responseHeaders values use nginx variables (`$request_id`, …). Some leak what the internet
+   * should not see (`$upstream_addr`: the backends' private addresses).
+   * @default false
+   */
+  readonly allowVariablesInResponseHeaders?: boolean;
   /**
    * Backend paths never proxied to the internet: nginx answers 404 (an exact path also covers
    * what lies below it). Add your metrics path here if it is not `/metrics`.

@@ -29,6 +29,7 @@ export const FRONT_DOOR_DEFAULTS = {
   internalPaths: ['/metrics', '/debug/'],
   elasticIp: true,
   dnsRecordTtlSec: 300,
+  allowVariablesInResponseHeaders: false,
   deregistrationDelaySec: 70,
   persistCertificate: true,
   proxyPaths: ['/'],
