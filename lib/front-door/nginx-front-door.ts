@@ -63,14 +63,15 @@ export class NginxFrontDoor extends Construct {
 
     const hostName = props.hostName;
     const count = props.instanceCount;
-    let ownHost: HostConfigurationProps & { associatePublicIpAddress?: boolean } = { vpcId: props.vpcId, instanceType: props.instanceType, machineImage: image, associatePublicIpAddress: props.associatePublicIpAddress, adminSshCidrs: props.adminSshCidrs, keyPairName: props.keyPairName };
     // Several front doors in a group: behind a public load balancer that holds the Elastic IPs.
     const balanced = props.subnetIds !== undefined && count > 1;
+    // The load balancer and the group share one VPC lookup.
+    const vpcId = balanced ? props.vpcId ?? new DataAwsSubnet(this, 'Subnet', { id: props.subnetIds![0] }).vpcId : props.vpcId;
+    const ownHost: HostConfigurationProps & { associatePublicIpAddress?: boolean } = { vpcId, instanceType: props.instanceType, machineImage: image, associatePublicIpAddress: props.associatePublicIpAddress, adminSshCidrs: props.adminSshCidrs, keyPairName: props.keyPairName };
     if (balanced) {
       this.publicLoadBalancer = new PublicLoadBalancer(this, 'PublicLoadBalancer', {
         subnetIds: props.subnetIds!,
-        // Looked up once here, for the load balancer and the group alike.
-        vpcId: (ownHost = { ...ownHost, vpcId: props.vpcId ?? new DataAwsSubnet(this, 'Subnet', { id: props.subnetIds![0] }).vpcId }).vpcId!,
+        vpcId: vpcId!,
         healthCheckPort: NGINX.healthCheckPort,
         healthCheckPath: NGINX.healthCheckPath,
         deregistrationDelaySec: props.deregistrationDelaySec,

@@ -7,7 +7,8 @@
 import { Construct } from 'constructs';
 import { Connections, IConnectable } from '../network/connections';
 import { Peer, Port } from '../network/port';
-import { DataAwsSubnet, Eip, Lb, LbListener, LbTargetGroup, SecurityGroup } from '../private/aws';
+import { DataAwsSubnet, Eip, Lb, LbTargetGroup, SecurityGroup } from '../private/aws';
+import { tcpForward } from '../go-service/internal-load-balancer';
 
 export interface PublicLoadBalancerProps {
   /** Public subnets, one per Availability Zone; each gets one Elastic IP. Known at synth. */
@@ -64,41 +65,17 @@ export class PublicLoadBalancer extends Construct implements IConnectable {
       enableCrossZoneLoadBalancing: true,
       tags: props.tags,
     });
-    this.targetGroups = [Port.HTTP, Port.HTTPS].map((port) => {
-      const tg = new LbTargetGroup(this, `TargetGroup${port.fromPort}`, {
-        port: port.fromPort,
-        protocol: 'TCP',
-        vpcId: props.vpcId,
-        targetType: 'instance',
-        // The client's address arrives in the proxy-protocol header; the load balancer's own as the
-        // source keeps the front doors closed to everyone but it.
-        preserveClientIp: 'false',
-        proxyProtocolV2: true,
-        deregistrationDelay: String(props.deregistrationDelaySec),
-        connectionTermination: true,
-        healthCheck: {
-          enabled: true,
-          protocol: 'HTTP',
-          path: props.healthCheckPath,
-          port: String(props.healthCheckPort),
-          matcher: '200',
-          interval: 10,
-          timeout: 5,
-          healthyThreshold: 2,
-          unhealthyThreshold: 2,
-        },
-        tags: props.tags,
-        lifecycle: { createBeforeDestroy: true },
-      });
-      new LbListener(this, `Listener${port.fromPort}`, {
-        loadBalancerArn: this.loadBalancer.arn,
-        port: port.fromPort,
-        protocol: 'TCP',
-        defaultAction: [{ type: 'forward', targetGroupArn: tg.arn }],
-        tags: props.tags,
-      });
-      return tg;
-    });
+    // The client's address arrives in the proxy-protocol header; the load balancer's own as the
+    // source keeps the front doors closed to everyone but it.
+    this.targetGroups = [Port.HTTP, Port.HTTPS].map((port) => tcpForward(this, String(port.fromPort), {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: port.fromPort,
+      vpcId: props.vpcId,
+      deregistrationDelaySec: props.deregistrationDelaySec,
+      healthCheck: { path: props.healthCheckPath, port: String(props.healthCheckPort), matcher: '200' },
+      proxyProtocolV2: true,
+      tags: props.tags,
+    }));
   }
 
   /** The front doors admit 80, 443 and the health port from the load balancer alone. */

@@ -9,6 +9,41 @@ import { Connections, IConnectable } from '../network/connections';
 import { Port } from '../network/port';
 import { Lb, LbListener, LbTargetGroup, LbTargetGroupAttachment, SecurityGroup, DataAwsVpc } from '../private/aws';
 
+/** A TCP target group of instances behind `loadBalancerArn`'s listener on `port` (IDs `TargetGroup<suffix>`, `Listener<suffix>`). */
+export function tcpForward(scope: Construct, suffix: string, o: {
+  readonly loadBalancerArn: string;
+  readonly port: number;
+  readonly vpcId: string;
+  readonly deregistrationDelaySec: number;
+  readonly healthCheck: { readonly path: string; readonly port: string; readonly matcher: string };
+  readonly proxyProtocolV2?: boolean;
+  readonly tags?: Record<string, string>;
+}): LbTargetGroup {
+  const targetGroup = new LbTargetGroup(scope, `TargetGroup${suffix}`, {
+    port: o.port,
+    protocol: 'TCP',
+    vpcId: o.vpcId,
+    targetType: 'instance',
+    // The load balancer's own address as the source keeps the instances' security-group reference to it valid.
+    preserveClientIp: 'false',
+    proxyProtocolV2: o.proxyProtocolV2,
+    deregistrationDelay: String(o.deregistrationDelaySec),
+    // Long-lived keep-alive connections are closed when the delay ends, not left to a dead target.
+    connectionTermination: true,
+    healthCheck: { enabled: true, protocol: 'HTTP', ...o.healthCheck, interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 },
+    tags: o.tags,
+    lifecycle: { createBeforeDestroy: true },
+  });
+  new LbListener(scope, `Listener${suffix}`, {
+    loadBalancerArn: o.loadBalancerArn,
+    port: o.port,
+    protocol: 'TCP',
+    defaultAction: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
+    tags: o.tags,
+  });
+  return targetGroup;
+}
+
 export interface InternalLoadBalancerProps {
   /** Subnets the load balancer has an address in (one per Availability Zone). */
   readonly subnetIds: readonly string[];
@@ -58,36 +93,13 @@ export class InternalLoadBalancer extends Construct implements IConnectable {
       enableCrossZoneLoadBalancing: true,
       tags: props.tags,
     });
-    this.targetGroup = new LbTargetGroup(this, 'TargetGroup', {
-      port: props.port,
-      protocol: 'TCP',
-      vpcId: props.vpcId,
-      targetType: 'instance',
-      // The service reads the client from X-Forwarded-For; the load balancer's own address as the
-      // source keeps the instances' security-group reference to the load balancer valid.
-      preserveClientIp: 'false',
-      deregistrationDelay: String(props.deregistrationDelaySec),
-      // Long-lived keep-alive connections are closed when the delay ends, not left to a dead target.
-      connectionTermination: true,
-      healthCheck: {
-        enabled: true,
-        protocol: 'HTTP',
-        path: props.healthPath,
-        port: 'traffic-port',
-        matcher: '200-399',
-        interval: 10,
-        timeout: 5,
-        healthyThreshold: 2,
-        unhealthyThreshold: 2,
-      },
-      tags: props.tags,
-      lifecycle: { createBeforeDestroy: true },
-    });
-    new LbListener(this, 'Listener', {
+    // The service reads the client from X-Forwarded-For.
+    this.targetGroup = tcpForward(this, '', {
       loadBalancerArn: this.loadBalancer.arn,
       port: props.port,
-      protocol: 'TCP',
-      defaultAction: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
+      vpcId: props.vpcId,
+      deregistrationDelaySec: props.deregistrationDelaySec,
+      healthCheck: { path: props.healthPath, port: 'traffic-port', matcher: '200-399' },
       tags: props.tags,
     });
   }
