@@ -18,7 +18,8 @@ function start(env: Record<string, string>): { child: ChildProcess; output: () =
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close' waits for stdout/stderr to drain; 'exit' can fire before the last output arrives.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
 
