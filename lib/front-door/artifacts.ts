@@ -2,44 +2,18 @@
  * What an nginx front door host gets (the N rows of GUIDANCE.md), built from resolved settings.
  * Pure: no cdktf imports.
  */
-import { awsJsonCall, awsRoleShellFunctions, IMDS_TOKEN_LINE } from '../host/aws-shell';
+import { awsJsonCall, awsRoleShellFunctions } from '../host/aws-shell';
 import { versionAtLeast } from '../host/distro';
 import { HostProvisioning } from '../host/provisioning';
 import { MOZILLA_GUIDELINE_VERSION, TLS_PROFILES, TlsProfileName } from './tls-profiles';
 import { blank, block, comment, directive, NginxNode, renderNginx } from '../render/nginx';
 import { renderBashScript, shq } from '../render/shell';
 import { dailyTimer, renderSystemdUnit } from '../render/systemd';
-import { PATHS, PORTS } from '../facts';
+import { NGINX } from './nginx-paths';
+import { acmeAccountScript, obtainCertificateScript, persistCertificateScript, restoreCertificateScript } from './certificate-store';
 import { GoHostError } from '../errors';
 
-export const NGINX = {
-  dir: '/etc/nginx/gohost',
-  conf: '/etc/nginx/gohost/nginx.conf',
-  headers: '/etc/nginx/gohost/security-headers.conf',
-  ocsp: '/etc/nginx/gohost/ocsp.conf',
-  clientCa: '/etc/nginx/gohost/client-ca.pem',
-  tlsDir: '/etc/nginx/gohost/tls',
-  liveCert: '/etc/nginx/gohost/tls/live.crt',
-  liveKey: '/etc/nginx/gohost/tls/live.key',
-  placeholderCert: '/etc/nginx/gohost/tls/placeholder.crt',
-  placeholderKey: '/etc/nginx/gohost/tls/placeholder.key',
-  acmeRoot: '/var/www/acme',
-  libDir: '/usr/local/lib/gohost',
-  precheck: '/usr/local/lib/gohost/nginx-precheck',
-  reloadCertificate: '/usr/local/lib/gohost/nginx-reload-certificate',
-  obtainCertificate: '/usr/local/lib/gohost/obtain-certificate',
-  fetchCertificate: '/usr/local/lib/gohost/fetch-certificate',
-  restoreCertificate: '/usr/local/lib/gohost/restore-certificate',
-  persistCertificate: '/usr/local/lib/gohost/persist-certificate',
-  storedCert: '/etc/nginx/gohost/tls/stored.crt',
-  storedKey: '/etc/nginx/gohost/tls/stored.key',
-  dropIn: '/etc/systemd/system/nginx.service.d/60-gohost.conf',
-  stubStatusPort: PORTS.stubStatus,
-  /** What a public load balancer's health check asks: nginx itself, never the upstream. */
-  healthCheckPort: PORTS.nginxHealth,
-  healthCheckPath: '/gohost-nginx-health',
-  accessLog: PATHS.nginxAccessLog,
-} as const;
+export { NGINX };
 
 export type CertificateSettings =
   | {
@@ -107,6 +81,11 @@ export interface FrontDoorSettings {
   readonly nginxVersion: string;
   /** Where the health check goes through the front door at first boot. */
   readonly healthPath: string;
+}
+
+/** Let's Encrypt kept in a store: one ACME account for every front door, challenges answered by any of them. */
+function sharedAcmeAccount(s: FrontDoorSettings): boolean {
+  return s.certificate.kind === 'letsencrypt' && s.certificate.store !== undefined;
 }
 
 const UPSTREAM = 'gohost_backend';
@@ -184,6 +163,10 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
     block('location', ['^~', '/.well-known/acme-challenge/'], [
       directive('root', NGINX.acmeRoot),
       directive('default_type', 'text/plain'),
+      ...(sharedAcmeAccount(s)
+        ? [comment('Any front door answers any challenge of the fleet\'s ACME account (token.thumbprint, RFC 8555 8.3): the validation may reach any of them.'),
+          block('location', ['~', '^/[.]well-known/acme-challenge/([-_A-Za-z0-9]+)$'], [directive('include', NGINX.acmeChallenge)])]
+        : []),
     ]),
     block('location', ['/'], [
       comment('301 keeps GET/HEAD cacheable; 308 keeps the method and body of everything else.'),
@@ -418,152 +401,6 @@ export function reloadCertificateScript(): string {
   });
 }
 
-export function obtainCertificateScript(s: FrontDoorSettings): string {
-  if (s.certificate.kind !== 'letsencrypt') throw new GoHostError('obtainCertificateScript is for Let\'s Encrypt');
-  const c = s.certificate;
-  const domainArgs = s.domainNames.map((d) => `-d ${shq(d)}`).join(' ');
-  return renderBashScript({
-    description: [
-      "Obtains the Let's Encrypt certificate once DNS points at this host, backing off between attempts",
-      '(failed validations count against a rate limit of 5 per hour, so none is tried before DNS is right).',
-    ],
-    body: [
-      `domains=(${s.domainNames.map(shq).join(' ')})`,
-      ...liveCertificateFresh(),
-      'if live_certificate_fresh; then',
-      '  echo "the live certificate names ${domains[*]} and has more than a third of its lifetime left: nothing to do"',
-      '  exit 0',
-      'fi',
-      IMDS_TOKEN_LINE,
-      'public_ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/public-ipv4 || true)',
-      'dns_points_here() {',
-      '  # Without a public IP (behind a load balancer) there is nothing to compare: try.',
-      '  [[ -z "$public_ip" ]] && return 0',
-      '  local d',
-      '  for d in "${domains[@]}"; do',
-      '    getent ahostsv4 "$d" | awk \'{ print $1 }\' | grep -qxF "$public_ip" || return 1',
-      '  done',
-      '}',
-      'delay=60',
-      'for attempt in $(seq 1 12); do',
-      '  if dns_points_here; then',
-      `    if certbot certonly --webroot -w ${NGINX.acmeRoot} --cert-name gohost ${domainArgs} \\`,
-      `      --email ${shq(c.email)} --agree-tos --non-interactive --keep-until-expiring${c.staging ? ' --staging' : ''}; then`,
-      `      ln -sfn /etc/letsencrypt/live/gohost/fullchain.pem ${NGINX.liveCert}`,
-      `      ln -sfn /etc/letsencrypt/live/gohost/privkey.pem ${NGINX.liveKey}`,
-      `      ${NGINX.reloadCertificate}`,
-      ...(c.store ? [`      ${NGINX.persistCertificate}`] : []),
-      '      exit 0',
-      '    fi',
-      '  else',
-      '    echo "attempt $attempt: ${domains[*]} does not resolve to $public_ip yet"',
-      '  fi',
-      '  sleep "$delay"',
-      '  delay=$((delay * 2 > 1800 ? 1800 : delay * 2))',
-      'done',
-      'echo "no certificate after 12 attempts; nginx keeps serving the placeholder" >&2',
-      'exit 1',
-    ],
-  });
-}
-
-/** Bash: `live_certificate_fresh` is true for a real certificate naming every domain with more than a third of its lifetime left. */
-function liveCertificateFresh(): string[] {
-  return [
-    'live_certificate_fresh() {',
-    `  local cert d not_before not_after now`,
-    `  cert=$(readlink -f ${NGINX.liveCert})`,
-    `  [[ -s "$cert" && "$cert" != "$(readlink -f ${NGINX.placeholderCert})" ]] || return 1`,
-    '  for d in "${domains[@]}"; do',
-    '    openssl x509 -noout -checkhost "$d" -in "$cert" | grep -q "does match" || return 1',
-    '  done',
-    '  not_before=$(date -d "$(openssl x509 -noout -startdate -in "$cert" | cut -d = -f 2)" +%s)',
-    '  not_after=$(date -d "$(openssl x509 -noout -enddate -in "$cert" | cut -d = -f 2)" +%s)',
-    '  now=$(date +%s)',
-    '  (( (not_after - now) * 3 > not_after - not_before ))',
-    '}',
-  ];
-}
-
-/**
- * Restores the certificate and key kept in Secrets Manager before nginx starts, so a replaced
- * front door serves its real certificate at once and does not ask Let's Encrypt again.
- */
-export function restoreCertificateScript(store: string): string {
-  const call = awsJsonCall('secretsmanager', 'secretsmanager', 'secretsmanager.GetSecretValue', JSON.stringify({ SecretId: store }),
-    `--no-fail -o "$tmp/response" -w '%{http_code}'`);
-  return renderBashScript({
-    description: [
-      'Restores the certificate and key kept in Secrets Manager (nothing stored yet is not an error).',
-    ],
-    body: [
-      'umask 077',
-      ...awsRoleShellFunctions(),
-      'tmp=$(mktemp -d)',
-      'trap \'rm -rf "$tmp"\' EXIT',
-      `status=$(${call})`,
-      'if [[ "$status" != 200 ]]; then',
-      '  if grep -q ResourceNotFoundException "$tmp/response"; then echo "no certificate stored yet"; exit 0; fi',
-      '  echo "Secrets Manager answered HTTP $status: $(head -c 300 "$tmp/response")" >&2',
-      '  exit 1',
-      'fi',
-      'json_field SecretString < "$tmp/response" > "$tmp/secret"',
-      'json_field certificate < "$tmp/secret" > "$tmp/cert"',
-      'json_field privateKey < "$tmp/secret" > "$tmp/key"',
-      '# Nothing goes live that nginx would refuse: every block of the chain, the chain itself, the key, then nginx -t.',
-      'refuse() { echo "refused the stored certificate: $*; nginx keeps the placeholder until a new one is issued" >&2; exit 1; }',
-      'awk -v dir="$tmp" \'/-----BEGIN CERTIFICATE-----/ { n++ } n { print > (dir "/block" n ".pem") }\' "$tmp/cert"',
-      'blocks=("$tmp"/block*.pem)',
-      '[[ -e "${blocks[0]}" ]] || refuse "no certificate in it"',
-      'for b in "${blocks[@]}"; do openssl x509 -noout -in "$b" 2>/dev/null || refuse "block $(basename "$b" .pem) of the chain does not parse"; done',
-      'if (( ${#blocks[@]} > 1 )); then',
-      '  cat "${blocks[@]:1}" > "$tmp/chain"',
-      '  openssl verify -no-CAfile -no-CApath -partial_chain -trusted "$tmp/chain" "${blocks[0]}" >/dev/null 2>&1 || refuse "the chain does not sign the certificate"',
-      'fi',
-      '[[ "$(openssl x509 -noout -pubkey -in "$tmp/cert")" == "$(openssl pkey -pubout -in "$tmp/key" 2>/dev/null)" ]] || refuse "the key is not the certificate\'s"',
-      `install -d -m 0750 ${NGINX.tlsDir}`,
-      `install -m 0644 "$tmp/cert" ${NGINX.storedCert}`,
-      `install -m 0600 "$tmp/key" ${NGINX.storedKey}`,
-      `previous_cert=$(readlink ${NGINX.liveCert} || true) previous_key=$(readlink ${NGINX.liveKey} || true)`,
-      `ln -sfn stored.crt ${NGINX.liveCert}`,
-      `ln -sfn stored.key ${NGINX.liveKey}`,
-      `if ! ${NGINX.precheck} 2>"$tmp/nginx-t"; then`,
-      `  ln -sfn "\${previous_cert:-placeholder.crt}" ${NGINX.liveCert}`,
-      `  ln -sfn "\${previous_key:-placeholder.key}" ${NGINX.liveKey}`,
-      '  refuse "nginx -t fails with it: $(tr \'\\n\' \' \' < "$tmp/nginx-t")"',
-      'fi',
-      `echo "restored the stored certificate ($(openssl x509 -noout -enddate -in ${NGINX.storedCert}))"`,
-    ],
-  });
-}
-
-/** Keeps the live certificate and key in Secrets Manager, after issuance and after every renewal. */
-export function persistCertificateScript(store: string): string {
-  return renderBashScript({
-    description: [
-      'Stores the live certificate and key in Secrets Manager, where a replaced front door restores them.',
-    ],
-    body: [
-      'umask 077',
-      `cert=$(readlink -f ${NGINX.liveCert})`,
-      `key=$(readlink -f ${NGINX.liveKey})`,
-      `if [[ "$cert" == "$(readlink -f ${NGINX.placeholderCert})" ]]; then echo "the live certificate is the placeholder: nothing to store"; exit 0; fi`,
-      ...awsRoleShellFunctions(),
-      'tmp=$(mktemp -d)',
-      'trap \'rm -rf "$tmp"\' EXIT',
-      '# The key goes from file to request body without passing through a command line.',
-      `python3 - ${shq(store)} "$cert" "$key" > "$tmp/body" <<'PY'`,
-      'import json, sys',
-      'secret, cert, key = sys.argv[1:]',
-      'value = {"certificate": open(cert).read(), "privateKey": open(key).read()}',
-      'print(json.dumps({"SecretId": secret, "SecretString": json.dumps(value)}))',
-      'PY',
-      'aws_curl secretsmanager -o /dev/null -H \'Content-Type: application/x-amz-json-1.1\' -H \'X-Amz-Target: secretsmanager.PutSecretValue\' --data-binary "@$tmp/body" "https://secretsmanager.$region.amazonaws.com/"',
-      'echo "stored the certificate in Secrets Manager"',
-    ],
-  });
-}
-
 /** Fetches a bring-your-own certificate and key with the instance role; the key never passes through user data or state. */
 export function fetchCertificateScript(s: FrontDoorSettings): string {
   const c = s.certificate;
@@ -624,20 +461,23 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
   h.addFile({ path: NGINX.dropIn, permissions: '0644', defer: true, content: nginxDropIn(s) });
   h.addFile({ path: NGINX.precheck, permissions: '0755', content: nginxPrecheck() });
   h.addFile({ path: NGINX.reloadCertificate, permissions: '0755', content: reloadCertificateScript() });
-  if (le) {
-    h.addFile({ path: NGINX.obtainCertificate, permissions: '0755', content: obtainCertificateScript(s) });
-    const store = (s.certificate as { store?: string }).store;
-    h.addFile({
-      path: '/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx',
-      permissions: '0755',
-      defer: true,
-      content: renderBashScript({ description: ['certbot deploy hook: runs after every successful renewal.'], body: [NGINX.reloadCertificate, ...(store ? [NGINX.persistCertificate] : [])] }),
-    });
-    h.allowInstanceMetadata('gohost-certificate.service', `obtains the certificate (public IP${store ? ', keeps it in Secrets Manager' : ''})`);
+  if (s.certificate.kind === 'letsencrypt') {
+    const c = s.certificate;
+    const store = c.store;
+    h.addFile({ path: NGINX.obtainCertificate, permissions: '0755', content: obtainCertificateScript({ domainNames: s.domainNames, email: c.email, staging: c.staging, store }) });
+    h.allowInstanceMetadata('gohost-certificate.service', `obtains the certificate (public IP${store ? ', keeps it in Secrets Manager, one order at a time' : ''})`);
     if (store) {
-      h.allowInstanceMetadata('certbot.service', 'keeps a renewed certificate in Secrets Manager (deploy hook)');
       h.addFile({ path: NGINX.restoreCertificate, permissions: '0755', content: restoreCertificateScript(store) });
       h.addFile({ path: NGINX.persistCertificate, permissions: '0755', content: persistCertificateScript(store) });
+      h.addFile({ path: NGINX.acmeAccount, permissions: '0755', content: acmeAccountScript({ domainNames: s.domainNames, email: c.email, staging: c.staging, store }) });
+      h.addFile({ path: NGINX.acmeChallenge, permissions: '0644', defer: true, content: "# No ACME account shared yet: certbot's webroot files answer (acme-account writes the stateless answer here).\n" });
+    } else {
+      h.addFile({
+        path: '/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx',
+        permissions: '0755',
+        defer: true,
+        content: renderBashScript({ description: ['certbot deploy hook: runs after every successful renewal.'], body: [NGINX.reloadCertificate] }),
+      });
     }
     h.addFile({
       path: '/etc/systemd/system/gohost-certificate.timer',
@@ -692,6 +532,12 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
       'systemctl enable nginx.service',
       'systemctl restart nginx.service',
       NGINX.reloadCertificate,
+      ...(sharedAcmeAccount(s)
+        ? ['# The fleet\'s ACME account (if one is stored): this front door answers its challenges before it joins.',
+          `${NGINX.acmeAccount} --restore-only || log "could not restore the fleet's ACME account (gohost-certificate.service retries)"`,
+          '# Renewals go through gohost-certificate.service, one front door at a time; the package\'s timer would renew on its own.',
+          'if systemctl cat certbot.timer > /dev/null 2>&1; then systemctl disable --now certbot.timer; fi']
+        : []),
       ...(le
         ? ['# In the background: DNS may not point here yet. Daily afterwards: renewal at a third of the lifetime.',
           'systemctl enable gohost-certificate.timer',

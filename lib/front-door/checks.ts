@@ -157,8 +157,8 @@ export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoor
   } else if (cert.kind === 'letsencrypt') {
     const o = cert.options as LetsEncryptOptions;
     if (known(o.email) && !EMAIL.test(o.email)) c.fail('certificate.email', o.email, 'is not an email address', "give the address Let's Encrypt may contact, e.g. \"ops@example.com\"");
-    if (count > 1) {
-      c.fail('instanceCount', count, "contradicts a Let's Encrypt certificate: each instance would request its own and HTTP-01 challenges could reach the wrong one", 'use one instance, or bring your own certificate (CertificateSource.fromSsmParameters)');
+    if (count > 1 && props.persistCertificate === false) {
+      c.fail('persistCertificate', false, `contradicts a Let's Encrypt certificate with instanceCount ${count}: the front doors share the certificate and the ACME account through that store (without it each would order its own)`, 'drop persistCertificate: false, or use one instance');
     }
   } else if (cert.kind === 'ssm') {
     const o = cert.options as SsmCertificateOptions;

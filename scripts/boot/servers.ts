@@ -110,11 +110,13 @@ export async function startServers(o: {
           return;
         }
         if (!id.includes('CertificateStore')) { res.writeHead(400).end(JSON.stringify({ __type: 'AccessDeniedException' })); return; }
+        // Only AWSCURRENT (the certificate) is emulated: the fleet's ACME account and order lock live under their own stages.
+        const otherStage = (input.VersionStage ?? 'AWSCURRENT') !== 'AWSCURRENT' || (input.VersionStages !== undefined && !input.VersionStages.includes('AWSCURRENT'));
         if (target === 'secretsmanager.GetSecretValue') {
-          if (secretValue === undefined) { res.writeHead(400).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" })); return; }
+          if (secretValue === undefined || otherStage) { res.writeHead(400).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" })); return; }
           res.writeHead(200).end(JSON.stringify({ ARN: id, SecretString: secretValue }));
         } else if (target === 'secretsmanager.PutSecretValue') {
-          secretValue = input.SecretString;
+          if (!otherStage) secretValue = input.SecretString;
           res.writeHead(200).end(JSON.stringify({ ARN: id, VersionId: 'harness' }));
         } else res.writeHead(400).end(JSON.stringify({ __type: 'InvalidRequestException' }));
       });

@@ -192,14 +192,22 @@ describe('NginxFrontDoor with several instances in a group (subnetIds, instanceC
     expect(fd.hosts[0].readiness().find((r) => r.id === 'N19')).toMatchObject({ status: 'enforced', detail: expect.stringContaining('public load balancer') });
   });
 
-  it('refuses what cannot work behind it: a subnet list from a reference, HTTP/3, a Let\'s Encrypt certificate', () => {
+  it('refuses what cannot work behind it: a subnet list from a reference, HTTP/3, Let\'s Encrypt without the store the front doors share it through', () => {
     const failing = (props: Record<string, unknown>) => {
       const { stack } = newStack();
       return validationError(() => new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, subnetId: undefined, subnetIds: SUBNETS, instanceCount: 2, certificate, ...props })).message;
     };
     expect(failing({ subnetIds: Token.asList('${var.subnets}') })).toContain('subnetIds = "(a Terraform reference)": must be known at synth with instanceCount 2');
     expect(failing({ http3: true })).toContain('http3 = true: contradicts a load-balanced front door');
-    expect(failing({ certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }) })).toContain("instanceCount = 2: contradicts a Let's Encrypt certificate");
+    expect(failing({ certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }), persistCertificate: false })).toContain("persistCertificate = false: contradicts a Let's Encrypt certificate with instanceCount 2");
     expect(failing({ deregistrationDelaySec: 4000 })).toContain('deregistrationDelaySec = 4000: is outside 0–3600 seconds');
+  });
+  it("shares one Let's Encrypt certificate: every front door restores it, answers the fleet's challenges, orders only under the lock", () => {
+    const { fd: le, tf: json, files } = groupFrontDoor({ instanceCount: 2, certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }) });
+    expect(resourcesOf(json, 'aws_secretsmanager_secret')).toHaveLength(1);
+    expect(files.file('/usr/local/lib/gohost/acme-account')).toContain('ClientRequestToken');
+    expect(files.file('/usr/local/lib/gohost/obtain-certificate')).toContain('take_order_lock');
+    expect(files.file('/etc/nginx/gohost/nginx.conf')).toContain('include /etc/nginx/gohost/acme-challenge.conf;');
+    expect(le.hosts[0].readiness().find((r) => r.id === 'N5')).toMatchObject({ status: 'enforced', detail: expect.stringContaining('one ACME account for all') });
   });
 });

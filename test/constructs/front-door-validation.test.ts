@@ -79,8 +79,8 @@ describe('NginxFrontDoor rejects bad input at synth time', () => {
       expect(messageFor({ ...group, subnetIds: ['subnet-1'] })).toContain('subnetIds[0] = "subnet-1": is not a subnet ID');
     });
 
-    it("several instances with Let's Encrypt", () => {
-      expect(messageFor({ instanceCount: 2 })).toContain("instanceCount = 2: contradicts a Let's Encrypt certificate");
+    it("several instances with Let's Encrypt but no certificate store to share it through", () => {
+      expect(messageFor({ instanceCount: 2, persistCertificate: false })).toContain("persistCertificate = false: contradicts a Let's Encrypt certificate with instanceCount 2");
     });
 
     it('instanceCount with host', () => {

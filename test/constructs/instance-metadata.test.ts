@@ -37,10 +37,10 @@ describe('every unit of the examples that does not call AWS is behind the fence'
   const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
   const cases: Array<[string, string, string[], string[]]> = [
     ['single-host', 'Api', ['nginx.service', 'orders-api.service', 'prometheus-nginx-exporter.service', 'prometheus-node-exporter.service'],
-      ['certbot.service', 'cloud-final.service', 'gohost-certificate.service']],
+      ['cloud-final.service', 'gohost-certificate.service']],
     ['fleet', 'Api', ['alloy.service', 'orders-api.service', 'prometheus-node-exporter.service'], ['cloud-final.service', 'gohost-log-credential.service']],
     ['fleet', 'FrontDoor/Host', ['alloy.service', 'nginx.service', 'prometheus-nginx-exporter.service', 'prometheus-node-exporter.service'],
-      ['certbot.service', 'cloud-final.service', 'gohost-certificate.service', 'gohost-log-credential.service']],
+      ['cloud-final.service', 'gohost-certificate.service', 'gohost-log-credential.service']],
     ['fleet', 'Observability/Monitoring', ['grafana-server.service', 'loki.service', 'nginx.service', 'prometheus-blackbox-exporter.service', 'prometheus-node-exporter.service'],
       ['cloud-final.service', 'gohost-log-tenants.service', 'prometheus-alertmanager.service', 'prometheus.service']],
   ];

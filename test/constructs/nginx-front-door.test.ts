@@ -1,3 +1,4 @@
+import { frontDoorFiles } from '../helpers/front-door';
 import { describe, expect, it } from 'vitest';
 import { CertificateSource, HardenedGoHost, NginxFrontDoor } from '../../lib';
 import { hostFiles } from '../helpers/host-files';
@@ -106,16 +107,29 @@ describe('NginxFrontDoor on its own instance (fleet shape)', () => {
 });
 
 describe('NginxFrontDoor certificates', () => {
-  it("installs certbot with a retrying service and a deploy hook for Let's Encrypt", () => {
+  it("installs certbot with a retrying service; with a store its own timer renews, one front door at a time, and the fleet's account is restored at boot", () => {
     const { tf } = fleet();
     const ci = Object.entries<any>(tf.data.cloudinit_config).find(([k]) => k.startsWith('FrontDoor'))![1];
     const files = hostFiles(ci.part);
     expect(files.doc.packages).toContain('certbot');
-    expect(files.file('/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx')).toBe(
-      '#!/usr/bin/env bash\n# certbot deploy hook: runs after every successful renewal.\nset -euo pipefail\n/usr/local/lib/gohost/nginx-reload-certificate\n/usr/local/lib/gohost/persist-certificate\n',
-    );
     expect(files.file('/usr/local/lib/gohost/obtain-certificate')).toContain('--webroot -w /var/www/acme');
+    expect(files.file('/usr/local/lib/gohost/obtain-certificate')).toContain('elif ! take_order_lock; then');
+    expect(files.paths()).not.toContain('/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx');
+    expect(files.script).toContain('if systemctl cat certbot.timer > /dev/null 2>&1; then systemctl disable --now certbot.timer; fi');
+    expect(files.script).toContain('/usr/local/lib/gohost/acme-account --restore-only ||');
+    expect(files.file('/etc/nginx/gohost/nginx.conf')).toMatch(/location ~ \^\/\[\.\]well-known\/acme-challenge\/\(\[-_A-Za-z0-9\]\+\)\$ \{\n\s+include \/etc\/nginx\/gohost\/acme-challenge\.conf;/);
     expect(files.script).toContain('systemctl start --no-block gohost-certificate.service gohost-certificate.timer');
+  });
+
+  it("without a store: the package's timer renews and a deploy hook reloads nginx; no shared account", () => {
+    const files = frontDoorFiles({ persistCertificate: false });
+    expect(files.file('/etc/letsencrypt/renewal-hooks/deploy/gohost-nginx')).toBe(
+      '#!/usr/bin/env bash\n# certbot deploy hook: runs after every successful renewal.\nset -euo pipefail\n/usr/local/lib/gohost/nginx-reload-certificate\n',
+    );
+    expect(files.paths()).not.toContain('/usr/local/lib/gohost/acme-account');
+    expect(files.file('/usr/local/lib/gohost/obtain-certificate')).not.toContain('take_order_lock');
+    expect(files.file('/etc/nginx/gohost/nginx.conf')).not.toContain('acme-challenge.conf');
+    expect(files.script).not.toContain('certbot.timer');
   });
 
   it('keeps the issued certificate in a Secrets Manager secret it creates empty, restored before nginx starts', () => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SingleHostStack } from '../../examples/single-host/main';
-import { restoreCertificateScript } from '../../lib/front-door/artifacts';
+import { restoreCertificateScript } from '../../lib/front-door/certificate-store';
 import { materialize } from '../helpers/front-door';
 import { hostFiles } from '../helpers/host-files';
 import { synthJson, userDataParts } from '../helpers/stacks';

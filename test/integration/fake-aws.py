@@ -2,8 +2,11 @@
 # Test-only stand-ins, for scripts run in a private network namespace: the instance metadata
 # service (IMDSv2) on 169.254.169.254:80, and Secrets Manager's JSON API over HTTPS (ListSecrets
 # with its tag filters, GetSecretValue, PutSecretValue; SigV4-signed requests only) for the secrets
-# in the JSON file given. Every Secrets Manager call is logged as one JSON line.
-import json, ssl, sys, threading
+# in the JSON file given. Every Secrets Manager call is logged as one JSON line, with the status.
+# Versions as AWS keeps them: a ClientRequestToken names a version, which cannot change (the same
+# value again is accepted, another is refused with ResourceExistsException); VersionStages move
+# labels (AWSCURRENT when none is given, and always on a secret's first version).
+import json, ssl, sys, threading, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 secrets_file, cert, key, log_file, local_ip = sys.argv[1:6]
@@ -35,30 +38,49 @@ def matches(sec, filters):
         if f["Key"] == "tag-value" and not any(t["Value"] in f["Values"] for t in tags): return False
     return True
 
+def versions(sec):
+    if "versions" not in sec:
+        sec["versions"] = [{"id": "initial", "value": sec["SecretString"], "stages": ["AWSCURRENT"]}] if "SecretString" in sec else []
+    return sec["versions"]
+
 class SecretsManager(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         target = self.headers.get("X-Amz-Target", "")
-        with open(log_file, "a") as log: log.write(json.dumps({"target": target, "body": body}) + "\n")
+        code, out = self.handle_call(target, body)
+        with open(log_file, "a") as log: log.write(json.dumps({"target": target, "body": body, "status": code, "error": out.get("__type")}) + "\n")
+        self.reply(code, out)
+    def handle_call(self, target, body):
         if "AWS4-HMAC-SHA256" not in self.headers.get("Authorization", ""):
-            return self.reply(400, {"__type": "AccessDeniedException"})
+            return 400, {"__type": "AccessDeniedException"}
         with lock:
             if target == "secretsmanager.ListSecrets":
-                found = [{k: v for k, v in s.items() if k != "SecretString"} for s in secrets if matches(s, body.get("Filters", []))]
+                found = [{k: v for k, v in s.items() if k not in ("SecretString", "versions")} for s in secrets if matches(s, body.get("Filters", []))]
                 start = int(body.get("NextToken") or 0)
                 page = found[start:start + 2]  # small pages, so the script must follow NextToken
                 out = {"SecretList": page}
                 if start + 2 < len(found): out["NextToken"] = str(start + 2)
-                return self.reply(200, out)
+                return 200, out
             sec = next((s for s in secrets if s["ARN"] == body.get("SecretId")), None)
-            if sec is None: return self.reply(400, {"__type": "ResourceNotFoundException"})
+            if sec is None: return 400, {"__type": "ResourceNotFoundException"}
+            vs = versions(sec)
             if target == "secretsmanager.GetSecretValue":
-                if "SecretString" not in sec: return self.reply(400, {"__type": "ResourceNotFoundException", "message": "no value for AWSCURRENT"})
-                return self.reply(200, {"ARN": sec["ARN"], "SecretString": sec["SecretString"]})
+                if "VersionId" in body: v = next((v for v in vs if v["id"] == body["VersionId"]), None)
+                else: v = next((v for v in vs if body.get("VersionStage", "AWSCURRENT") in v["stages"]), None)
+                if v is None: return 400, {"__type": "ResourceNotFoundException", "message": "no value for that version"}
+                return 200, {"ARN": sec["ARN"], "VersionId": v["id"], "SecretString": v["value"], "VersionStages": v["stages"]}
             if target == "secretsmanager.PutSecretValue":
-                sec["SecretString"] = body["SecretString"]
-                return self.reply(200, {"ARN": sec["ARN"], "VersionId": "v"})
-        self.reply(400, {"__type": "InvalidRequestException"})
+                token = body.get("ClientRequestToken") or str(uuid.uuid4())
+                same = next((v for v in vs if v["id"] == token), None)
+                if same is not None:
+                    if same["value"] == body["SecretString"]: return 200, {"ARN": sec["ARN"], "VersionId": token}
+                    return 400, {"__type": "ResourceExistsException", "message": "You can't modify an existing version, you can only create new versions."}
+                stages = list(body.get("VersionStages") or ["AWSCURRENT"])
+                if not vs and "AWSCURRENT" not in stages: stages.append("AWSCURRENT")
+                for v in vs: v["stages"] = [x for x in v["stages"] if x not in stages]
+                vs.append({"id": token, "value": body["SecretString"], "stages": stages})
+                return 200, {"ARN": sec["ARN"], "VersionId": token, "VersionStages": stages}
+        return 400, {"__type": "InvalidRequestException"}
     def reply(self, code, obj):
         data = json.dumps(obj).encode()
         self.send_response(code); self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
