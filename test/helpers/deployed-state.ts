@@ -258,6 +258,16 @@ export class DeployedStack {
     return this.plan();
   }
 
+  /** Plans the deployed stack with `-replace` on each address: the order Terraform would replace them in. */
+  public planReplace(addresses: readonly string[]): PlanResult {
+    return this.plan(addresses.map((a) => `-replace=${a}`));
+  }
+
+  /** Every managed resource address in the emulated state. */
+  public addresses(): string[] {
+    return [...this.state.keys()];
+  }
+
   public cleanup(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
@@ -282,8 +292,8 @@ export class DeployedStack {
     }, null, 2));
   }
 
-  private plan(): PlanResult {
-    const p = run('terraform', ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out', 'plan.out'], { cwd: this.dir, env: this.env, timeoutMs: 600_000 });
+  private plan(extra: readonly string[] = []): PlanResult {
+    const p = run('terraform', ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', ...extra, '-out', 'plan.out'], { cwd: this.dir, env: this.env, timeoutMs: 600_000 });
     if (p.status !== 0) throw new Error(`terraform plan failed:\n${p.stdout.slice(-4000)}\n${p.stderr.slice(-4000)}`);
     const show = run('terraform', ['show', '-json', 'plan.out'], { cwd: this.dir, env: this.env, timeoutMs: 300_000 });
     const json = JSON.parse(show.stdout);

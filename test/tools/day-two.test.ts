@@ -130,6 +130,15 @@ describe('load-balanced front doors, deployed (emulated state, constant data sou
   });
   afterAll(() => deployed.cleanup());
 
+  it('every security group and target group the library creates is replaced successor first (create_before_destroy), so nothing that references one is left without it', () => {
+    const replaceable = deployed.addresses().filter((a) => /^aws_(security_group|lb_target_group)\./.test(a));
+    expect(replaceable.filter((a) => a.startsWith('aws_lb_target_group.')).length).toBeGreaterThanOrEqual(3);
+    expect(replaceable.filter((a) => a.startsWith('aws_security_group.')).length).toBeGreaterThanOrEqual(4);
+    deployed.planChange(edge());
+    const plan = deployed.planReplace(replaceable);
+    for (const address of replaceable) expect(action(plan, address), address).toEqual(['create', 'delete']);
+  });
+
   it('a front-door change rolls only the front doors\' group: no load balancer, listener, target group, Elastic IP or record changes', () => {
     const plan = deployed.planChange(edge({ 'X-Release-Channel': 'stable' }));
     expect(plan.changed).toEqual([
