@@ -84,6 +84,11 @@ func main() {
 		WriteTimeout:      30 * time.Second,
 		// Longer than nginx's upstream keepalive_timeout (60 s), so nginx closes idle connections first.
 		IdleTimeout: 120 * time.Second,
+		ConnState: func(_ net.Conn, state http.ConnState) {
+			if state == http.StateNew {
+				m.connections.Add(1)
+			}
+		},
 	}
 	ln, err := net.Listen("tcp", listenAddr)
 	if err != nil {

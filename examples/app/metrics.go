@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,9 +21,11 @@ type histogram struct {
 }
 
 type metrics struct {
-	mu       sync.Mutex
-	requests map[string]uint64 // by status code
-	duration histogram
+	// Connections accepted: with keep-alive from a proxy, far fewer than requests.
+	connections atomic.Uint64
+	mu          sync.Mutex
+	requests    map[string]uint64 // by status code
+	duration    histogram
 }
 
 func newMetrics() *metrics {
@@ -94,6 +97,8 @@ func (m *metrics) serve(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintf(w, "# HELP go_gc_duration_seconds GC stop-the-world pause durations.\n# TYPE go_gc_duration_seconds summary\ngo_gc_duration_seconds_sum %g\ngo_gc_duration_seconds_count %d\n", float64(ms.PauseTotalNs)/1e9, ms.NumGC)
 	fmt.Fprintf(w, "# HELP process_open_fds Open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds %d\n", openFDs())
 	fmt.Fprintf(w, "# HELP process_resident_memory_bytes Resident memory.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %d\n", residentBytes())
+
+	fmt.Fprintf(w, "# HELP http_server_connections_opened_total Connections accepted.\n# TYPE http_server_connections_opened_total counter\nhttp_server_connections_opened_total %d\n", m.connections.Load())
 
 	m.mu.Lock()
 	defer m.mu.Unlock()

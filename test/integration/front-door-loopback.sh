@@ -60,6 +60,29 @@ c -o "$R/stub.body" -w '%{http_code}' "http://127.0.0.1:8088/stub_status" > "$R/
 c -o /dev/null "http://10.203.0.10:8088/stub_status" 2>/dev/null; echo $? > "$R/stub-public.curl_exit"
 set -e
 
+# A client that still speaks TLS 1.0 and 1.1 (security level 0, which this OpenSSL refuses by
+# default): it reaches openssl's own server offering them (so it can), and must not reach nginx.
+openssl s_server -accept 127.0.0.1:4433 -cert /etc/nginx/gohost/tls/placeholder.crt -key /etc/nginx/gohost/tls/placeholder.key \
+  -min_protocol TLSv1 -cipher 'DEFAULT:@SECLEVEL=0' -www > /dev/null 2>&1 &
+control=$!
+for _ in $(seq 1 50); do (: < /dev/tcp/127.0.0.1/4433) 2>/dev/null && break; sleep 0.1; done
+set +e
+for v in tls1 tls1_1; do
+  echo | openssl s_client -connect 127.0.0.1:4433 -"$v" -cipher 'DEFAULT:@SECLEVEL=0' > /dev/null 2>&1; echo $? > "$R/$v-control.exit"
+  echo | openssl s_client -connect 127.0.0.1:443 -servername "$DOMAIN" -"$v" -cipher 'DEFAULT:@SECLEVEL=0' > "$R/$v-front-door.out" 2>&1; echo $? > "$R/$v-front-door.exit"
+done
+set -e
+kill "$control"
+
+# Upstream keep-alive: 400 requests through nginx reuse a few backend connections.
+opened() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '/^http_server_connections_opened_total / { print $2 }'; }
+before=$(( $(opened 18081) + $(opened 18082) ))
+urls=()
+for _ in $(seq 1 100); do urls+=("https://$DOMAIN/api/orders"); done
+for _ in $(seq 1 4); do c -k --parallel --parallel-max 4 "${urls[@]}" > /dev/null || true; done
+after=$(( $(opened 18081) + $(opened 18082) ))
+echo $(( after - before - 2 )) > "$R/upstream-connections-opened"
+
 # testssl against the HTTPS server.
 if [[ "${SKIP_TESTSSL:-}" != 1 ]]; then
   testssl --quiet --color 0 --warnings off --fast --jsonfile "$R/testssl.json" --ip 127.0.0.1 -p -s -S -h -U "https://$DOMAIN" > "$R/testssl.out" 2>&1 || true

@@ -109,6 +109,20 @@ describe('front door on loopback (private network namespace)', () => {
     expect(wrk).not.toMatch(/Socket errors/);
   });
 
+  it('refuses TLS 1.0 and 1.1 to a client that still speaks them (the same client reaches a server offering them)', () => {
+    for (const v of ['tls1', 'tls1_1']) {
+      expect(read(`${v}-control.exit`), `${v} against openssl s_server`).toBe('0');
+      expect(read(`${v}-front-door.exit`), `${v} against nginx`).not.toBe('0');
+      expect(read(`${v}-front-door.out`)).toMatch(/alert protocol version|unsupported protocol|no protocols available/);
+    }
+  });
+
+  it('reuses upstream connections: 400 proxied requests open a few backend connections, not one each', () => {
+    const opened = Number(read('upstream-connections-opened'));
+    expect(opened).toBeGreaterThan(0);
+    expect(opened).toBeLessThan(40);
+  });
+
   describe('testssl', () => {
     const findings = () => JSON.parse(read('testssl.json')) as Array<{ id: string; severity: string; finding: string }>;
     const finding = (id: string) => findings().find((f) => f.id === id)?.finding ?? `(no ${id})`;
