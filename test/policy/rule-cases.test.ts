@@ -1,0 +1,130 @@
+/**
+ * Each policy rule's `check`, case by case with its exact findings, on raw Terraform configs (as
+ * cdk-nag tests its rules): the edges of each rule (every resource type it reads, every form of a
+ * field, what it must not flag). policy-pack.test.ts covers the aspect and one case per rule.
+ */
+import { describe, expect, it } from 'vitest';
+import { PolicyResource, PolicyRule } from '../../lib/policy/rule';
+import { ENCRYPTED_VOLUMES } from '../../lib/policy/rules/encrypted-volumes';
+import { HTTP_LISTENER_REDIRECTS } from '../../lib/policy/rules/http-redirect';
+import { NO_IAM_WILDCARDS } from '../../lib/policy/rules/iam-wildcards';
+import { PUBLIC_IP_HAS_EIP } from '../../lib/policy/rules/public-ip-eip';
+import { USER_DATA_SIZE } from '../../lib/policy/rules/user-data-size';
+
+const res = (type: string, config: any, name = 'X', kind: 'resource' | 'data' = 'resource'): PolicyResource => ({ kind, type, name, path: `s/${name}`, config });
+const check = (rule: PolicyRule, r: PolicyResource, all: PolicyResource[] = [r]) => rule.check(r, all);
+const doc = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements.length === 1 ? statements[0] : statements });
+
+describe('GP4 no IAM wildcards', () => {
+  const policy = (type: string, ...statements: object[]) => check(NO_IAM_WILDCARDS, res(type, { policy: doc(...statements) }));
+  it.each([
+    [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/k' }, []],
+    [{ Effect: 'Allow', Action: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingInstances', 'cloudwatch:PutMetricData', 'sts:GetCallerIdentity', 'ssmmessages:CreateControlChannel', 'ssmmessages:OpenDataChannel', 'secretsmanager:ListSecrets'], Resource: '*' }, []],
+    [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }, ['action s3:*', 'resource * for s3:*']],
+    [{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b' }, ['action *']],
+    [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: 'arn:aws:ec2:::x' }, ['action ec2:Describe*']],
+    [{ Effect: 'Allow', Action: ['ec2:DescribeInstances', 's3:GetObject'], Resource: ['*'] }, ['resource * for ec2:DescribeInstances, s3:GetObject']],
+    [{ Effect: 'Allow', Action: 'xec2:DescribeInstances', Resource: '*' }, ['resource * for xec2:DescribeInstances']],
+    [{ Effect: 'Allow', Action: 'cloudwatch:PutMetricDataX', Resource: '*' }, ['resource * for cloudwatch:PutMetricDataX']],
+    [{ Effect: 'Allow', Action: 'ec2:Describe', Resource: '*' }, ['resource * for ec2:Describe']],
+    [{ Effect: 'Deny', Action: '*', Resource: '*' }, []],
+  ])('aws_iam_role_policy %j → %j', (statement, expected) => {
+    expect(policy('aws_iam_role_policy', statement)).toEqual(expected);
+  });
+
+  it('reads every policy resource type, and several statements', () => {
+    for (const type of ['aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy']) {
+      expect(policy(type, { Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::1:role/r' }), type).toEqual(['action iam:*']);
+    }
+    expect(policy('aws_iam_role_policy', { Effect: 'Allow', Action: 'a:B', Resource: 'arn:x' }, { Effect: 'Allow', Action: 'c:*', Resource: 'arn:y' })).toEqual(['action c:*']);
+  });
+
+  it('ignores what it cannot read (a reference, not JSON) and every other resource or a data source', () => {
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '${data.aws_iam_policy_document.p.json}' }))).toEqual([]);
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: undefined }))).toEqual([]);
+    expect(check(NO_IAM_WILDCARDS, res('aws_s3_bucket_policy', { policy: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }))).toEqual([]);
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }, 'X', 'data'))).toEqual([]);
+  });
+});
+
+describe('GP5 user data under 16 KB', () => {
+  const big = 'x'.repeat(16385);
+  it.each([
+    ['aws_instance', { user_data: 'x'.repeat(16384) }, []],
+    ['aws_instance', { user_data: big }, ['user data is 16385 bytes']],
+    ['aws_instance', { user_data: `${big}\${var.x}` }, []],
+    ['aws_instance', { user_data_base64: Buffer.from(big).toString('base64') }, ['user data is 16385 bytes']],
+    ['aws_instance', { user_data_base64: Buffer.from('x'.repeat(16384)).toString('base64') }, []],
+    ['aws_instance', { user_data_base64: '${base64gzip(var.x)}' }, []],
+    ['aws_launch_template', { user_data: Buffer.from(big).toString('base64') }, ['user data is 16385 bytes']],
+    ['aws_launch_template', { user_data: Buffer.from('small').toString('base64') }, []],
+    ['aws_ebs_volume', { user_data: big }, []],
+  ])('%s %#', (type, config, expected) => {
+    expect(check(USER_DATA_SIZE, res(type, config))).toEqual(expected);
+  });
+
+  it('counts bytes, not characters', () => {
+    expect(check(USER_DATA_SIZE, res('aws_instance', { user_data: 'é'.repeat(8193) }))).toEqual(['user data is 16386 bytes']);
+  });
+});
+
+describe('GP2 encrypted EBS volumes', () => {
+  it.each([
+    ['aws_ebs_volume', { encrypted: true }, []],
+    ['aws_ebs_volume', { encrypted: 'true' }, []],
+    ['aws_ebs_volume', {}, ['the volume is not encrypted']],
+    ['aws_instance', { root_block_device: { encrypted: true } }, []],
+    ['aws_instance', { root_block_device: [{ encrypted: 'true' }] }, []],
+    ['aws_instance', {}, ['root_block_device is not encrypted']],
+    ['aws_instance', { root_block_device: { encrypted: true }, ebs_block_device: [{ device_name: '/dev/sdf', encrypted: true }, { device_name: '/dev/sdg' }] }, ['ebs_block_device[1] (/dev/sdg) is not encrypted']],
+    ['aws_launch_template', {}, ["no block_device_mappings: the root volume is the AMI's, unencrypted unless the AMI or the account default says otherwise"]],
+    ['aws_launch_template', { block_device_mappings: [{ device_name: '/dev/xvda', ebs: { encrypted: 'true' } }, { device_name: '/dev/sdb', ebs: [{ encrypted: false }] }, { device_name: '/dev/sdc', virtual_name: 'ephemeral0' }] }, ['/dev/sdb is not encrypted']],
+    ['aws_launch_template', { block_device_mappings: [{ device_name: '/dev/sdc', virtual_name: 'ephemeral0' }] }, ["no block_device_mappings: the root volume is the AMI's, unencrypted unless the AMI or the account default says otherwise"]],
+    ['aws_s3_bucket', {}, []],
+  ])('%s %#', (type, config, expected) => {
+    expect(check(ENCRYPTED_VOLUMES, res(type, config))).toEqual(expected);
+  });
+
+  it('does not judge data sources', () => {
+    expect(check(ENCRYPTED_VOLUMES, res('aws_ebs_volume', {}, 'X', 'data'))).toEqual([]);
+  });
+});
+
+describe('GP6 a public address that survives replacement', () => {
+  const vm = res('aws_instance', { associate_public_ip_address: true }, 'Vm');
+  it.each([
+    ['an Elastic IP on the instance', [res('aws_eip', { instance: '${aws_instance.Vm.id}' }, 'Ip')], []],
+    ['an association naming it', [res('aws_eip_association', { instance_id: '${aws_instance.Vm.id}' }, 'A')], []],
+    ['an Elastic IP on another instance', [res('aws_eip', { instance: '${aws_instance.Other.id}' }, 'Ip')], ['associate_public_ip_address is true and no Elastic IP is associated']],
+    ['a data source naming it', [res('aws_eip', { instance: '${aws_instance.Vm.id}' }, 'Ip', 'data')], ['associate_public_ip_address is true and no Elastic IP is associated']],
+    ['another resource naming it', [res('aws_route53_record', { instance: '${aws_instance.Vm.id}' }, 'R')], ['associate_public_ip_address is true and no Elastic IP is associated']],
+  ])('%s', (_, others, expected) => {
+    expect(check(PUBLIC_IP_HAS_EIP, vm, [vm, ...others])).toEqual(expected);
+  });
+
+  it('judges only instances with a public address', () => {
+    expect(check(PUBLIC_IP_HAS_EIP, res('aws_instance', { associate_public_ip_address: 'true' }, 'Vm'))).toEqual(['associate_public_ip_address is true and no Elastic IP is associated']);
+    expect(check(PUBLIC_IP_HAS_EIP, res('aws_instance', { associate_public_ip_address: false }, 'Vm'))).toEqual([]);
+    expect(check(PUBLIC_IP_HAS_EIP, res('aws_launch_template', { associate_public_ip_address: true }, 'Vm'))).toEqual([]);
+    expect(check(PUBLIC_IP_HAS_EIP, res('aws_instance', { associate_public_ip_address: true }, 'Vm', 'data'))).toEqual([]);
+  });
+});
+
+describe('GP7 HTTP listeners redirect to HTTPS', () => {
+  it.each([
+    [{ protocol: 'HTTP', port: 80, default_action: { type: 'redirect', redirect: { protocol: 'HTTPS' } } }, []],
+    [{ protocol: 'HTTP', port: 80, default_action: [{ type: 'redirect', redirect: [{ protocol: 'HTTPS' }] }] }, []],
+    [{ protocol: 'HTTP', port: 8080, default_action: [{ type: 'redirect', redirect: { protocol: 'HTTP' } }] }, ['port 8080 answers HTTP with redirect']],
+    [{ protocol: 'HTTP', port: 80, default_action: [{ type: 'forward' }] }, ['port 80 answers HTTP with forward']],
+    [{ protocol: 'HTTP', port: 80 }, ['port 80 answers HTTP with no action']],
+    [{ protocol: 'HTTPS', port: 443, default_action: [{ type: 'forward' }] }, []],
+    [{ protocol: 'TCP', port: 80, default_action: [{ type: 'forward' }] }, []],
+  ])('%j → %j', (config, expected) => {
+    expect(check(HTTP_LISTENER_REDIRECTS, res('aws_lb_listener', config))).toEqual(expected);
+  });
+
+  it('judges only listeners that are resources', () => {
+    expect(check(HTTP_LISTENER_REDIRECTS, res('aws_alb_listener_rule', { protocol: 'HTTP', port: 80 }))).toEqual([]);
+    expect(check(HTTP_LISTENER_REDIRECTS, res('aws_lb_listener', { protocol: 'HTTP', port: 80 }, 'X', 'data'))).toEqual([]);
+  });
+});
