@@ -32,6 +32,18 @@ describe('GP4 no IAM wildcards', () => {
     expect(policy('aws_iam_role_policy', statement)).toEqual(expected);
   });
 
+  it('allows * only for the exact actions that have nothing narrower', () => {
+    const allowed = ['ec2:DescribeInstances', 'cloudwatch:PutMetricData', 'sts:GetCallerIdentity', 'ssmmessages:CreateDataChannel', 'secretsmanager:ListSecrets', 'autoscaling:DescribeAutoScalingGroups'];
+    for (const a of allowed) {
+      expect(policy('aws_iam_role_policy', { Effect: 'Allow', Action: a, Resource: '*' }), a).toEqual([]);
+      for (const near of [`x${a}`, `${a}2`]) expect(policy('aws_iam_role_policy', { Effect: 'Allow', Action: near, Resource: '*' }), near).toEqual([`resource * for ${near}`]);
+    }
+  });
+
+  it('ignores a policy that is not a string', () => {
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }))).toEqual([]);
+  });
+
   it('reads every policy resource type, and several statements', () => {
     for (const type of ['aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy']) {
       expect(policy(type, { Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::1:role/r' }), type).toEqual(['action iam:*']);

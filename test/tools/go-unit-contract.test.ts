@@ -68,6 +68,9 @@ const SANDBOX: Record<string, string[]> = {
   Restart: ['on-failure'],
 };
 
+const LIMITS = ['CPUQuota', 'MemoryMax', 'MemoryHigh', 'TasksMax', 'LimitNOFILE', 'OOMScoreAdjust', 'RestartSec', 'TimeoutStopSec'];
+const limitsOf = (s: Map<string, string[]>) => Object.fromEntries(LIMITS.map((k) => [k, s.get(k)?.join(' ')]));
+
 /** What no hardened unit may carry at all. */
 const ABSENT = ['PrivateNetwork', 'PermissionsStartOnly', 'ReadWritePaths', 'SupplementaryGroups', 'DynamicUser', 'IPAddressAllow', 'Delegate', 'KeyringMode'];
 
@@ -80,31 +83,14 @@ describe('the Go service unit, directive by directive', () => {
   });
 
   it('with the defaults on a t3.small (2 vCPU, 2 GiB): the documented limits', () => {
-    expect(Object.fromEntries(['CPUQuota', 'MemoryMax', 'MemoryHigh', 'TasksMax', 'LimitNOFILE', 'OOMScoreAdjust', 'RestartSec', 'TimeoutStopSec'].map((k) => [k, defaults.get(k)]))).toEqual({
-      CPUQuota: ['180%'], // 90 % of each vCPU
-      MemoryMax: ['1536M'], // 75 % of the memory
-      MemoryHigh: ['1459M'], // 95 % of MemoryMax
-      TasksMax: ['4096'],
-      LimitNOFILE: ['65536'],
-      OOMScoreAdjust: ['-500'],
-      RestartSec: ['5'],
-      TimeoutStopSec: ['30'],
-    });
+    // CPUQuota 90 % of each vCPU, MemoryMax 75 % of the memory, MemoryHigh 95 % of MemoryMax.
+    expect(limitsOf(defaults)).toEqual({ CPUQuota: '180%', MemoryMax: '1536M', MemoryHigh: '1459M', TasksMax: '4096', LimitNOFILE: '65536', OOMScoreAdjust: '-500', RestartSec: '5', TimeoutStopSec: '30' });
     expect(defaults.get('Environment')).toEqual(expect.arrayContaining(['GOMAXPROCS=2', 'GOMEMLIMIT=1382MiB']));
   });
 
   it('with every limit given: exactly the props (and GOMAXPROCS, GOMEMLIMIT, MemoryHigh derived from them)', () => {
     const s = service(unit({ memoryMax: '1G', cpuQuota: '150%', limitNofile: 1024, tasksMax: 512, oomScoreAdjust: -100, timeoutStopSec: 20, restartSec: 2 }));
-    expect(Object.fromEntries(['CPUQuota', 'MemoryMax', 'MemoryHigh', 'TasksMax', 'LimitNOFILE', 'OOMScoreAdjust', 'RestartSec', 'TimeoutStopSec'].map((k) => [k, s.get(k)]))).toEqual({
-      CPUQuota: ['150%'],
-      MemoryMax: ['1024M'],
-      MemoryHigh: ['972M'],
-      TasksMax: ['512'],
-      LimitNOFILE: ['1024'],
-      OOMScoreAdjust: ['-100'],
-      RestartSec: ['2'],
-      TimeoutStopSec: ['20'],
-    });
+    expect(limitsOf(s)).toEqual({ CPUQuota: '150%', MemoryMax: '1024M', MemoryHigh: '972M', TasksMax: '512', LimitNOFILE: '1024', OOMScoreAdjust: '-100', RestartSec: '2', TimeoutStopSec: '20' });
     expect(s.get('Environment')).toEqual(expect.arrayContaining(['GOMAXPROCS=2', 'GOMEMLIMIT=921MiB']));
   });
 
