@@ -524,7 +524,7 @@ export function provisionFrontDoor(s: FrontDoorSettings): HostProvisioning {
       `[[ -e ${NGINX.liveCert} ]] || ln -sfn placeholder.crt ${NGINX.liveCert}`,
       `[[ -e ${NGINX.liveKey} ]] || ln -sfn placeholder.key ${NGINX.liveKey}`,
       ...(le ? [] : [NGINX.fetchCertificate]),
-      ...(le && (s.certificate as { store?: string }).store
+      ...(sharedAcmeAccount(s)
         ? ['# A replaced front door serves the certificate its predecessor kept, before nginx starts.',
           `${NGINX.restoreCertificate} || log "could not restore the stored certificate; starting on the placeholder"`]
         : []),

@@ -46,11 +46,16 @@ function liveCertificateFresh(): string[] {
   ];
 }
 
-/** Bash: `store_put BODY-FILE` writes a version; prints the HTTP status, the response in $tmp/put-response. */
-function storePut(): string[] {
+/**
+ * Bash: `store_put_version TOKEN STAGE VALUE-FILE` writes the file's text as the store's version
+ * TOKEN under STAGE (a version cannot change: another value under a taken token is refused);
+ * prints the HTTP status, the response in $tmp/put-response. A file, so no key is ever an argument.
+ */
+function storePutVersion(store: string): string[] {
   return [
-    'store_put() {',
-    `  ${awsJsonCall('secretsmanager', 'secretsmanager', 'secretsmanager.PutSecretValue', { shellWord: '"@$1"' }, `--no-fail -o "$tmp/put-response" -w '%{http_code}'`)}`,
+    'store_put_version() {',
+    `  python3 -c 'import json, sys; print(json.dumps({"SecretId": sys.argv[1], "ClientRequestToken": sys.argv[2], "VersionStages": [sys.argv[3]], "SecretString": open(sys.argv[4]).read().strip()}))' ${shq(store)} "$1" "$2" "$3" > "$tmp/put"`,
+    `  ${awsJsonCall('secretsmanager', 'secretsmanager', 'secretsmanager.PutSecretValue', { shellWord: '"@$tmp/put"' }, `--no-fail -o "$tmp/put-response" -w '%{http_code}'`)}`,
     '}',
   ];
 }
@@ -79,14 +84,14 @@ export function acmeAccountScript(a: AcmeSettings & { readonly store: string }):
       ...awsRoleShellFunctions(),
       'tmp=$(mktemp -d)',
       'trap \'rm -rf "$tmp"\' EXIT',
-      ...storePut(),
-      '# stored_account: the stored account as {"acmeAccount": {path: content}} in $tmp/stored; false when none is stored.',
+      ...storePutVersion(a.store),
+      '# stored_account: the stored account as pack prints it ({"acmeAccount": {path: content}}) in $tmp/stored; false when none is stored.',
       'stored_account() {',
       '  local status',
       `  status=$(${get})`,
       '  if [[ "$status" == 200 ]]; then',
-      '    json_field SecretString < "$tmp/response" > "$tmp/stored"',
-      '    python3 -c \'import json, sys; sys.exit(0 if "acmeAccount" in json.load(open(sys.argv[1])) else 1)\' "$tmp/stored"',
+      '    json_field SecretString < "$tmp/response" |',
+      '      python3 -c \'import json, sys; v = json.load(sys.stdin); sys.exit(1) if "acmeAccount" not in v else print(json.dumps({"acmeAccount": v["acmeAccount"]}, sort_keys=True))\' > "$tmp/stored"',
       '    return',
       '  fi',
       '  grep -q ResourceNotFoundException "$tmp/response" && return 1',
@@ -130,7 +135,7 @@ export function acmeAccountScript(a: AcmeSettings & { readonly store: string }):
       'PY',
       '}',
       'if stored_account; then',
-      '  if [[ "$(pack 2>/dev/null || true)" != "$(python3 -c \'import json, sys; print(json.dumps({"acmeAccount": json.load(open(sys.argv[1]))["acmeAccount"]}, sort_keys=True))\' "$tmp/stored")" ]]; then',
+      '  if [[ "$(pack 2>/dev/null || true)" != "$(cat "$tmp/stored")" ]]; then',
       '    unpack "$tmp/stored"',
       '    echo "installed the fleet\'s ACME account from the certificate store"',
       '  fi',
@@ -142,8 +147,7 @@ export function acmeAccountScript(a: AcmeSettings & { readonly store: string }):
       `    certbot register --email ${shq(a.email)} --agree-tos --no-eff-email --non-interactive${a.staging ? ' --staging' : ''}`,
       '  fi',
       '  pack > "$tmp/mine"',
-      `  python3 -c 'import json, sys; print(json.dumps({"SecretId": sys.argv[1], "ClientRequestToken": sys.argv[2], "VersionStages": [sys.argv[3]], "SecretString": open(sys.argv[4]).read().strip()}))' ${shq(a.store)} ${token} ${STORE_STAGES.account} "$tmp/mine" > "$tmp/put"`,
-      '  status=$(store_put "$tmp/put")',
+      `  status=$(store_put_version ${token} ${STORE_STAGES.account} "$tmp/mine")`,
       '  if [[ "$status" == 200 ]]; then',
       '    echo "stored this front door\'s ACME account for the fleet"',
       '  elif grep -q ResourceExistsException "$tmp/put-response" && stored_account; then',
@@ -170,7 +174,6 @@ export function acmeAccountScript(a: AcmeSettings & { readonly store: string }):
 export function obtainCertificateScript(a: AcmeSettings): string {
   const domainArgs = a.domainNames.map((d) => `-d ${shq(d)}`).join(' ');
   const store = a.store;
-  const lockBody = `python3 -c 'import json, sys; print(json.dumps({"SecretId": sys.argv[1], "ClientRequestToken": "gohost-acme-order-lock-" + sys.argv[2], "VersionStages": [sys.argv[3]], "SecretString": json.dumps({"orderLock": {"holder": sys.argv[4], "replaces": sys.argv[2]}})}))' ${store ? shq(store) : ''} "$hour-$current" ${STORE_STAGES.orderLock} "$holder" > "$tmp/lock"`;
   return renderBashScript({
     description: [
       "Obtains or renews the Let's Encrypt certificate once DNS points here, backing off between attempts",
@@ -185,7 +188,7 @@ export function obtainCertificateScript(a: AcmeSettings): string {
           ...awsRoleShellFunctions(),
           'tmp=$(mktemp -d)',
           'trap \'rm -rf "$tmp"\' EXIT',
-          ...storePut(),
+          ...storePutVersion(store),
           '# One id per instance, so a retry within the hour holds the lock it took (a version with the same value).',
           'install -d -m 0700 /var/lib/gohost',
           '[[ -s /var/lib/gohost/acme-lock-holder ]] || echo "$(imds meta-data/instance-id || echo instance)-$(cat /proc/sys/kernel/random/uuid)" > /var/lib/gohost/acme-lock-holder',
@@ -198,8 +201,8 @@ export function obtainCertificateScript(a: AcmeSettings): string {
           `  if [[ -s "$cert" && "$cert" != "$(readlink -f ${NGINX.placeholderCert})" ]]; then`,
           '    current=$(openssl x509 -noout -fingerprint -sha256 -in "$cert" | cut -d = -f 2 | tr -d : | tr A-F a-f | cut -c 1-16)',
           '  fi',
-          `  ${lockBody}`,
-          '  status=$(store_put "$tmp/lock")',
+          `  printf '{"orderLock": {"holder": "%s", "replaces": "%s"}}' "$holder" "$hour-$current" > "$tmp/lock"`,
+          `  status=$(store_put_version "gohost-acme-order-lock-$hour-$current" ${STORE_STAGES.orderLock} "$tmp/lock")`,
           '  [[ "$status" == 200 ]] && return 0',
           '  grep -q ResourceExistsException "$tmp/put-response" && return 1',
           '  echo "could not take the order lock: HTTP $status $(head -c 300 "$tmp/put-response")" >&2',
