@@ -59,10 +59,11 @@ cp "$F/monitoring/etc/prometheus/rules/gohost.rules.yml" /etc/prometheus/rules/
 start prometheus-blackbox-exporter --config.file="$F/monitoring/etc/prometheus/blackbox.yml" --web.listen-address=127.0.0.1:9115
 start prometheus --config.file="$F/monitoring/etc/prometheus/prometheus.yml" --storage.tsdb.path="$W/tsdb" --web.listen-address=127.0.0.1:9090
 
-# Bounded wait: every target that can be up is (the one over the sample limit never is), or 90 s.
+# Bounded wait: every target that can be up is, and the one over the sample limit has been
+# scraped once (its up == 0 series exists), or 90 s.
 for _ in $(seq 1 90); do
   if curl -fsS 'http://127.0.0.1:9090/api/v1/query?query=up' -o "$R/up.json" 2>/dev/null &&
-     python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["data"]["result"]; sys.exit(0 if sum(x["value"][1] == "1" for x in r) >= int(sys.argv[2]) else 1)' "$R/up.json" "$(cat "$W/target-count")"; then
+     python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["data"]["result"]; n=int(sys.argv[2]); sys.exit(0 if sum(x["value"][1] == "1" for x in r) >= n and len(r) >= n + 1 else 1)' "$R/up.json" "$(cat "$W/target-count")"; then
     break
   fi
   sleep 1
