@@ -45,7 +45,7 @@ export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
 
 const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
   hostName: '"front-door"', instanceCount: '2', deregistrationDelaySec: '70', allowVariablesInResponseHeaders: 'false', tlsProfile: '"intermediate"', hsts: 'true', hstsMaxAgeSeconds: '31536000',
-  hstsIncludeSubdomains: 'false', hstsPreload: 'false', upstreamKeepalive: '32', upstreamKeepaliveTimeSec: '30',
+  hstsIncludeSubdomains: 'false', hstsPreload: 'false', upstreamKeepalive: '128', upstreamKeepaliveTimeSec: '30',
   responseHeaders: '{ "X-Frame-Options": "DENY" }', internalPaths: '["/metrics"]', elasticIp: 'true', persistCertificate: 'true',
   upstreamMaxFails: '2', upstreamFailTimeoutSec: '15', proxyPaths: '["/"]', staticUrlPath: '"/static/"', staticRootDirectory: '"/srv/static"',
   clientMaxBodySizeMiB: '10', proxyConnectTimeoutSec: '5', proxyReadTimeoutSec: '60', clientTimeoutSec: '15', rateLimitPerSecond: '20',

@@ -15,6 +15,9 @@ export const NGINX = {
   acmeRoot: '/var/www/acme',
   /** Included by the port-80 challenge location: the shared ACME account's stateless answer, once known. */
   acmeChallenge: '/etc/nginx/gohost/acme-challenge.conf',
+  /** Defines $gohost_request_id; rewritten with a new random prefix before every nginx start and reload. */
+  requestId: '/etc/nginx/gohost/request-id.conf',
+  writeRequestId: '/usr/local/lib/gohost/nginx-request-id',
   libDir: '/usr/local/lib/gohost',
   precheck: '/usr/local/lib/gohost/nginx-precheck',
   reloadCertificate: '/usr/local/lib/gohost/nginx-reload-certificate',

@@ -22,7 +22,7 @@ export const FRONT_DOOR_DEFAULTS = {
   hstsMaxAgeSeconds: 31536000,
   hstsIncludeSubdomains: false,
   hstsPreload: false,
-  upstreamKeepalive: 32,
+  upstreamKeepalive: 128,
   upstreamKeepaliveTimeSec: 30,
   upstreamMaxFails: 2,
   upstreamFailTimeoutSec: 15,

@@ -29,7 +29,8 @@ for port in 18081 18082; do
   for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
 done
 
-# The precheck nginx.service runs before start, then nginx itself.
+# What nginx.service runs before start (the request-ID prefix, the precheck), then nginx itself.
+bash "$W/files/usr/local/lib/gohost/nginx-request-id"
 bash "$W/files/usr/local/lib/gohost/nginx-precheck" && echo ok > "$R/precheck" || echo failed > "$R/precheck"
 bash "$W/files/usr/local/lib/gohost/nginx-reload-certificate" >/dev/null 2>&1 || true
 cp /etc/nginx/gohost/ocsp.conf "$R/ocsp.conf"
@@ -42,6 +43,9 @@ c -k -D "$R/https.headers" -o "$R/https.body" -w '%{http_code}' "https://$DOMAIN
 c -k --resolve "$DOMAIN:443:10.203.0.10" -o /dev/null -w '%{http_code}' "https://$DOMAIN/healthz" > "$R/https-public.status" || true
 c -k -D "$R/static.headers" -o "$R/static.body" -w '%{http_code}' "https://$DOMAIN/static/app.css" > "$R/static.status" || true
 c -k -o /dev/null -w '%{http_version}' "https://$DOMAIN/healthz" > "$R/https.http_version" || true
+# Two more requests on one connection, then one on a new connection: four request IDs.
+c -k -D "$R/rid-1.headers" -o /dev/null "https://$DOMAIN/api/a" --next -k -D "$R/rid-2.headers" -o /dev/null "https://$DOMAIN/api/b" || true
+c -k -D "$R/rid-3.headers" -o /dev/null "https://$DOMAIN/api/c" || true
 # The backends' metrics and debug handlers are not published (encoded or not), though the backend serves them.
 c -o /dev/null -w '%{http_code}' "http://127.0.0.1:18081/metrics" > "$R/backend-metrics.status" || true
 c -k -o /dev/null -w '%{http_code}' "https://$DOMAIN/metrics" > "$R/metrics.status" || true

@@ -24,6 +24,9 @@ beforeAll(() => {
   if (!fs.existsSync(path.join(R, 'finished'))) throw new Error(`loopback run did not finish (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
 });
 
+/** Random prefix of this nginx start, worker PID, connection serial number, request number on the connection. */
+const REQUEST_ID = /^[0-9a-f]{16}-\d+-\d+-\d+$/;
+
 describe('front door on loopback (private network namespace)', () => {
   it('passes its own precheck (certificate files present, nginx -t)', () => {
     expect(read('precheck')).toBe('ok');
@@ -35,7 +38,17 @@ describe('front door on loopback (private network namespace)', () => {
     expect(body.instance).toMatch(/^backend-[12]$/);
     expect(body.proto).toBe('https');
     expect(body.real_ip).toBe('127.0.0.1');
-    expect(body.request_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(body.request_id).toMatch(REQUEST_ID);
+    // The client gets the ID the backend got.
+    expect(read('https.headers')).toMatch(new RegExp(`^x-request-id: ${body.request_id}\\r?$`, 'mi'));
+  });
+
+  it('gives every request its own ID, with the random prefix drawn when nginx started (not the placeholder)', () => {
+    const ids = ['https.headers', 'rid-1.headers', 'rid-2.headers', 'rid-3.headers'].map((f) => /^x-request-id: (\S+)\r?$/im.exec(read(f))?.[1]);
+    for (const id of ids) expect(id).toMatch(REQUEST_ID);
+    expect(new Set(ids).size).toBe(4);
+    expect(new Set(ids.map((id) => id!.split('-')[0])).size).toBe(1);
+    expect(ids[0]!.split('-')[0]).not.toBe('0000000000000000');
   });
 
   it('does not publish the backends\' metrics or debug handlers (the backend serves /metrics)', () => {
@@ -97,7 +110,7 @@ describe('front door on loopback (private network namespace)', () => {
     const line = read('access.json').split('\n').find((l) => l.includes('/api/orders'))!;
     const entry = JSON.parse(line);
     expect(entry).toMatchObject({ status: expect.any(Number), request_time: expect.any(Number) });
-    expect(entry.request_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(entry.request_id).toMatch(REQUEST_ID);
     expect(entry).toHaveProperty('upstream_response_time');
   });
 

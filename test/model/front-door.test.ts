@@ -116,7 +116,7 @@ describe('front door nginx configuration', () => {
     const conf = frontDoorNginxConfig(base);
     for (const line of [
       'proxy_http_version 1.1;', "proxy_set_header Connection '';", 'proxy_set_header X-Real-IP $remote_addr;',
-      'proxy_set_header X-Forwarded-For $remote_addr;', 'proxy_set_header X-Forwarded-Proto $scheme;', 'proxy_set_header X-Request-ID $request_id;',
+      'proxy_set_header X-Forwarded-For $remote_addr;', 'proxy_set_header X-Forwarded-Proto $scheme;', 'proxy_set_header X-Request-ID $gohost_request_id;',
       'proxy_next_upstream error timeout http_502 http_503 http_504;',
     ]) expect(conf).toContain(`        ${line}\n`);
   });
@@ -158,7 +158,7 @@ describe('security headers', () => {
         'add_header X-Frame-Options DENY always;\n' +
         `add_header Content-Security-Policy "frame-ancestors 'none'" always;\n` +
         'add_header Referrer-Policy strict-origin-when-cross-origin always;\n' +
-        'add_header X-Request-ID $request_id always;\n',
+        'add_header X-Request-ID $gohost_request_id always;\n',
     );
   });
 
@@ -170,12 +170,12 @@ describe('security headers', () => {
 });
 
 describe('nginx.service drop-in and precheck', () => {
-  it('resets and replaces start, pre-start and reload so the precheck runs before both', () => {
+  it('resets and replaces start, pre-start and reload so the request-ID prefix and the precheck run before both', () => {
     expect(nginxDropIn(base)).toBe(
       '# nginx runs the cdktf-gohost configuration; every start and reload is checked first (an empty line resets a list).\n\n' +
-        '[Service]\nExecStartPre=\nExecStartPre=/usr/local/lib/gohost/nginx-precheck\n' +
+        '[Service]\nExecStartPre=\nExecStartPre=/usr/local/lib/gohost/nginx-request-id\nExecStartPre=/usr/local/lib/gohost/nginx-precheck\n' +
         "ExecStart=\nExecStart=/usr/sbin/nginx -c /etc/nginx/gohost/nginx.conf -g 'daemon on; master_process on;'\n" +
-        "ExecReload=\nExecReload=/usr/local/lib/gohost/nginx-precheck\nExecReload=/usr/sbin/nginx -c /etc/nginx/gohost/nginx.conf -g 'daemon on; master_process on;' -s reload\n" +
+        "ExecReload=\nExecReload=/usr/local/lib/gohost/nginx-request-id\nExecReload=/usr/local/lib/gohost/nginx-precheck\nExecReload=/usr/sbin/nginx -c /etc/nginx/gohost/nginx.conf -g 'daemon on; master_process on;' -s reload\n" +
         'LimitNOFILE=65536\n',
     );
   });

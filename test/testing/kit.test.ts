@@ -28,7 +28,7 @@ describe('artifacts', () => {
     expect(api.host).toBe('single-host/Api');
     expect(api.units['orders-api.service'].Service.MemoryMax).toEqual(['1536M']);
     expect(api.units['orders-api.service'].Unit.StartLimitBurst).toEqual(['3']);
-    expect(api.units['nginx.service.d/60-gohost.conf'].Service.ExecStartPre).toEqual(['', '/usr/local/lib/gohost/nginx-precheck']);
+    expect(api.units['nginx.service.d/60-gohost.conf'].Service.ExecStartPre).toEqual(['', '/usr/local/lib/gohost/nginx-request-id', '/usr/local/lib/gohost/nginx-precheck']);
     expect(api.nginxConfig).toContain('server_name api.example.com;');
     expect(api.sysctl['net.core.somaxconn']).toBe('65535');
     expect(api.script).toMatch(/^#!\/usr\/bin\/env bash/);
