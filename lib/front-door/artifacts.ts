@@ -66,6 +66,7 @@ export interface FrontDoorSettings {
   readonly connectionLimitPerClient: number;
   /** Requests (HTTP/2: streams) per client connection. */
   readonly clientKeepaliveRequests: number;
+  readonly clientKeepaliveTimeSec: number;
   readonly mtlsPaths: readonly string[];
   readonly mtlsClientCaBundle?: string;
   /** `b64` when the bundle is base64 (a Terraform reference, encoded by Terraform). */
@@ -323,6 +324,10 @@ export function frontDoorNginxConfig(s: FrontDoorSettings): string {
       directive('keepalive_timeout', '65s'),
       comment('Also the streams of an HTTP/2 connection: nginx\'s rapid-reset mitigation counts against it.'),
       directive('keepalive_requests', s.clientKeepaliveRequests),
+      ...(versionAtLeast(s.nginxVersion, '1.19.10')
+        ? [comment('A busy connection ends cleanly (after a response) before a leaving front door\'s deregistration delay does.'),
+          directive('keepalive_time', `${s.clientKeepaliveTimeSec}s`)]
+        : []),
       directive('client_max_body_size', `${s.clientMaxBodySizeMiB}m`),
       directive('client_body_timeout', `${s.clientTimeoutSec}s`),
       directive('client_header_timeout', `${s.clientTimeoutSec}s`),

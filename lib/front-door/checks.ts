@@ -19,7 +19,7 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** The props as the checks see them: with FRONT_DOOR_DEFAULTS applied (resolveFrontDoorSettings), so no check re-applies a default. */
 export type FrontDoorPropsToCheck = NginxFrontDoorProps & {
   readonly instanceCount: number; readonly elasticIp: boolean; readonly deregistrationDelaySec: number; readonly allowVariablesInResponseHeaders: boolean; readonly hsts: boolean; readonly hstsMaxAgeSeconds: number;
-  readonly proxyPaths: readonly string[]; readonly internalPaths: readonly string[]; readonly connectionLimitPerClient: number; readonly clientKeepaliveRequests: number;
+  readonly proxyPaths: readonly string[]; readonly internalPaths: readonly string[]; readonly connectionLimitPerClient: number; readonly clientKeepaliveRequests: number; readonly clientKeepaliveTimeSec: number;
 };
 
 export interface FrontDoorCheckContext {
@@ -40,7 +40,7 @@ export const FRONT_DOOR_PROP_TYPES: Readonly<Record<string, PropType>> = {
   certificateStoreKmsKeyArn: 'string', upstreamMaxFails: 'number', upstreamFailTimeoutSec: 'number', proxyPaths: 'string[]',
   staticUrlPath: 'string', staticRootDirectory: 'string', clientMaxBodySizeMiB: 'number', proxyConnectTimeoutSec: 'number',
   proxyReadTimeoutSec: 'number', clientTimeoutSec: 'number', rateLimitPerSecond: 'number', rateLimitBurst: 'number',
-  mtlsPaths: 'string[]', mtlsClientCaBundle: 'string', http3: 'boolean', connectionLimitPerClient: 'number', clientKeepaliveRequests: 'number',
+  mtlsPaths: 'string[]', mtlsClientCaBundle: 'string', http3: 'boolean', connectionLimitPerClient: 'number', clientKeepaliveRequests: 'number', clientKeepaliveTimeSec: 'number',
 };
 
 const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
@@ -49,7 +49,7 @@ const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
   responseHeaders: '{ "X-Frame-Options": "DENY" }', internalPaths: '["/metrics"]', elasticIp: 'true', persistCertificate: 'true',
   upstreamMaxFails: '2', upstreamFailTimeoutSec: '15', proxyPaths: '["/"]', staticUrlPath: '"/static/"', staticRootDirectory: '"/srv/static"',
   clientMaxBodySizeMiB: '10', proxyConnectTimeoutSec: '5', proxyReadTimeoutSec: '60', clientTimeoutSec: '15', rateLimitPerSecond: '20',
-  rateLimitBurst: '40', mtlsPaths: '["/admin/"]', http3: 'false', associatePublicIpAddress: 'true', connectionLimitPerClient: '100', clientKeepaliveRequests: '1000',
+  rateLimitBurst: '40', mtlsPaths: '["/admin/"]', http3: 'false', associatePublicIpAddress: 'true', connectionLimitPerClient: '100', clientKeepaliveRequests: '1000', clientKeepaliveTimeSec: '60',
 };
 
 export function checkFrontDoorPropTypes(props: unknown, c: PropChecks): void {
@@ -248,6 +248,12 @@ export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoor
   }
   if (!(Number.isInteger(props.clientKeepaliveRequests) && props.clientKeepaliveRequests >= 100 && props.clientKeepaliveRequests <= 10000)) {
     c.fail('clientKeepaliveRequests', props.clientKeepaliveRequests, 'is outside 100–10000 (fewer reconnect for nothing; more let one HTTP/2 connection reset streams for longer)', 'use e.g. 1000, nginx\'s own default');
+  }
+  if (!(Number.isInteger(props.clientKeepaliveTimeSec) && props.clientKeepaliveTimeSec >= 1)) {
+    c.fail('clientKeepaliveTimeSec', props.clientKeepaliveTimeSec, 'must be a whole number of seconds, at least 1', 'use e.g. 60');
+  } else if (props.subnetIds !== undefined && props.instanceCount > 1 && Number.isInteger(props.deregistrationDelaySec) && props.clientKeepaliveTimeSec >= props.deregistrationDelaySec) {
+    c.fail('clientKeepaliveTimeSec', props.clientKeepaliveTimeSec, `is not shorter than deregistrationDelaySec (${props.deregistrationDelaySec} s): a busy client connection could still be open when the load balancer closes a leaving front door's connections`,
+      `use less than ${props.deregistrationDelaySec}, or raise deregistrationDelaySec`);
   }
   for (const [key, min] of [['clientMaxBodySizeMiB', 0], ['proxyConnectTimeoutSec', 1], ['proxyReadTimeoutSec', 1], ['clientTimeoutSec', 1], ['upstreamKeepalive', 1], ['upstreamMaxFails', 0], ['upstreamFailTimeoutSec', 1]] as const) {
     const v = props[key];

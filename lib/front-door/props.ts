@@ -162,6 +162,14 @@ export interface NginxFrontDoorProps {
    * @default 1000
    */
   readonly clientKeepaliveRequests?: number;
+  /**
+   * Seconds one client connection may serve requests before nginx closes it after the next
+   * response (`keepalive_time`; HTTP/2: a GOAWAY). A busy connection therefore ends cleanly, and
+   * its client reconnects to a healthy front door, before a leaving front door's deregistration
+   * delay ends (checked: below deregistrationDelaySec). nginx ≥ 1.19.10.
+   * @default 60
+   */
+  readonly clientKeepaliveTimeSec?: number;
   /** Paths that require a client certificate signed by mtlsClientCaBundle. @default - none */
   readonly mtlsPaths?: readonly string[];
   /** PEM bundle of client CAs (put old and new together while rotating). @default - none */

@@ -42,6 +42,7 @@ export const FRONT_DOOR_DEFAULTS = {
   rateLimitBurstFactor: 2,
   connectionLimitPerClient: 100,
   clientKeepaliveRequests: 1000,
+  clientKeepaliveTimeSec: 60,
   http3: false,
   letsEncryptStaging: false,
 } as const;
@@ -134,6 +135,7 @@ export function frontDoorArtifactSettings(props: FrontDoorPropSettings, c: Front
     rateLimitBurst: props.rateLimitBurst ?? (props.rateLimitPerSecond === undefined ? 0 : props.rateLimitPerSecond * d.rateLimitBurstFactor),
     connectionLimitPerClient: props.connectionLimitPerClient,
     clientKeepaliveRequests: props.clientKeepaliveRequests,
+    clientKeepaliveTimeSec: props.clientKeepaliveTimeSec,
     mtlsPaths: props.mtlsPaths ?? [],
     ...(caIsReference
       ? { mtlsClientCaBundle: c.bind(props.mtlsClientCaBundle!, 'fileContent', 'mtlsClientCaBundle'), mtlsClientCaBundleEncoding: 'b64' as const }

@@ -201,6 +201,13 @@ describe('NginxFrontDoor with several instances in a group (subnetIds, instanceC
     expect(failing({ http3: true })).toContain('http3 = true: contradicts a load-balanced front door');
     expect(failing({ certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }), persistCertificate: false })).toContain("persistCertificate = false: contradicts a Let's Encrypt certificate with instanceCount 2");
     expect(failing({ deregistrationDelaySec: 4000 })).toContain('deregistrationDelaySec = 4000: is outside 0–3600 seconds');
+    expect(failing({ deregistrationDelaySec: 60 })).toContain('clientKeepaliveTimeSec = 60: is not shorter than deregistrationDelaySec (60 s)');
+    expect(failing({ clientKeepaliveTimeSec: 0 })).toContain('clientKeepaliveTimeSec = 0: must be a whole number of seconds, at least 1');
+  });
+
+  it('closes busy client connections before the deregistration delay ends (keepalive_time below it)', () => {
+    const { files } = groupFrontDoor({ instanceCount: 2, deregistrationDelaySec: 40, clientKeepaliveTimeSec: 30 });
+    expect(files.file('/etc/nginx/gohost/nginx.conf')).toMatch(/^    keepalive_time 30s;$/m);
   });
   it("shares one Let's Encrypt certificate: every front door restores it, answers the fleet's challenges, orders only under the lock", () => {
     const { fd: le, tf: json, files } = groupFrontDoor({ instanceCount: 2, certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }) });

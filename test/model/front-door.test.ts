@@ -7,6 +7,7 @@ const base: FrontDoorSettings = {
   certificate: { kind: 'letsencrypt', email: 'ops@example.test', staging: false },
   upstreams: ['127.0.0.1:8080'],
   upstreamKeepalive: 32,
+  clientKeepaliveTimeSec: 60,
   upstreamKeepaliveTimeSec: 30,
   connectionLimitPerClient: 100,
   clientKeepaliveRequests: 1000,
