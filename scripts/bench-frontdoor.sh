@@ -96,18 +96,24 @@ bench() {
   wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$url" > "$R/$name.$round.wrk" 2>&1
   echo $(( $([ -n "$pidfile" ] && ticks "$pidfile" || echo 0) - t0 )) > "$R/$name.$round.ticks"
 }
-# Rounds interleave the configurations, so a busy moment of the machine touches each of them alike.
+# Rounds interleave the configurations, so a busy moment of the machine touches each of them
+# alike; expert and generated swap places every round, so neither always follows the naive run
+# (whose closed backend connections linger in TIME_WAIT).
+pair() { # proto round
+  local e="bench expert-$1" g="bench generated-$1" eu gu
+  if [[ $1 == http ]]; then eu="http://$DOMAIN:8083/api/bench" gu="http://$DOMAIN:8082/api/bench"; else eu="https://$DOMAIN:8445/api/bench" gu="https://$DOMAIN/api/bench"; fi
+  if (( $2 % 2 )); then $e "$eu" /run/nginx-expert.pid "$2"; $g "$gu" /run/nginx.pid "$2"
+  else $g "$gu" /run/nginx.pid "$2"; $e "$eu" /run/nginx-expert.pid "$2"; fi
+}
 for round in $(seq 1 "$ROUNDS"); do
   bench direct-http "http://127.0.0.1:18080/api/bench" "" "$round"
   bench naive-http "http://$DOMAIN:8081/api/bench" /run/nginx-naive.pid "$round"
-  bench expert-http "http://$DOMAIN:8083/api/bench" /run/nginx-expert.pid "$round"
-  bench generated-http "http://$DOMAIN:8082/api/bench" /run/nginx.pid "$round"
+  pair http "$round"
   bench naive-https "https://$DOMAIN:8444/api/bench" /run/nginx-naive.pid "$round"
-  bench expert-https "https://$DOMAIN:8445/api/bench" /run/nginx-expert.pid "$round"
-  bench generated-https "https://$DOMAIN/api/bench" /run/nginx.pid "$round"
+  pair https "$round"
 done
 getconf CLK_TCK > "$R/clk_tck"
 nginx -c /etc/nginx/naive.conf -s stop
 nginx -c /etc/nginx/expert.conf -s stop
 nginx -c /etc/nginx/gohost/nginx.conf -s stop
-echo done > "$R/finished"
+echo finished > "$R/finished"

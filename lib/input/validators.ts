@@ -95,6 +95,58 @@ export function coversAnyAddress(cidrs: readonly string[]): boolean {
   return false;
 }
 
+type Range = { start: bigint; end: bigint };
+
+/** The CIDRs of one family as sorted ranges that neither overlap nor touch. */
+function merged(cidrs: readonly string[], family: 4 | 6): Range[] {
+  const ranges = cidrs.map(cidrRange).filter((r): r is NonNullable<typeof r> => !!r && r.family === family).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: Range[] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end + 1n) last.end = r.end > last.end ? r.end : last.end;
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+const size = (ranges: readonly Range[]) => ranges.reduce((n, r) => n + r.end - r.start + 1n, 0n);
+
+/** Ranges no internet host sends from: this network, private, shared (CGNAT), loopback, link-local, unique local. */
+const NOT_PUBLIC: Readonly<Record<4 | 6, readonly string[]>> = {
+  4: ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'],
+  6: ['::1/128', 'fc00::/7', 'fe80::/10'],
+};
+
+/** Public addresses the CIDRs admit together, per family: overlaps once, the NOT_PUBLIC ranges not at all. */
+export function publicAddressCount(cidrs: readonly string[]): Record<4 | 6, bigint> {
+  const count = (family: 4 | 6) => {
+    const all = merged(cidrs, family);
+    const hidden = merged(NOT_PUBLIC[family], family);
+    let overlap = 0n;
+    for (const a of all) {
+      for (const h of hidden) {
+        const start = a.start > h.start ? a.start : h.start;
+        const end = a.end < h.end ? a.end : h.end;
+        if (start <= end) overlap += end - start + 1n;
+      }
+    }
+    return size(all) - overlap;
+  };
+  return { 4: count(4), 6: count(6) };
+}
+
+/** The widest public ranges an office or VPN plausibly has: a /8 of IPv4, a /32 of IPv6 (an ISP's allocation). */
+export const INTERNET_THRESHOLD: Readonly<Record<4 | 6, bigint>> = { 4: 1n << 24n, 6: 1n << 96n };
+
+/**
+ * True when the CIDRs together admit more public addresses than INTERNET_THRESHOLD in either
+ * family, however they are split (`0.0.0.0/0`, two `/1`, 256 `/8`, `0.0.0.0/1` alone): the internet.
+ */
+export function opensToInternet(cidrs: readonly string[]): boolean {
+  const n = publicAddressCount(cidrs);
+  return n[4] > INTERNET_THRESHOLD[4] || n[6] > INTERNET_THRESHOLD[6];
+}
+
 /** The type a prop must have, as plain JavaScript and JSON users can get it wrong. */
 /**
  * Props the library computes with at synth (limits, derived settings, names) must be literals:

@@ -14,7 +14,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { GoHostPolicy, POLICY_RULES, policyReport } from '../../lib';
 import { FleetStack } from '../../examples/fleet/main';
@@ -112,6 +112,60 @@ describe('the rules read every form of a resource', () => {
       'aws_vpc_security_group_ingress_rule.All: SSH (22) from ::/0',
       'aws_vpc_security_group_ingress_rule.All: RDP (3389) from ::/0',
     ]);
+  });
+});
+
+describe('GP3 judges what a group opens, not how its ranges are written', () => {
+  const gp3 = (s: TerraformStack) => policyReport(s).filter((f) => f.ruleId === 'GP3').map((f) => f.detail);
+  const ssh = (s: TerraformStack, id: string, cidr: string, group = 'sg-0123456789abcdef0') =>
+    new VpcSecurityGroupIngressRule(s, id, { securityGroupId: group, ipProtocol: 'tcp', fromPort: 22, toPort: 22, ...(cidr.includes(':') ? { cidrIpv6: cidr } : { cidrIpv4: cidr }) });
+
+  it('two /1 rules of one group are the internet, in IPv4 and in IPv6', () => {
+    const s = stack();
+    ssh(s, 'Low', '0.0.0.0/1');
+    ssh(s, 'High', '128.0.0.0/1');
+    ssh(s, 'Low6', '::/1');
+    ssh(s, 'High6', '8000::/1');
+    expect(gp3(s)).toEqual([
+      'aws_vpc_security_group_ingress_rule.Low: SSH (22) from 0.0.0.0/1',
+      'aws_vpc_security_group_ingress_rule.High: SSH (22) from 128.0.0.0/1',
+      'aws_vpc_security_group_ingress_rule.Low6: SSH (22) from ::/1',
+      'aws_vpc_security_group_ingress_rule.High6: SSH (22) from 8000::/1',
+    ]);
+  });
+
+  it('ranges that each stay below a /8 of public addresses but together exceed it, in one group: the other rules are named', () => {
+    const s = stack();
+    const sg = new SecurityGroup(s, 'Sg', { ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['11.0.0.0/8'] }] });
+    new SecurityGroupRule(s, 'More', { type: 'ingress', securityGroupId: sg.id, protocol: 'tcp', fromPort: 20, toPort: 30, cidrBlocks: ['12.0.0.0/8'] });
+    expect(gp3(s)).toEqual([
+      'aws_security_group.Sg: SSH (22) from 11.0.0.0/8: with the other rules of aws_security_group.Sg, 33554432 public IPv4 and 0 public IPv6 addresses (the internet)',
+      'aws_security_group_rule.More: SSH (22) from 12.0.0.0/8: with the other rules of aws_security_group.Sg, 33554432 public IPv4 and 0 public IPv6 addresses (the internet)',
+    ]);
+  });
+
+  it('the same ranges in two groups, private ranges, an office and another port are fine', () => {
+    const s = stack();
+    ssh(s, 'A', '11.0.0.0/8', 'sg-0aaaaaaaaaaaaaaaa');
+    ssh(s, 'B', '12.0.0.0/8', 'sg-0bbbbbbbbbbbbbbbb');
+    for (const [i, cidr] of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '203.0.113.0/24', 'fc00::/7', '2001:db8::/32'].entries()) ssh(s, `Ok${i}`, cidr);
+    new VpcSecurityGroupIngressRule(s, 'Https', { securityGroupId: 'sg-0123456789abcdef0', ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0' });
+    new VpcSecurityGroupIngressRule(s, 'Udp', { securityGroupId: 'sg-0123456789abcdef0', ipProtocol: 'udp', fromPort: 0, toPort: 65535, cidrIpv4: '0.0.0.0/0' });
+    expect(gp3(s)).toEqual([]);
+  });
+
+  it('a range only Terraform knows is refused, and a suppression with a reason accepts it', () => {
+    const s = stack();
+    const office = new TerraformVariable(s, 'office', { type: 'string' });
+    const rule = ssh(s, 'FromVar', office.stringValue);
+    new SecurityGroup(s, 'Listed', { ingress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: new TerraformVariable(s, 'ranges', { type: 'list(string)' }).listValue }] });
+    expect(gp3(s)).toEqual([
+      'aws_vpc_security_group_ingress_rule.FromVar: SSH (22) from ${var.office}: a range unknown at synth, which may be the internet',
+      'aws_security_group.Listed: SSH (22) from ${var.ranges}: a range unknown at synth, which may be the internet',
+      'aws_security_group.Listed: RDP (3389) from ${var.ranges}: a range unknown at synth, which may be the internet',
+    ]);
+    GoHostPolicy.suppress(rule, 'GP3', 'var.office is validated to be the office /28 in variables.tf');
+    expect(policyReport(s).find((f) => f.path === 'test/FromVar')).toMatchObject({ suppressedBecause: 'var.office is validated to be the office /28 in variables.tf' });
   });
 });
 
