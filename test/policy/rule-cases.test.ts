@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PolicyResource, PolicyRule } from '../../lib/policy/rule';
+import { NO_ADMIN_PORTS_FROM_WORLD } from '../../lib/policy/rules/admin-ports';
 import { ENCRYPTED_VOLUMES } from '../../lib/policy/rules/encrypted-volumes';
 import { HTTP_LISTENER_REDIRECTS } from '../../lib/policy/rules/http-redirect';
 import { NO_IAM_WILDCARDS } from '../../lib/policy/rules/iam-wildcards';
@@ -138,5 +139,70 @@ describe('GP7 HTTP listeners redirect to HTTPS', () => {
   it('judges only listeners that are resources', () => {
     expect(check(HTTP_LISTENER_REDIRECTS, res('aws_alb_listener_rule', { protocol: 'HTTP', port: 80 }))).toEqual([]);
     expect(check(HTTP_LISTENER_REDIRECTS, res('aws_lb_listener', { protocol: 'HTTP', port: 80 }, 'X', 'data'))).toEqual([]);
+  });
+});
+
+describe('GP3 no SSH or RDP from the internet', () => {
+  const V = 'aws_vpc_security_group_ingress_rule';
+  const R = 'aws_security_group_rule';
+  const world = { cidr_ipv4: '0.0.0.0/0' };
+  it.each([
+    [V, { ip_protocol: 'tcp', from_port: 22, to_port: 22, ...world }, ['SSH (22) from 0.0.0.0/0']],
+    [V, { ip_protocol: '6', from_port: 3389, to_port: 3389, ...world }, ['RDP (3389) from 0.0.0.0/0']],
+    [V, { ip_protocol: 'all', ...world }, ['SSH (22) from 0.0.0.0/0', 'RDP (3389) from 0.0.0.0/0']],
+    [V, { ip_protocol: '-1', cidr_ipv6: '::/0' }, ['SSH (22) from ::/0', 'RDP (3389) from ::/0']],
+    [V, { ip_protocol: 'udp', from_port: 0, to_port: 65535, ...world }, []],
+    [V, { ip_protocol: 'icmp', from_port: -1, to_port: -1, ...world }, []],
+    [V, { ip_protocol: 'tcp', from_port: 23, to_port: 3388, ...world }, []],
+    [V, { ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr_ipv4: '203.0.113.0/24' }, []],
+    // A port or protocol only Terraform knows may be 22.
+    [V, { ip_protocol: 'tcp', from_port: '${var.port}', to_port: '${var.port}', ...world }, ['SSH (22) from 0.0.0.0/0', 'RDP (3389) from 0.0.0.0/0']],
+    [V, { ip_protocol: '${var.protocol}', from_port: 22, to_port: 22, ...world }, ['SSH (22) from 0.0.0.0/0']],
+    [R, { type: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['203.0.113.0/24', '0.0.0.0/0'], ipv6_cidr_blocks: ['::/0'] }, ['SSH (22) from 203.0.113.0/24, 0.0.0.0/0, ::/0']],
+    [R, { type: 'egress', protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }, []],
+    [R, { type: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['${var.a}', '${var.b}'] }, ['SSH (22) from ${var.a}, ${var.b}: a range unknown at synth, which may be the internet']],
+    [R, { type: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, source_security_group_id: 'sg-0123456789abcdef0' }, []],
+    ['aws_security_group', { ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }], egress: [{ protocol: '-1', from_port: 0, to_port: 0, cidr_blocks: ['0.0.0.0/0'] }] }, ['SSH (22) from 0.0.0.0/0']],
+    ['aws_security_group', { egress: [{ protocol: '-1', from_port: 0, to_port: 0, cidr_blocks: ['0.0.0.0/0'] }] }, []],
+    ['aws_network_acl_rule', { protocol: 'tcp', from_port: 22, to_port: 22, cidr_block: '0.0.0.0/0' }, []],
+  ])('%s %j → %j', (type, config, expected) => {
+    expect(check(NO_ADMIN_PORTS_FROM_WORLD, res(type, config))).toEqual(expected);
+  });
+
+  it('reads no data source', () => {
+    expect(check(NO_ADMIN_PORTS_FROM_WORLD, res(V, { ip_protocol: '-1', ...world }, 'X', 'data'))).toEqual([]);
+  });
+
+  it('adds up the rules of one group only: by literal ID, by reference to the group, never across groups or rules without one', () => {
+    const rule = (name: string, group: string | undefined, cidr: string) => res(V, { security_group_id: group, ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr_ipv4: cidr }, name);
+    const inline = res('aws_security_group', { ingress: [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['11.0.0.0/8'] }] }, 'Sg');
+    const byRef = rule('ByRef', '${aws_security_group.Sg.id}', '12.0.0.0/8');
+    const otherRef = rule('Other', '${aws_security_group.Sgx.id}', '13.0.0.0/8');
+    const all = [inline, byRef, otherRef];
+    expect(check(NO_ADMIN_PORTS_FROM_WORLD, inline, all)).toEqual(['SSH (22) from 11.0.0.0/8: with the other rules of aws_security_group.Sg, 33554432 public IPv4 and 0 public IPv6 addresses (the internet)']);
+    expect(check(NO_ADMIN_PORTS_FROM_WORLD, byRef, all)).toHaveLength(1);
+    expect(check(NO_ADMIN_PORTS_FROM_WORLD, otherRef, all)).toEqual([]);
+    // A group ID that only looks like a reference to the group is another group.
+    const lookalike = rule('Look', 'x${aws_security_group.Sg.id}', '14.0.0.0/8');
+    const suffixed = rule('Suf', '${aws_security_group.Sg.id}x', '15.0.0.0/8');
+    expect(check(NO_ADMIN_PORTS_FROM_WORLD, lookalike, [inline, lookalike])).toEqual([]);
+    expect(check(NO_ADMIN_PORTS_FROM_WORLD, suffixed, [inline, suffixed])).toEqual([]);
+    // Rules without a group are each their own.
+    const a = rule('A', undefined, '11.0.0.0/8');
+    const b = rule('B', undefined, '12.0.0.0/8');
+    const n = res(V, { security_group_id: null, ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr_ipv4: '13.0.0.0/8' }, 'N');
+    expect([a, b, n].flatMap((r) => check(NO_ADMIN_PORTS_FROM_WORLD, r, [a, b, n]))).toEqual([]);
+    // Two rules of one literal group ID add up; the unknown and known parts of one rule are both reported.
+    const c = rule('C', 'sg-0aaaaaaaaaaaaaaaa', '11.0.0.0/8');
+    const d = res(R, { type: 'ingress', security_group_id: 'sg-0aaaaaaaaaaaaaaaa', protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['12.0.0.0/8', '${var.x}'] }, 'D');
+    expect(check(NO_ADMIN_PORTS_FROM_WORLD, d, [c, d])).toEqual([
+      'SSH (22) from ${var.x}: a range unknown at synth, which may be the internet',
+      'SSH (22) from 12.0.0.0/8: with the other rules of sg-0aaaaaaaaaaaaaaaa, 33554432 public IPv4 and 0 public IPv6 addresses (the internet)',
+    ]);
+  });
+
+  it('names itself, its level and its fix', () => {
+    expect(NO_ADMIN_PORTS_FROM_WORLD).toMatchObject({ id: 'GP3', level: 'error', title: 'No SSH or RDP from the internet', fix: 'admit your office or VPN ranges only (literal CIDRs), or use SSM Session Manager' });
+    expect(NO_ADMIN_PORTS_FROM_WORLD.explanation).toMatch(/more than a \/8 of public IPv4 or a \/32 of public IPv6/);
   });
 });
