@@ -12,17 +12,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildExampleApp } from '../helpers/app';
 import { DOMAIN, frontDoorFiles, materialize } from '../helpers/front-door';
 import { requireTool, run, tempDir } from '../helpers/tools';
+import { wrkFigures } from '../helpers/wrk';
 
 const DELAY_SEC = 4;
 const results: Record<string, string> = {};
-
-function wrkFigures(out: string) {
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const socketErrors = socket ? socket.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0;
-  return { requests, failed: non2xx + socketErrors };
-}
 
 beforeAll(() => {
   for (const t of ['nginx', 'openssl', 'wrk', 'curl', 'unshare', 'node']) requireTool(t);
