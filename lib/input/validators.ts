@@ -77,24 +77,6 @@ function cidrRange(cidr: string): { family: 4 | 6; start: bigint; end: bigint } 
   return { family, start, end: start + size - 1n };
 }
 
-/**
- * True when the CIDRs together cover every IPv4 or every IPv6 address (`0.0.0.0/0`, `0.0.0.0/00`,
- * or `0.0.0.0/1` with `128.0.0.0/1`): "the whole internet" however it is written.
- */
-export function coversAnyAddress(cidrs: readonly string[]): boolean {
-  for (const family of [4, 6] as const) {
-    const top = (1n << BigInt(family === 4 ? 32 : 128)) - 1n;
-    const ranges = cidrs.map(cidrRange).filter((r): r is NonNullable<typeof r> => !!r && r.family === family).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    let next = 0n;
-    for (const r of ranges) {
-      if (r.start > next) break;
-      if (r.end + 1n > next) next = r.end + 1n;
-    }
-    if (ranges.length > 0 && next > top) return true;
-  }
-  return false;
-}
-
 type Range = { start: bigint; end: bigint };
 
 /** The CIDRs of one family as sorted ranges that neither overlap nor touch. */
@@ -109,7 +91,18 @@ function merged(cidrs: readonly string[], family: 4 | 6): Range[] {
   return out;
 }
 
-const size = (ranges: readonly Range[]) => ranges.reduce((n, r) => n + r.end - r.start + 1n, 0n);
+/**
+ * True when the CIDRs together cover every IPv4 or every IPv6 address (`0.0.0.0/0`, `0.0.0.0/00`,
+ * or `0.0.0.0/1` with `128.0.0.0/1`): "the whole internet" however it is written.
+ */
+export function coversAnyAddress(cidrs: readonly string[]): boolean {
+  return ([4, 6] as const).some((family) => {
+    const ranges = merged(cidrs, family);
+    return ranges.length === 1 && ranges[0].start === 0n && ranges[0].end === (1n << BigInt(family === 4 ? 32 : 128)) - 1n;
+  });
+}
+
+const addressCount = (ranges: readonly Range[]) => ranges.reduce((n, r) => n + r.end - r.start + 1n, 0n);
 
 /** Ranges no internet host sends from: this network, private, shared (CGNAT), loopback, link-local, unique local. */
 const NOT_PUBLIC: Readonly<Record<4 | 6, readonly string[]>> = {
@@ -130,7 +123,7 @@ export function publicAddressCount(cidrs: readonly string[]): Record<4 | 6, bigi
         if (start <= end) overlap += end - start + 1n;
       }
     }
-    return size(all) - overlap;
+    return addressCount(all) - overlap;
   };
   return { 4: count(4), 6: count(6) };
 }
