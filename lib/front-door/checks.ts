@@ -112,6 +112,15 @@ export function checkFrontDoorProps(props: FrontDoorPropsToCheck, ctx: FrontDoor
     }
   }
 
+  // An own instance told to have no public address, yet given an Elastic IP: in a group of one it
+  // could not even boot (no egress until it claims the address, which it does only after booting).
+  if (props.associatePublicIpAddress === false && props.elasticIp && count <= 1 && (props.subnetId !== undefined || props.subnetIds !== undefined)) {
+    c.fail('associatePublicIpAddress', false, props.subnetIds !== undefined
+      ? 'contradicts elasticIp in a group of one: the instance would have no way out of its public subnet to install packages, so it never finishes the boot after which it claims the Elastic IP'
+      : 'contradicts elasticIp: the instance gets a public address all the same (the Elastic IP)',
+    'drop associatePublicIpAddress: false (the instance\'s own address gives way to the Elastic IP once it has it), or set elasticIp: false for a front door reached through something else');
+  }
+
   // Response headers: each reaches the wire as nginx prints it.
   for (const [name, value] of Object.entries(props.responseHeaders ?? {})) {
     if (!HEADER_NAME.test(name)) {

@@ -83,6 +83,16 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
   if (artifact === undefined) {
     c.fail('artifact', undefined, 'is required', 'pass ReleaseArtifact.fromS3({...}, sha256) or ReleaseArtifact.fromUrl(url, sha256)');
   } else {
+    // Plain JavaScript can leave a part out: it would reach the host as the text "undefined".
+    const parts: Array<[string, unknown, string]> = [
+      ['artifact.sha256', artifact.sha256, 'pass the output of `sha256sum <binary>` as the second argument of ReleaseArtifact.fromS3/fromUrl'],
+      ...(artifact.s3
+        ? [['artifact.bucket', artifact.s3.bucket, 'pass { bucket, key } to ReleaseArtifact.fromS3'], ['artifact.key', artifact.s3.key, 'pass { bucket, key } to ReleaseArtifact.fromS3']] as Array<[string, unknown, string]>
+        : [['artifact.url', artifact.url, 'pass the https:// URL to ReleaseArtifact.fromUrl'] as [string, unknown, string]]),
+    ];
+    for (const [prop, value, fix] of parts) {
+      if (typeof value !== 'string') c.fail(prop, value, value === undefined ? 'is required' : `is a ${typeof value}, not a string`, fix);
+    }
     if (known(artifact.url) && urlHasCredentials(artifact.url)) {
       secret('artifact.url', artifact.url.replace(/\/\/[^@/]*@/, '//***@'), 'carries credentials, which land in user data and Terraform state');
     }
@@ -90,7 +100,7 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
       c.fail('artifact.url', artifact.url, 'is neither an https:// URL nor an s3://bucket/key location',
         'serve the binary over HTTPS or from S3 (plain HTTP cannot be trusted even with a checksum pinned)');
     }
-    if (known(artifact.sha256) && !SHA256_PATTERN.test(artifact.sha256)) {
+    if (known(artifact.sha256) && typeof artifact.sha256 === 'string' && !SHA256_PATTERN.test(artifact.sha256)) {
       c.fail('artifact.sha256', artifact.sha256, `is not 64 lower-case hex characters (got ${artifact.sha256.length})`,
         'use the output of `sha256sum <binary>` (lower-case hex)');
     }

@@ -3,6 +3,7 @@
  * standalone security-group rules mirrored into UFW, kernel tuning, chrony, journald, sshd
  * hardening, unattended upgrades). HardenedGoHost adds a Go service; NginxFrontDoor runs on one.
  */
+import { isIP } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Construct } from 'constructs';
 import { statusCheckAlarm } from './alarms';
@@ -17,6 +18,7 @@ import { HardenedHostProps, HostConfigurationProps } from './props';
 export type { HardenedHostProps, HostConfigurationProps } from './props';
 import { Peer, Port, PRIVATE_IPV4_RANGES } from '../network/port';
 import { HostProvisioning } from './provisioning';
+import { sshCidrChecksAtPlan } from './plan-policy';
 import { PropChecks } from '../input/prop-checks';
 import { checkConstructPath, reportFailure, reportInput } from '../input/report';
 import { HostSettings, resolveBaseHostSettings, resolveHostSettings } from './settings';
@@ -232,6 +234,13 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
         this.connections.allowTo(peer, Port.HTTPS, 'HTTPS out (packages, artifact, ACME)');
       }
     }
+    // The Amazon Time Sync Service is link-local (no security group applies); other NTP servers need UDP 123 out.
+    if (!props.allowAllOutbound) {
+      for (const server of props.ntpServers.filter((n) => !AMAZON_TIME_SYNC.includes(n))) {
+        const peers = !Token.isUnresolved(server) && isIP(server) ? [Peer.cidr(`${server}/${isIP(server) === 4 ? 32 : 128}`)] : [Peer.anyIpv4(), Peer.anyIpv6()];
+        for (const peer of peers) this.connections.allowTo(peer, Port.udp(123), 'NTP out (ntpServers)');
+      }
+    }
     for (const cidr of props.adminSshCidrs ?? []) {
       this.connections.allowFrom(Peer.cidr(cidr), Port.SSH, 'SSH from admin CIDR');
     }
@@ -285,7 +294,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
           // The preparing pass only looks for cross-stack references: the user data part carries them.
           if (context.preparing) return undefined;
           this.renderForSynth();
-          const checks = this.late.preconditions(this.node.path);
+          const checks = [...this.late.preconditions(this.node.path), ...sshCidrChecksAtPlan(this.sshCidrs(), !!props.allowSshFromAnywhere, this.node.path)];
           return checks.length > 0 ? checks : undefined;
         },
       }) as unknown as HostLaunchConfiguration['preconditions'],
@@ -572,6 +581,14 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
   }
 
   /** Checks that only make sense once every construct has contributed. */
+  /** Every CIDR the port model admits SSH (tcp/22) from, literal or reference. */
+  private sshCidrs(): string[] {
+    return this.connections.ingressRules
+      .filter((r) => r.port.protocol === 'tcp' && r.port.includes(22))
+      .map((r) => r.peer.cidrIpv4 ?? r.peer.cidrIpv6)
+      .filter((cidr): cidr is string => cidr !== undefined);
+  }
+
   private validateLate(): string[] {
     const errors: string[] = [];
     const [from, to] = this.baseSettings.ephemeralPortRange;
@@ -580,11 +597,8 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
         errors.push(`ephemeralPortRangeStart = "${from}-${to}": overlaps ingress port ${r.port} (${r.description}). Fix: start the range above ${r.port.toPort}.`);
       }
     }
-    // SSH from the whole internet by any route into the port model (adminSshCidrs or allowFrom).
-    const sshFrom = this.connections.ingressRules
-      .filter((r) => r.port.protocol === 'tcp' && r.port.includes(22))
-      .map((r) => r.peer.cidrIpv4 ?? r.peer.cidrIpv6)
-      .filter((cidr): cidr is string => cidr !== undefined && !Token.isUnresolved(cidr));
+    // SSH from the whole internet by any route into the port model (adminSshCidrs or allowFrom); references: at plan.
+    const sshFrom = this.sshCidrs().filter((cidr) => !Token.isUnresolved(cidr));
     if (!this.validProps.allowSshFromAnywhere && coversAnyAddress(sshFrom)) {
       errors.push(`connections = SSH (tcp/22) from ${sshFrom.join(', ')}: opens SSH to the whole internet. Fix: admit your office or VPN ranges only, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk.`);
     }
@@ -600,6 +614,9 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     return errors;
   }
 }
+
+/** The Amazon Time Sync Service's link-local addresses, IPv4 and IPv6. */
+const AMAZON_TIME_SYNC: readonly string[] = ['169.254.169.123', 'fd00:ec2::123'];
 
 /** The instance-specific part of a host spec: its checks and name (placement facts come from HardenedHostProps). */
 export interface InstanceHostSpec<P extends HardenedHostProps> extends Omit<HostSpec<P>, 'describe'> {

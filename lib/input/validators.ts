@@ -104,6 +104,11 @@ export function coversAnyAddress(cidrs: readonly string[]): boolean {
 
 const addressCount = (ranges: readonly Range[]) => ranges.reduce((n, r) => n + r.end - r.start + 1n, 0n);
 
+/** Addresses of `family` the CIDRs cover together (overlaps once). */
+export function coveredAddressCount(cidrs: readonly string[], family: 4 | 6): bigint {
+  return addressCount(merged(cidrs, family));
+}
+
 /** Ranges no internet host sends from: this network, private, shared (CGNAT), loopback, link-local, unique local. */
 const NOT_PUBLIC: Readonly<Record<4 | 6, readonly string[]>> = {
   4: ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'],

@@ -9,6 +9,7 @@ export {
   App,
   Fn,
   Lazy,
+  Op,
   TerraformDataSource,
   TerraformOutput,
   TerraformResource,

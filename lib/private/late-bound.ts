@@ -52,6 +52,8 @@ export const BOUNDARIES = {
   sha256: { pattern: '[0-9a-f]{64}', expected: '64 lower-case hex digits' },
   cidr: { pattern: '[0-9.]+/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3}', expected: 'a CIDR such as 203.0.113.0/24' },
   dnsName: { pattern: '(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9-]{2,63}', expected: 'a lower-case DNS name such as api.example.com' },
+  /** A name Let's Encrypt validates by HTTP-01: no wildcard. */
+  exactDnsName: { pattern: '([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9-]{2,63}', expected: "a lower-case DNS name without a wildcard (Let's Encrypt's HTTP-01 challenge cannot validate *.example.com; bring your own wildcard certificate)" },
   hostName: { pattern: '[A-Za-z0-9.:-]+', expected: 'a host name or an IP address' },
   hostPort: { pattern: '(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}', expected: 'host:port, e.g. 10.0.1.5:8080' },
   /** A URL in a config file or a command word: no whitespace, quotes, backslashes or braces. */

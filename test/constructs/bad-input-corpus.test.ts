@@ -150,6 +150,12 @@ const REFUSED: Array<[string, Build, string]> = [
       (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetId: undefined, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], [prop]: value } as any), expected]),
   ['group minCapacity from a variable', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetIds: [baseProps.subnetId], minCapacity: new TerraformVariable(stack, 'min', { type: 'number' }).numberValue } as any),
     'minCapacity = "(a Terraform reference)": must be known at synth'],
+  // Operational sanity: values that synthesize but cannot work.
+  ['artifact SHA-256 left out (plain JavaScript)', goHost({ artifact: ReleaseArtifact.fromUrl('https://releases.example.com/api', undefined as unknown as string) }), 'artifact.sha256 = (not set): is required'],
+  ['artifact S3 key left out (plain JavaScript)', goHost({ artifact: ReleaseArtifact.fromS3({ bucket: 'releases' } as any, 'a'.repeat(64)) }), 'artifact.key = (not set): is required'],
+  ['an Elastic IP on a front door told to have no public address', frontDoor({ associatePublicIpAddress: false }), 'associatePublicIpAddress = false: contradicts elasticIp'],
+  ['a group of one without a public address, which claims its Elastic IP only after booting', frontDoor({ subnetId: undefined, subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], associatePublicIpAddress: false }),
+    'associatePublicIpAddress = false: contradicts elasticIp in a group of one'],
   // Construct IDs end up in names, tags and descriptions (Terraform strings).
   ['a host ID with ${…}', (stack) => void new HardenedGoHost(stack, 'Api${path.cwd}', baseProps), 'id = "test/Api${path.cwd}": holds Terraform template syntax'],
   ['a front door ID with %{…}', (stack) => void new NginxFrontDoor(stack, 'Door%{if}', fdBaseProps), 'id = "test/Door%{if}": holds Terraform template syntax'],
@@ -245,6 +251,10 @@ describe('warnings, not errors, by default', () => {
     ['URL credentials in the artifact URL', goHost({ artifact: ReleaseArtifact.fromUrl('https://u:p@releases.example.com/api', 'a'.repeat(64)) }), 'artifact.url'],
     ['webhook with a key in its path', observability({ monitoringHost: true, subnetId: baseProps.subnetId, alertWebhookUrl: 'https://hooks.example.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX1' }), 'alertWebhookUrl carries a secret'],
     ['strict overcommit, opted into', goHost({ strictOvercommit: true }), 'strictOvercommit is on'],
+    ['a load-balancer grace shorter than a first boot', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], healthCheckGracePeriodSec: 60 } as any),
+      'healthCheckGracePeriodSec = 60: shorter than a first boot on EC2'],
+    ['a group that can scale in to nothing and never out again', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], minCapacity: 0, maxCapacity: 2 } as any),
+      'minCapacity = 0: once the CPU policy scales the group in'],
   ] as Array<[string, Build, string]>)('%s', (_, build, expected) => {
     const { failures, warnings } = outcome(build);
     expect(failures).toEqual([]);

@@ -340,3 +340,13 @@ describe('HardenedHost without a Go service, and misuse reported with the rest',
     expect(() => Testing.synth(stack, true)).toThrow(/environment\.APP_ENV = "staging": is already set/);
   });
 });
+
+describe('NTP servers other than the Amazon Time Sync Service', () => {
+  const egress = (tf: any) => resourcesOf(tf, 'aws_vpc_security_group_egress_rule').filter((r) => r.ip_protocol === 'udp' && r.from_port === 123);
+  it('get UDP 123 out: to the address given, or anywhere for a name; the link-local default needs no rule', () => {
+    expect(egress(synthJson(hostStack().stack))).toEqual([]);
+    expect(egress(synthJson(hostStack({ ntpServers: ['203.0.113.5'] }).stack)).map((r) => r.cidr_ipv4)).toEqual(['203.0.113.5/32']);
+    expect(egress(synthJson(hostStack({ ntpServers: ['time.aws.com'] }).stack)).map((r) => r.cidr_ipv4 ?? r.cidr_ipv6).sort()).toEqual(['0.0.0.0/0', '::/0']);
+    expect(egress(synthJson(hostStack({ ntpServers: ['169.254.169.123', 'fd00:ec2::123'] }).stack))).toEqual([]);
+  });
+});
