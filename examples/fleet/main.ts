@@ -73,6 +73,6 @@ export class FleetStack extends TerraformStack {
     });
 
     new TerraformOutput(this, 'front_door_public_ip', { value: this.frontDoor.publicIp, description: 'Point api.example.com here (an Elastic IP: it moves to a replacement only once that one serves)' });
-    new TerraformOutput(this, 'api_internal_address', { value: this.api.loadBalancer.loadBalancer.dnsName });
+    new TerraformOutput(this, 'api_internal_address', { value: this.api.loadBalancer!.loadBalancer.dnsName });
   }
 }

@@ -1,28 +1,33 @@
 /**
- * One Go service host with its nginx TLS front door on the same instance, in a given VPC subnet.
- * The Elastic IP and the certificate kept in Secrets Manager survive a release (which replaces the instance).
- * `cdktf deploy single-host --var subnet_id=subnet-…`
+ * One Go service instance with its nginx TLS front door on the same instance, in a group of one
+ * over public subnets: a release boots the successor beside the running instance, which claims
+ * the Elastic IP only once it serves (and only then does the old one leave). The certificate kept
+ * in Secrets Manager survives too. `cdktf deploy single-host --var 'public_subnet_ids=["subnet-…","subnet-…"]'`
  */
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { CertificateSource, HardenedGoHost, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
+import { CertificateSource, HardenedGoService, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
 
 export class SingleHostStack extends TerraformStack {
-  public readonly host: HardenedGoHost;
+  public readonly host: HardenedGoService;
   public readonly frontDoor: NginxFrontDoor;
 
   constructor(scope: Construct, id: string, options: { readonly artifactSha256?: string } = {}) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'eu-west-1' });
-    const subnetId = new TerraformVariable(this, 'subnet_id', {
-      type: 'string',
-      description: 'Public subnet for the host (it serves 80/443 itself)',
+    const subnetIds = new TerraformVariable(this, 'public_subnet_ids', {
+      type: 'list(string)',
+      description: 'Public subnets, one per Availability Zone: the instance serves 80/443 itself, and a replacement may start in any of them',
     });
 
-    this.host = new HardenedGoHost(this, 'Api', {
+    // A group of one, not an aws_instance: only Auto Scaling keeps the old instance until the new one is ready.
+    this.host = new HardenedGoService(this, 'Api', {
       serviceName: 'orders-api',
-      subnetId: subnetId.stringValue,
+      subnetIds: subnetIds.listValue,
+      minCapacity: 1,
+      maxCapacity: 1,
+      internalLoadBalancer: false,
       associatePublicIpAddress: true,
       // Built from examples/app with `CGO_ENABLED=0 go build`; the host verifies this digest.
       artifact: ReleaseArtifact.fromS3(
@@ -41,10 +46,10 @@ export class SingleHostStack extends TerraformStack {
       staticRootDirectory: '/var/www/static',
     });
 
-    // Exporters and CloudWatch self-healing alarms (no monitoring host for a single server).
+    // Exporters and a CloudWatch alarm when the group has no instance in service (no monitoring host for a single server).
     new ObservabilityStack(this, 'Observability', { hosts: [this.host], alarmEmail: 'oncall@example.com' });
 
-    new TerraformOutput(this, 'instance_id', { value: this.host.instance.id });
-    new TerraformOutput(this, 'public_ip', { value: this.frontDoor.publicIp, description: 'Point api.example.com here (an Elastic IP: it survives replacement)' });
+    new TerraformOutput(this, 'auto_scaling_group', { value: this.host.autoScalingGroup.name });
+    new TerraformOutput(this, 'public_ip', { value: this.frontDoor.publicIp, description: 'Point api.example.com here (an Elastic IP: it moves to a replacement only once that one serves)' });
   }
 }

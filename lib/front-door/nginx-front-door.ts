@@ -22,7 +22,7 @@ import { FRONT_DOOR_ITEMS } from './readiness';
 import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
 import { DataAwsRoute53Zone, DataAwsSubnet, Eip, EipAssociation, Route53Record, SecretsmanagerSecret } from '../private/aws';
 import { StackLookups } from '../host/stack-lookups';
-import { Fn, TerraformOutput, Token } from '../private/cdktf';
+import { Annotations, Fn, TerraformOutput, Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES, rememberUserTokens } from '../private/late-bound';
 import { NginxFrontDoorProps } from './props';
 import { FRONT_DOOR_DEFAULTS, frontDoorArtifactSettings, resolveFrontDoorSettings } from './settings';
@@ -51,7 +51,7 @@ export class NginxFrontDoor extends Construct {
       const image = p.host ? undefined : p.machineImage ?? MachineImage.ubuntu2404();
       return p.host?.distro ?? DISTROS[image && isDistroName(image.distro) ? image.distro : ('ubuntu-24.04' as DistroName)];
     };
-    const resolved = resolveFrontDoorSettings(rawProps, { isToken: (v) => Token.isUnresolved(v), distroOf, isGoHost: (h) => h instanceof HardenedGoHost });
+    const resolved = resolveFrontDoorSettings(rawProps, { isToken: (v) => Token.isUnresolved(v), distroOf, isGoHost: (h) => h instanceof HardenedGoHost || h instanceof HardenedGoService });
     reportInput(this, resolved);
     rememberUserTokens(rawProps);
     checkConstructPath(this);
@@ -89,7 +89,9 @@ export class NginxFrontDoor extends Construct {
             // The first instance keeps the ID "Host" so going from one to two instances replaces nothing.
             new HardenedHost(this, i === 0 ? 'Host' : `Host${i + 1}`, { ...ownHost, subnetId: props.subnetId! },
               { describe: () => ({ name: count === 1 ? hostName : `${hostName}-${i + 1}` }) }));
-    const claimsAddress = props.elasticIp && props.subnetIds !== undefined && !balanced;
+    // A group of one (its own, or a Go service's it runs on) claims the address once it serves.
+    const claimsAddress = props.elasticIp && (props.subnetIds !== undefined && !balanced || props.host instanceof HardenedGoService);
+    if (props.host instanceof HardenedGoService) this.checkGroupHost(props.host, props.elasticIp);
 
     const upstreams = props.upstreams ?? (props.host ? [props.host] : []);
     for (const nginxHost of this.hosts) {
@@ -124,7 +126,7 @@ export class NginxFrontDoor extends Construct {
       remoteHosts.forEach((h, i) => this.upstreamLoadBalancer!.attachInstance(`Target${i + 1}`, h.instance.id));
     }
     const balancers = [
-      ...upstreams.filter((u): u is HardenedGoService => u instanceof HardenedGoService).map((u) => u.loadBalancer),
+      ...upstreams.flatMap((u) => (u instanceof HardenedGoService && u !== props.host && u.loadBalancer ? [u.loadBalancer] : [])),
       ...(this.upstreamLoadBalancer ? [this.upstreamLoadBalancer] : []),
     ];
     for (const nginxHost of this.hosts) {
@@ -142,7 +144,7 @@ export class NginxFrontDoor extends Construct {
     const certificate = this.certificateSettings(props.certificate);
     this.grantCertificateAccess(props);
     const first = this.hosts[0];
-    const nofile = first instanceof HardenedGoHost ? first.settings.limitNofile : GO_HOST_DEFAULTS.limitNofile;
+    const nofile = first instanceof HardenedGoHost || first instanceof HardenedGoService ? first.settings.limitNofile : GO_HOST_DEFAULTS.limitNofile;
     const goBackend = upstreams.find((u): u is HardenedGoHost | HardenedGoService => typeof u !== 'string');
     const settingsFor = (nginxHost: HardenedHostBase): FrontDoorSettings => nginxHost.bindReferences(frontDoorArtifactSettings(props, {
       certificate: this.boundCertificate(certificate, nginxHost),
@@ -150,7 +152,7 @@ export class NginxFrontDoor extends Construct {
         ...upstreams.flatMap((u) =>
           typeof u === 'string' ? [nginxHost.lateBound(u, BOUNDARIES.hostPort, `upstreams (of ${this.node.path})`)]
             : u === nginxHost ? [`127.0.0.1:${u.listenPort}`]
-              : u instanceof HardenedGoService ? [u.loadBalancer.address]
+              : u instanceof HardenedGoService && u.loadBalancer ? [u.loadBalancer.address]
                 : []),
         ...(this.upstreamLoadBalancer ? [this.upstreamLoadBalancer.address] : []),
       ],
@@ -183,7 +185,11 @@ export class NginxFrontDoor extends Construct {
         const suffix = i === 0 ? '' : `${i + 1}`;
         const eip = new Eip(this, `ElasticIp${suffix}`, { domain: 'vpc', tags: { Name: `${this.node.path.replace(/\//g, '-')}${suffix}` } });
         if (claimsAddress) this.claimWhenHealthy(h, eip);
-        else new EipAssociation(this, `ElasticIpAssociation${suffix}`, { allocationId: eip.allocationId, instanceId: (h as HardenedHost).instance.id });
+        else {
+          new EipAssociation(this, `ElasticIpAssociation${suffix}`, { allocationId: eip.allocationId, instanceId: (h as HardenedHost).instance.id });
+          if (props.host) Annotations.of(this).addWarning(`elasticIp: Terraform moves the Elastic IP to a replacement of ${props.host.node.path} (every release) as soon as it is running, minutes before it serves: the site is down for a boot. `
+            + 'For an address that moves only to a healthy successor, place the service as a HardenedGoService with minCapacity 1 and internalLoadBalancer: false, and pass it as host.');
+        }
         return eip;
       });
     }
@@ -243,8 +249,27 @@ export class NginxFrontDoor extends Construct {
 
   /** The public IPv4 address DNS should point at: the Elastic IP, or the first instance's own. */
   public get publicIp(): string {
-    // A group always has an Elastic IP (checked); a host without one is an instance.
-    return this.elasticIps.length > 0 ? this.elasticIps[0].publicIp : (this.hosts[0] as HardenedHost).instance.publicIp;
+    if (this.elasticIps.length > 0) return this.elasticIps[0].publicIp;
+    // A group without an Elastic IP failed its checks: it has no address to name.
+    const first = this.hosts[0];
+    return first instanceof HardenedHost ? first.instance.publicIp : 'invalid: a group without an Elastic IP';
+  }
+
+  /** A Go service group nginx runs on: a group of one without a load balancer, so the Elastic IP names one healthy instance. */
+  private checkGroupHost(host: HardenedGoService, elasticIp: boolean): void {
+    const checks = new PropChecks();
+    if (host.loadBalancer) {
+      checks.fail('host', host.node.path, 'has an internal load balancer: its health check would put a new instance in service (and end the old one) before the instance claimed the Elastic IP',
+        'set internalLoadBalancer: false on the service: its instance then claims the address when its first boot passed, and only then goes in service');
+    }
+    if (host.group.maxCapacity !== 1) {
+      checks.fail('host', host.node.path, `is a group of up to ${host.group.maxCapacity} instances: one Elastic IP names one instance, so the others would serve nobody`,
+        'give the service minCapacity: 1 and maxCapacity: 1, or put several front doors on their own instances (subnetIds with instanceCount) in front of it');
+    }
+    if (!elasticIp) {
+      checks.fail('elasticIp', false, `contradicts host ${host.node.path} (a group): each replacement gets a new address of its own, so nothing stable would point at the front door`, 'drop elasticIp: false');
+    }
+    reportInput(this, { failures: checks.all });
   }
 
   private checkUpstreams(upstreams: NonNullable<NginxFrontDoorProps['upstreams']>, keepaliveTimeSec: number, vpcId: string | undefined): void {
@@ -254,7 +279,12 @@ export class NginxFrontDoor extends Construct {
       checks.fail('upstreamKeepaliveTimeSec', keepaliveTimeSec, 'must be a whole number of seconds ≥ 1', `use e.g. ${FRONT_DOOR_DEFAULTS.upstreamKeepaliveTimeSec}`);
     }
     upstreams.forEach((u, i) => {
-      if (!(u instanceof HardenedGoService)) return;
+      if (!(u instanceof HardenedGoService) || u === this.hosts[0]) return;
+      if (!u.loadBalancer) {
+        checks.fail(`upstreams[${i}]`, u.node.path, 'has no internal load balancer (internalLoadBalancer: false): nothing stable to proxy to from another instance',
+          'drop internalLoadBalancer: false on the service, or run the front door on it (host)');
+        return;
+      }
       if (known(vpcId) && known(u.vpcId) && u.vpcId !== vpcId) {
         checks.fail(`upstreams[${i}]`, u.node.path, `is in ${u.vpcId}, but the front door is in ${vpcId}: its internal load balancer is unreachable from here`,
           'put the front door in a public subnet of the service\'s VPC');

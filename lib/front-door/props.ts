@@ -18,8 +18,14 @@ export interface NginxFrontDoorProps {
    * @default - [host] when host is given
    */
   readonly upstreams?: ReadonlyArray<HardenedGoService | HardenedGoHost | string>;
-  /** Run nginx on this Go host (80/443 there, the service stays on 127.0.0.1). @default - nginx gets its own instance(s) in subnetId */
-  readonly host?: HardenedGoHost;
+  /**
+   * Run nginx beside this Go service (80/443 there, the service stays on 127.0.0.1): a
+   * HardenedGoHost, or a HardenedGoService group of one without a load balancer (minCapacity 1,
+   * internalLoadBalancer: false), whose replacement boots beside its predecessor and claims the
+   * Elastic IP only once it serves.
+   * @default - nginx gets its own instance(s) in subnetId or subnetIds
+   */
+  readonly host?: HardenedGoHost | HardenedGoService;
   /** Subnet for the front door's own instance(s), normally public. @default - required unless host or subnetIds is given */
   readonly subnetId?: string;
   /**

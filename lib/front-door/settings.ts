@@ -69,7 +69,7 @@ export interface FrontDoorCheckInput {
   readonly isToken: (v: unknown) => boolean;
   /** The distribution nginx runs on for these props (the Go host's, or the machine image's). */
   readonly distroOf: (props: NginxFrontDoorProps) => DistroInfo;
-  /** Whether `host` is a HardenedGoHost (the construct class lives outside this pure module). */
+  /** Whether `host` is a Go service placement (the construct classes live outside this pure module). */
   readonly isGoHost: (host: unknown) => boolean;
 }
 
@@ -84,7 +84,7 @@ export function resolveFrontDoorSettings(
   const checked = checkProps<NginxFrontDoorProps>(rawProps, FRONT_DOOR_PLACEHOLDERS,
     (p, checks) => {
       checkFrontDoorPropTypes(p, checks);
-      if (p.host !== undefined && !c.isGoHost(p.host)) checks.fail('host', String(p.host), 'is not a HardenedGoHost', 'pass the HardenedGoHost nginx shares an instance with, or drop host');
+      if (p.host !== undefined && !c.isGoHost(p.host)) checks.fail('host', String(p.host), 'is not a HardenedGoHost or HardenedGoService', 'pass the Go host or group of one nginx shares an instance with, or drop host');
     },
     (p, checks, warnings) => checkFrontDoorProps(applyFrontDoorDefaults(p), { distro: c.distroOf(p), sameInstance: !!p.host, isToken: c.isToken }, checks, warnings));
   return { settings: applyFrontDoorDefaults(checked.props), failures: checked.failures, warnings: checked.warnings };
@@ -104,7 +104,7 @@ export interface FrontDoorContext {
   readonly healthPath: string;
   readonly isToken: (v: unknown) => boolean;
   /** A value for the host's text: itself, or a reference quoted for `boundary`. */
-  readonly bind: (value: string, boundary: 'dnsName' | 'fileContent', prop: string) => string;
+  readonly bind: (value: string, boundary: 'dnsName' | 'exactDnsName' | 'fileContent', prop: string) => string;
   /** The front door's construct path, for the names of plan-time checks. */
   readonly path: string;
   readonly publicAddress: FrontDoorSettings['publicAddress'];
@@ -116,7 +116,8 @@ export function frontDoorArtifactSettings(props: FrontDoorPropSettings, c: Front
   const d = FRONT_DOOR_DEFAULTS;
   const caIsReference = props.mtlsClientCaBundle !== undefined && c.isToken(props.mtlsClientCaBundle);
   return {
-    domainNames: props.domainNames.map((name, i) => c.bind(name, 'dnsName', `domainNames[${i}] (of ${c.path})`)),
+    // Let's Encrypt's HTTP-01 cannot validate a wildcard: refused for a reference too, at plan.
+    domainNames: props.domainNames.map((name, i) => c.bind(name, props.certificate.kind === 'letsencrypt' ? 'exactDnsName' : 'dnsName', `domainNames[${i}] (of ${c.path})`)),
     tlsProfile: props.tlsProfile,
     certificate: c.certificate,
     upstreams: [...c.upstreams],

@@ -14,6 +14,8 @@ export interface ResolvedGroupSettings {
   readonly cpuTargetUtilizationPercent: number;
   readonly healthCheckGracePeriodSec: number;
   readonly deregistrationDelaySec: number;
+  readonly internalLoadBalancer: boolean;
+  readonly associatePublicIpAddress: boolean;
 }
 
 /** A group's props as its checks and settings see them: the service's with GO_HOST_DEFAULTS applied (goServiceSettingsOf). */
@@ -31,13 +33,15 @@ export function resolveGroupSettings(props: GroupPropsToResolve): ResolvedGroupS
     cpuTargetUtilizationPercent: props.cpuTargetUtilizationPercent ?? d.cpuTargetUtilizationPercent,
     healthCheckGracePeriodSec: props.healthCheckGracePeriodSec ?? d.bootBudgetSec + healthTimeoutSec,
     deregistrationDelaySec: props.deregistrationDelaySec ?? timeoutStopSec + d.deregistrationMarginSec,
+    internalLoadBalancer: props.internalLoadBalancer ?? d.internalLoadBalancer,
+    associatePublicIpAddress: props.associatePublicIpAddress ?? d.associatePublicIpAddress,
   };
 }
 
 /** The types of the group's own props, for plain JavaScript and JSON configuration. */
 export const GROUP_PROP_TYPES: Readonly<Record<string, PropType>> = {
   subnetIds: 'string[]', minCapacity: 'number', maxCapacity: 'number', desiredCapacity: 'number', cpuTargetUtilizationPercent: 'number',
-  healthCheckGracePeriodSec: 'number', deregistrationDelaySec: 'number',
+  healthCheckGracePeriodSec: 'number', deregistrationDelaySec: 'number', internalLoadBalancer: 'boolean', associatePublicIpAddress: 'boolean',
 };
 
 const GROUP_LITERAL_EXAMPLES: Record<string, string> = {
@@ -56,7 +60,7 @@ export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown
   if (!Array.isArray(subnets) || subnets.length === 0) {
     c.fail('subnetIds', subnets, 'is empty: the group has nowhere to launch instances', 'pass private subnets, one per Availability Zone, e.g. [subnetA, subnetB, subnetC]');
   } else if (subnets.length === 1 && !isToken(subnets)) {
-    warnings.push('subnetIds has one subnet: every instance of the group and the load balancer are in one Availability Zone, so an AZ outage takes the service down. Pass subnets in two or more zones.');
+    warnings.push(`subnetIds has one subnet: every instance of the group${s.internalLoadBalancer ? ' and the load balancer are' : ' is'} in one Availability Zone, so an AZ outage takes the service down. Pass subnets in two or more zones.`);
   }
   // A list from a variable is one token; its elements are not known at synth.
   if (Array.isArray(subnets) && !isToken(subnets)) subnets.forEach((id, i) => {
@@ -75,13 +79,23 @@ export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown
   if (s.desiredCapacity !== undefined) {
     warnings.push(`desiredCapacity = ${s.desiredCapacity}: every apply resets the group to it, undoing what the CPU scaling policy decided since. Leave it out to let the policy manage it (the group starts at minCapacity).`);
   }
+  if (s.minCapacity === 0 && s.maxCapacity > 0) {
+    warnings.push('minCapacity = 0: once the CPU policy scales the group in to no instance there is no CPU left to track, so it never scales out again on its own. Use minCapacity ≥ 1, or manage desiredCapacity yourself.');
+  }
   if (!(s.cpuTargetUtilizationPercent > 0 && s.cpuTargetUtilizationPercent <= 100)) {
     c.fail('cpuTargetUtilizationPercent', s.cpuTargetUtilizationPercent, 'is not a percentage in (0, 100]', 'use e.g. 50');
   }
   if (!Number.isInteger(s.healthCheckGracePeriodSec) || s.healthCheckGracePeriodSec < 0) {
     c.fail('healthCheckGracePeriodSec', s.healthCheckGracePeriodSec, 'is not a whole number of seconds', 'leave it out to derive it from the boot, or use e.g. 360');
+  } else if (s.internalLoadBalancer && s.healthCheckGracePeriodSec < GO_SERVICE_DEFAULTS.bootBudgetSec + props.healthTimeoutSec) {
+    warnings.push(`healthCheckGracePeriodSec = ${s.healthCheckGracePeriodSec}: shorter than a first boot on EC2 (GO_SERVICE_DEFAULTS.bootBudgetSec ${GO_SERVICE_DEFAULTS.bootBudgetSec} s + healthTimeoutSec ${props.healthTimeoutSec} s), so the group may replace instances that are still booting and never get one in service. Leave it out unless your image boots faster (a baked image).`);
+  } else if (!s.internalLoadBalancer && (s.healthCheckGracePeriodSec < 30 || s.healthCheckGracePeriodSec > 7200)) {
+    c.fail('healthCheckGracePeriodSec', s.healthCheckGracePeriodSec, 'is outside 30–7200 seconds: without a load balancer it is how long a first boot may take to say it is ready (a lifecycle hook\'s heartbeat range)', 'use e.g. 360');
   }
   const stop = props.timeoutStopSec;
+  if (!s.internalLoadBalancer && props.deregistrationDelaySec !== undefined) {
+    c.fail('deregistrationDelaySec', props.deregistrationDelaySec, 'has no effect with internalLoadBalancer: false (there is no target group to drain)', 'drop deregistrationDelaySec, or drop internalLoadBalancer: false');
+  }
   if (!Number.isInteger(s.deregistrationDelaySec) || s.deregistrationDelaySec < 0 || s.deregistrationDelaySec > 3600) {
     c.fail('deregistrationDelaySec', s.deregistrationDelaySec, 'is outside 0–3600 seconds (the load balancer\'s range)', `use at least timeoutStopSec (${stop})`);
   } else if (s.deregistrationDelaySec < stop) {

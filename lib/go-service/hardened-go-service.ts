@@ -1,7 +1,8 @@
 /**
  * HardenedGoService: the Go service of HardenedGoHost on EC2 Auto Scaling. The same hardened
  * configuration goes into a launch template; an internal Network Load Balancer is the service's
- * stable address; a release (a new launch template version) rolls through the group with
+ * stable address (or none: a group of one carrying its front door, which then claims the Elastic
+ * IP when healthy); a release (a new launch template version) rolls through the group with
  * instance refresh, keeping 100 % healthy capacity and rolling back on failure.
  */
 import { Construct } from 'constructs';
@@ -16,6 +17,9 @@ import { ReadinessRow } from '../readiness/rows';
 import { AutoscalingGroup, AutoscalingPolicy, LaunchTemplate } from '../private/aws';
 import { Fn, Token } from '../private/cdktf';
 import { placeInGroup } from '../host/auto-scaling';
+import { launchReadyStep } from '../host/first-boot-signals';
+import { allowLaunchReady } from '../host/hardened-host-group';
+import { HOST_GROUP_DEFAULTS } from '../host/settings';
 import { HardenedGoServiceProps } from './props';
 
 export type { HardenedGoServiceProps } from './props';
@@ -31,8 +35,11 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
   public readonly healthPath: string;
   public readonly launchTemplate: LaunchTemplate;
   public readonly autoScalingGroup: AutoscalingGroup;
-  /** The service's stable address; admit clients with `service.loadBalancer.connections.allowFrom(...)`. */
-  public readonly loadBalancer: InternalLoadBalancer;
+  /**
+   * The service's stable address; admit clients with `service.loadBalancer.connections.allowFrom(...)`.
+   * Undefined with internalLoadBalancer: false.
+   */
+  public readonly loadBalancer?: InternalLoadBalancer;
   public readonly group: ResolvedGroupSettings;
   private readonly go: GoServiceConfiguration;
 
@@ -50,9 +57,9 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
         // A list from a variable is one token: its first element is taken in Terraform.
         subnetIdForVpc: Token.isUnresolved(p.subnetIds) ? Fn.element(p.subnetIds, 0) : p.subnetIds?.[0],
         autoRecovery: false,
-        publicIp: false,
+        publicIp: p.associatePublicIpAddress ?? false,
         group: true,
-        groupHealthCheck: 'ELB',
+        groupHealthCheck: resolveGroupSettings(groupProps(p)).internalLoadBalancer ? 'ELB' : 'EC2',
       }),
     });
     props = this.validProps as unknown as HardenedGoServiceProps;
@@ -64,34 +71,45 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
     const g = this.group;
     const l = this.launch;
 
-    this.loadBalancer = new InternalLoadBalancer(this, 'LoadBalancer', {
-      subnetIds: props.subnetIds,
-      vpcId: this.vpcId,
-      port: this.listenPort,
-      healthPath: this.healthPath,
-      deregistrationDelaySec: g.deregistrationDelaySec,
-      targets: [this],
-      name: this.serviceName,
-      tags: this.tags,
-    });
-
+    if (g.internalLoadBalancer) {
+      this.loadBalancer = new InternalLoadBalancer(this, 'LoadBalancer', {
+        subnetIds: props.subnetIds,
+        vpcId: this.vpcId,
+        port: this.listenPort,
+        healthPath: this.healthPath,
+        deregistrationDelaySec: g.deregistrationDelaySec,
+        targets: [this],
+        name: this.serviceName,
+        tags: this.tags,
+      });
+    }
+    const lb = this.loadBalancer;
+    const namePrefix = `${this.serviceName}-`;
     const placed = placeInGroup(this, l, {
-      namePrefix: `${this.serviceName}-`,
+      namePrefix,
       description: `cdktf-gohost ${this.node.path}: one version per release`,
       subnetIds: props.subnetIds,
       minSize: g.minCapacity,
       maxSize: g.maxCapacity,
       desiredCapacity: g.desiredCapacity,
-      targetGroupArns: [this.loadBalancer.targetGroup.arn],
-      healthCheckType: 'ELB',
-      healthCheckGracePeriodSec: g.healthCheckGracePeriodSec,
-      instanceWarmupSec: g.healthCheckGracePeriodSec,
+      associatePublicIpAddress: g.associatePublicIpAddress,
+      ...(lb
+        ? { targetGroupArns: [lb.targetGroup.arn], healthCheckType: 'ELB' as const, healthCheckGracePeriodSec: g.healthCheckGracePeriodSec, instanceWarmupSec: g.healthCheckGracePeriodSec }
+        // No load balancer to judge a new instance: it is out of service until its first boot passed every check (the hook).
+        : {
+            healthCheckType: 'EC2' as const,
+            healthCheckGracePeriodSec: HOST_GROUP_DEFAULTS.instanceWarmupSec,
+            instanceWarmupSec: HOST_GROUP_DEFAULTS.instanceWarmupSec,
+            launchHook: { name: HOST_GROUP_DEFAULTS.launchHookName, heartbeatTimeoutSec: g.healthCheckGracePeriodSec },
+          }),
       tags: this.tags,
     });
     this.launchTemplate = placed.launchTemplate;
     this.autoScalingGroup = placed.autoScalingGroup;
+    if (!lb) allowLaunchReady(this, namePrefix);
 
-    new AutoscalingPolicy(this, 'CpuTargetTracking', {
+    // A group that cannot scale (minCapacity = maxCapacity) gets no policy.
+    if (g.maxCapacity > g.minCapacity) new AutoscalingPolicy(this, 'CpuTargetTracking', {
       name: `${this.tags.Name}-cpu-target`,
       autoscalingGroupName: this.autoScalingGroup.name,
       policyType: 'TargetTrackingScaling',
@@ -117,7 +135,9 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
   }
 
   protected ownProvisioning(): HostProvisioning {
-    return this.go.provisioning();
+    const p = this.go.provisioning();
+    if (!this.loadBalancer) p.addStep('ready', launchReadyStep(HOST_GROUP_DEFAULTS.launchHookName));
+    return p;
   }
 
   protected ownReadiness(): ReadinessRow[] {

@@ -74,18 +74,19 @@ export interface GoServiceProps {
    * @default false
    */
   readonly allowInstanceMetadataAccess?: boolean;
-}
-
-export interface HardenedGoHostProps extends HardenedHostProps, GoServiceProps {
   /**
    * Accept that with allowInstanceMetadataAccess the service can use the role of a host that
-   * also runs the front door: read its TLS private key and, with a Let's Encrypt certificate kept
-   * in Secrets Manager, replace the stored certificate that the next replacement restores.
-   * Without it that combination fails synthesis; the safer fix is a front door on its own instance.
+   * also runs the front door (NginxFrontDoor `host`): read its TLS private key and, with a Let's
+   * Encrypt certificate kept in Secrets Manager, replace the stored certificate that the next
+   * replacement restores. Without it that combination fails synthesis; the safer fix is a front
+   * door on its own instance.
    * @default false
    */
   readonly allowInstanceMetadataAccessBesideFrontDoor?: boolean;
 }
+
+/** A Go service on one EC2 instance. */
+export interface HardenedGoHostProps extends HardenedHostProps, GoServiceProps {}
 
 export interface HardenedGoServiceProps extends HostConfigurationProps, GoServiceProps {
   /** Subnets the instances and the internal load balancer are placed in: private, one per Availability Zone. */
@@ -104,7 +105,9 @@ export interface HardenedGoServiceProps extends HostConfigurationProps, GoServic
   readonly cpuTargetUtilizationPercent?: number;
   /**
    * Seconds a new instance has before failed load-balancer health checks count; also the
-   * instance warm-up of refreshes and scaling.
+   * instance warm-up of refreshes and scaling. Without internalLoadBalancer: how long its first
+   * boot may take to say it is ready (the launch hook's heartbeat; past it the instance is
+   * abandoned and a refresh rolls back).
    * @default - GO_SERVICE_DEFAULTS.bootBudgetSec (300, a first boot on EC2) + healthTimeoutSec
    */
   readonly healthCheckGracePeriodSec?: number;
@@ -115,4 +118,15 @@ export interface HardenedGoServiceProps extends HostConfigurationProps, GoServic
    * @default - timeoutStopSec + GO_SERVICE_DEFAULTS.deregistrationMarginSec (10)
    */
   readonly deregistrationDelaySec?: number;
+  /**
+   * An internal Network Load Balancer in front of the group: the service's stable address for
+   * other hosts. `false`: none, for a group of one that carries its own front door (NginxFrontDoor
+   * `host`) or a service nothing calls; the group then judges instances by EC2's status checks,
+   * and a new instance goes in service (and a refresh moves on) only once its first boot passed
+   * every check, the service's health path included (a launch lifecycle hook it completes itself).
+   * @default true
+   */
+  readonly internalLoadBalancer?: boolean;
+  /** Instances get a public IPv4 address of their own (egress from a public subnet without NAT). @default false */
+  readonly associatePublicIpAddress?: boolean;
 }

@@ -42,6 +42,8 @@ export const GO_SERVICE_DEFAULTS = {
   bootBudgetSec: 300,
   /** Seconds the deregistration delay adds to the service's TimeoutStopSec. */
   deregistrationMarginSec: 10,
+  internalLoadBalancer: true,
+  associatePublicIpAddress: false,
 } as const;
 
 /** A Go service's props (host props with HOST_DEFAULTS) with GO_HOST_DEFAULTS applied: what its construct, checks and artifacts read. */

@@ -79,6 +79,22 @@ function groupNameFromId(id: string): string {
   return id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'group';
 }
 
+/**
+ * The host's role may complete the launch hook of its own group (by name prefix) and look up
+ * which group its instance is in: what launchReadyStep calls.
+ */
+export function allowLaunchReady(host: HardenedHostBase, groupNamePrefix: string): void {
+  const account = StackLookups.of(host).accountId;
+  host._addRolePolicy('LaunchReady', 'launch-ready', [
+    { Effect: 'Allow', Action: 'autoscaling:DescribeAutoScalingInstances', Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: 'autoscaling:CompleteLifecycleAction',
+      Resource: `${host.arnPrefix}:autoscaling:${host.regionName}:${account}:autoScalingGroup:*:autoScalingGroupName/${groupNamePrefix}*`,
+    },
+  ], 'its own Auto Scaling group\'s launch hook (saying an instance is ready)');
+}
+
 export class HardenedHostGroup extends HardenedHostBase {
   public readonly launchTemplate: LaunchTemplate;
   public readonly autoScalingGroup: AutoscalingGroup;
@@ -127,15 +143,7 @@ export class HardenedHostGroup extends HardenedHostBase {
     });
     this.launchTemplate = placed.launchTemplate;
     this.autoScalingGroup = placed.autoScalingGroup;
-    const account = StackLookups.of(this).accountId;
-    this._addRolePolicy('LaunchReady', 'launch-ready', [
-      { Effect: 'Allow', Action: 'autoscaling:DescribeAutoScalingInstances', Resource: '*' },
-      {
-        Effect: 'Allow',
-        Action: 'autoscaling:CompleteLifecycleAction',
-        Resource: `${this.arnPrefix}:autoscaling:${this.regionName}:${account}:autoScalingGroup:*:autoScalingGroupName/${namePrefix}*`,
-      },
-    ], 'its own Auto Scaling group\'s launch hook (saying an instance is ready)');
+    allowLaunchReady(this, namePrefix);
   }
 
   protected ownProvisioning(): HostProvisioning {

@@ -248,8 +248,8 @@ export class ObservabilityStack extends Construct {
    */
   private addAlarms(host: HardenedHostBase): void {
     const name = this.hostLabel(host);
-    if (host instanceof HardenedGoService) {
-      const lb = host.loadBalancer;
+    const lb = host instanceof HardenedGoService ? host.loadBalancer : undefined;
+    if (lb) {
       new CloudwatchMetricAlarm(this, `UnhealthyAlarm-${name}`, {
         alarmName: `${name}-unhealthy-targets`,
         alarmDescription: `Instances of ${host.node.path} fail the load balancer's health check (the group replaces them; this tells you it happened)`,
@@ -267,7 +267,7 @@ export class ObservabilityStack extends Construct {
       });
       return;
     }
-    if (host instanceof HardenedHostGroup) {
+    if (host instanceof HardenedHostGroup || host instanceof HardenedGoService) {
       // GroupInServiceInstances needs the group's metrics, which placeInGroup turns on.
       new CloudwatchMetricAlarm(this, `InServiceAlarm-${name}`, {
         alarmName: `${name}-instances-not-in-service`,

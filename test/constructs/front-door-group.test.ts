@@ -4,14 +4,14 @@
  * of hostedZoneId (or the output listing them).
  */
 import { describe, expect, it } from 'vitest';
-import { CertificateSource, HardenedHostGroup, NginxFrontDoor } from '../../lib';
+import { CertificateSource, HardenedGoHost, HardenedGoService, HardenedHostGroup, NginxFrontDoor, ReleaseArtifact } from '../../lib';
 import { ELASTIC_IP_FILE } from '../../lib/host/first-boot-signals';
 import { NGINX } from '../../lib/front-door/artifacts';
 import { Token } from 'cdktf';
 import { validationError } from '../helpers/errors';
 import { DOMAIN, fdBaseProps } from '../helpers/front-door';
 import { hostFiles } from '../helpers/host-files';
-import { newStack, resourcesOf, synthJson } from '../helpers/stacks';
+import { baseProps, newStack, resourcesOf, synthJson } from '../helpers/stacks';
 
 const SUBNETS = ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'];
 
@@ -216,5 +216,79 @@ describe('NginxFrontDoor with several instances in a group (subnetIds, instanceC
     expect(files.file('/usr/local/lib/gohost/obtain-certificate')).toContain('take_order_lock');
     expect(files.file('/etc/nginx/gohost/nginx.conf')).toContain('include /etc/nginx/gohost/acme-challenge.conf;');
     expect(le.hosts[0].readiness().find((r) => r.id === 'N5')).toMatchObject({ status: 'enforced', detail: expect.stringContaining('one ACME account for all') });
+  });
+});
+
+describe('NginxFrontDoor on a Go service group of one (host: HardenedGoService without a load balancer)', () => {
+  const serviceProps = {
+    serviceName: 'orders-api', subnetIds: SUBNETS, minCapacity: 1, maxCapacity: 1, internalLoadBalancer: false, associatePublicIpAddress: true,
+    artifact: ReleaseArtifact.fromS3({ bucket: 'releases', key: 'orders-api/v1/orders-api' }, 'a'.repeat(64)),
+  };
+  function onGroup(service: Record<string, unknown> = {}, frontDoor: Record<string, unknown> = {}) {
+    const { stack } = newStack();
+    const api = new HardenedGoService(stack, 'Api', { ...serviceProps, ...service });
+    const fd = new NginxFrontDoor(stack, 'FrontDoor', { domainNames: [DOMAIN], certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }), host: api, ...frontDoor });
+    return { api, fd, stack };
+  }
+  const { api, fd, stack } = onGroup();
+  const tf = synthJson(stack);
+  const files = hostFiles(Object.entries<any>(tf.data.cloudinit_config).find(([k]) => k.startsWith('Api'))![1].part);
+
+  it('is a group of one judged by its own first boot: no load balancer, EC2 health, a launch hook, no scaling policy, a public address for egress until it claims the Elastic IP', () => {
+    expect(api.loadBalancer).toBeUndefined();
+    expect(resourcesOf(tf, 'aws_lb')).toEqual([]);
+    expect(resourcesOf(tf, 'aws_autoscaling_policy')).toEqual([]);
+    const [group] = resourcesOf(tf, 'aws_autoscaling_group');
+    expect(group).toMatchObject({
+      min_size: 1, max_size: 1, health_check_type: 'EC2',
+      initial_lifecycle_hook: [{ name: 'gohost-ready', lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON', heartbeat_timeout: 360 }],
+      instance_refresh: { strategy: 'Rolling', preferences: { min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true } },
+    });
+    const [lt] = resourcesOf(tf, 'aws_launch_template');
+    expect(lt.network_interfaces).toEqual([expect.objectContaining({ associate_public_ip_address: 'true', device_index: 0 })]);
+    expect(lt.tag_specifications[0].tags.Name).toBe('test-Api');
+  });
+
+  it('nginx proxies to the service on loopback, and the service binds loopback only', () => {
+    expect(files.file('/etc/nginx/gohost/nginx.conf')).toMatch(/server 127\.0\.0\.1:8080 /);
+    expect(api.settings.listenAddress).toBe('127.0.0.1');
+  });
+
+  it('claims the Elastic IP and then completes the hook as its last steps, after the service and nginx answered; Terraform never associates the address', () => {
+    expect(resourcesOf(tf, 'aws_eip')).toHaveLength(1);
+    expect(resourcesOf(tf, 'aws_eip_association')).toEqual([]);
+    const steps = files.script.match(/^# --- .*$/gm)!;
+    expect(steps.slice(-2)).toEqual(['# --- claim the public address (after every check passed)', '# --- tell the Auto Scaling group this instance is ready']);
+    expect(steps.indexOf('# --- front door answers over HTTPS')).toBeLessThan(steps.length - 2);
+    expect(steps.findIndex((s) => s.includes('orders-api'))).toBeGreaterThanOrEqual(0);
+    expect(files.file(ELASTIC_IP_FILE)).toMatch(/^\$\{aws_eip\.FrontDoor_ElasticIp_[A-F0-9]+\.allocation_id\}\n$/);
+    expect(policy(tf, 'claim-elastic-ip')[1]).toMatchObject({ Resource: expect.stringMatching(/:instance\/\*$/), Condition: { StringEquals: { 'aws:ResourceTag/Name': 'test-Api' } } });
+    expect(policy(tf, 'launch-ready')[1]).toMatchObject({ Resource: expect.stringMatching(/autoScalingGroupName\/orders-api-\*$/) });
+    expect(fd.hosts[0].readiness().find((r) => r.id === 'N19')).toMatchObject({ status: 'enforced' });
+  });
+
+  it('refuses a group the address cannot follow safely, naming the prop and the fix', () => {
+    const failing = (service: Record<string, unknown>, frontDoor: Record<string, unknown> = {}) => validationError(() => onGroup(service, frontDoor)).message;
+    expect(failing({ internalLoadBalancer: true })).toMatch(/host = "test\/Api": has an internal load balancer.*internalLoadBalancer: false/s);
+    expect(failing({ maxCapacity: 2 })).toMatch(/host = "test\/Api": is a group of up to 2 instances/);
+    expect(failing({}, { elasticIp: false })).toMatch(/elasticIp = false: contradicts host test\/Api/);
+    expect(failing({ deregistrationDelaySec: 40 })).toMatch(/deregistrationDelaySec = 40: has no effect with internalLoadBalancer: false/);
+    expect(failing({ healthCheckGracePeriodSec: 9000 })).toMatch(/healthCheckGracePeriodSec = 9000: is outside 30–7200 seconds/);
+  });
+
+  it('refuses such a service as another front door\'s upstream: nothing stable to proxy to', () => {
+    const { stack } = newStack();
+    const api2 = new HardenedGoService(stack, 'Api', serviceProps);
+    expect(validationError(() => new NginxFrontDoor(stack, 'FrontDoor', { ...fdBaseProps, upstreams: [api2] })).message)
+      .toMatch(/upstreams\[0\] = "test\/Api": has no internal load balancer/);
+  });
+
+  it('a Go host (one aws_instance) with its front door warns that Terraform moves the address to a successor that is still booting', () => {
+    const { stack } = newStack();
+    const host = new HardenedGoHost(stack, 'Api', baseProps);
+    const fd2 = new NginxFrontDoor(stack, 'FrontDoor', { domainNames: [DOMAIN], certificate: CertificateSource.letsEncrypt({ email: 'ops@example.test' }), host });
+    const warnings = fd2.node.metadata.filter((m) => m.type.includes('warn')).map((m) => String(m.data));
+    expect(warnings.join('\n')).toMatch(/Terraform moves the Elastic IP to a replacement of test\/Api .* minutes before it serves.*internalLoadBalancer: false/s);
+    expect(resourcesOf(synthJson(stack), 'aws_eip_association')).toHaveLength(1);
   });
 });

@@ -101,12 +101,22 @@ describe('single host, deployed (emulated state, constant data sources)', () => 
   });
   afterAll(() => deployed.cleanup());
 
-  it('a release replaces the instance successor first, and the Elastic IP and the stored certificate stay', () => {
+  it('a release rolls the group of one: the successor boots beside the running instance and claims the Elastic IP itself; Terraform moves no address and the stored certificate stays', () => {
     const plan = deployed.planChange(single(NEW_RELEASE));
-    expect(action(plan, 'aws_instance.Api_Instance_')).toEqual(['create', 'delete']);
+    expect(plan.changed).toEqual([
+      expect.stringMatching(/^aws_autoscaling_group\.Api_Group_/),
+      expect.stringMatching(/^aws_launch_template\.Api_LaunchTemplate_/),
+    ]);
+    const group = plan.changes.find((c) => c.address.startsWith('aws_autoscaling_group.Api_Group_'))!;
+    expect(group.actions).toEqual(['update']);
+    expect([group.after.min_size, group.after.max_size]).toEqual([1, 1]);
+    // Above 100 % the refresh launches the successor first; the hook keeps it out of service until its checks passed.
+    expect(group.after.instance_refresh[0].preferences[0]).toMatchObject({ min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true });
+    expect(group.after.initial_lifecycle_hook).toEqual([expect.objectContaining({ lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON' })]);
+    expect(group.after.health_check_type).toBe('EC2');
+    expect(plan.changes.filter((c) => c.type === 'aws_eip_association' || c.type === 'aws_instance' || c.type === 'aws_lb')).toEqual([]);
     noOp(plan, 'aws_eip.FrontDoor_ElasticIp_');
     noOp(plan, 'aws_secretsmanager_secret.FrontDoor_CertificateStore_');
-    expect(action(plan, 'aws_eip_association.FrontDoor_ElasticIpAssociation_')).toEqual(['delete', 'create']);
   });
 });
 
