@@ -19,6 +19,8 @@ export { InternalLoadBalancer } from './go-service/internal-load-balancer';
 export type { InternalLoadBalancerProps } from './go-service/internal-load-balancer';
 export { MachineImage } from './host/machine-image';
 export { ReleaseArtifact } from './go-service/release-artifact';
+export { ServiceSecret } from './go-service/service-secret';
+export type { SecretsManagerSecretOptions, SsmSecretOptions } from './go-service/service-secret';
 export type { S3ArtifactLocation } from './go-service/release-artifact';
 export { DISTROS } from './host/distro';
 export type { DistroInfo, DistroName } from './host/distro';

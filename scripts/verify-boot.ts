@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { renderMultipart, MimePart } from '../lib/render/mime';
 import {
-  AUTOSCALING_HOST, CACHE, EC2_HOST, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
+  AUTOSCALING_HOST, CACHE, EC2_HOST, SERVICE_SECRET, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
 } from './boot/fixtures';
 import { guest, Guest } from './boot/qemu';
 import { failed, readConsole, renderReport } from './boot/report';
@@ -111,6 +111,10 @@ async function main(): Promise<number> {
   // A group's instance claims its address and completes its launch hook, in that order, after its checks.
   if (parts[1].content.includes('Action=AssociateAddress')) exp.env.CLAIMS_ADDRESS = '1';
   if (parts[1].content.includes('Action=CompleteLifecycleAction')) exp.env.LAUNCH_HOOK = '1';
+  // A service with the harness's secret: it must reach the service as a credential, and a rotation too.
+  const secret = svc && cc.write_files.find((f: any) => f.path === `/usr/local/lib/${svc.name}/fetch-secrets`);
+  const credential = secret && new RegExp(`^fetch (\\S+) secretsmanager '?${SERVICE_SECRET.id}'? '?${SERVICE_SECRET.field}'?$`, 'm').exec(secret.content)?.[1];
+  if (credential) Object.assign(exp.env, { SECRET_NAME: credential, SECRET_FIRST: SERVICE_SECRET.first, SECRET_ROTATED: SERVICE_SECRET.rotated });
   const userData = renderMultipart([...parts, ...harnessParts(tls.ca, artifactHost, exp)]);
   fs.writeFileSync(path.join(W, 'user-data'), userData);
   fs.writeFileSync(path.join(W, 'meta-data'), `instance-id: gohost-${sha(userData).slice(0, 12)}\nlocal-hostname: ${host.id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}\n`);

@@ -22,6 +22,7 @@ import { FRONT_DOOR_ITEMS } from './readiness';
 import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
 import { DataAwsRoute53Zone, DataAwsSubnet, Eip, EipAssociation, Route53Record, SecretsmanagerSecret } from '../private/aws';
 import { StackLookups } from '../host/stack-lookups';
+import { parameterResourceArn, secretResourceArn } from '../host/secret-grants';
 import { Annotations, Fn, TerraformOutput, Token } from '../private/cdktf';
 import { Boundary, BOUNDARIES, rememberUserTokens } from '../private/late-bound';
 import { NginxFrontDoorProps } from './props';
@@ -358,12 +359,12 @@ export class NginxFrontDoor extends Construct {
       let kmsKeyArn: string | undefined;
       if (source.kind === 'ssm') {
         const o = source.options as SsmCertificateOptions;
-        const arn = (name: string) => `${h.arnPrefix}:ssm:${h.regionName}:${account}:parameter/${name.replace(/^\//, '')}`;
+        const arn = (name: string) => parameterResourceArn(name, { arnPrefix: h.arnPrefix, regionName: h.regionName, accountId: account });
         statements.push({ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: [arn(o.certificateParameterName), arn(o.privateKeyParameterName)] });
         kmsKeyArn = o.kmsKeyArn;
       } else {
         const o = source.options as SecretsManagerCertificateOptions;
-        const resource = o.secretId.startsWith('arn:') ? o.secretId : `${h.arnPrefix}:secretsmanager:${h.regionName}:${account}:secret:${o.secretId}-??????`;
+        const resource = secretResourceArn(o.secretId, { arnPrefix: h.arnPrefix, regionName: h.regionName, accountId: account });
         statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: resource });
         kmsKeyArn = o.kmsKeyArn;
       }

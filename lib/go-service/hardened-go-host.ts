@@ -19,6 +19,8 @@ import { Annotations, Token } from '../private/cdktf';
 import { formatFailure } from '../input/prop-checks';
 import { BOUNDARIES } from '../private/late-bound';
 import { GoServiceProps, HardenedGoHostProps } from './props';
+import { ArnContext, parameterResourceArn, secretResourceArn } from '../host/secret-grants';
+import { StackLookups } from '../host/stack-lookups';
 
 export type { GoServiceProps, HardenedGoHostProps } from './props';
 
@@ -96,6 +98,7 @@ export class GoServiceConfiguration {
         { Effect: 'Allow', Action: 's3:GetObject', Resource: `${host.arnPrefix}:s3:::${s3.bucket}/${s3.key}` },
       ], 'the release artifact');
     }
+    this.grantSecrets(props);
     // Late: the front door and the observability stack add their grants after this host exists.
     if (props.allowInstanceMetadataAccess) {
       let warned = false;
@@ -113,6 +116,36 @@ export class GoServiceConfiguration {
         },
       });
     }
+  }
+
+  /**
+   * The role may read exactly the service's secrets (and decrypt them with their customer keys,
+   * through Secrets Manager or SSM only); references are checked at plan for a form with no wildcard.
+   */
+  private grantSecrets(props: GoServiceSettings): void {
+    const entries = Object.entries(props.secrets ?? {});
+    if (entries.length === 0) return;
+    const host = this.host;
+    const arns: ArnContext = { arnPrefix: host.arnPrefix, regionName: host.regionName, accountId: StackLookups.of(host).accountId };
+    const statements: Array<Record<string, unknown>> = [];
+    const read = (kind: 'secretsmanager' | 'ssm') => entries.filter(([, s]) => s.kind === kind).map(([name, s]) => {
+      host.checkAtPlan(s.id, kind === 'ssm' ? BOUNDARIES.ssmParameterName : BOUNDARIES.secretId, `secrets.${name}`);
+      return kind === 'ssm' ? parameterResourceArn(s.id, arns) : secretResourceArn(s.id, arns);
+    });
+    const secretArns = read('secretsmanager');
+    const parameterArns = read('ssm');
+    if (secretArns.length) statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArns });
+    if (parameterArns.length) statements.push({ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: parameterArns });
+    const keys = [...new Set(entries.flatMap(([name, s]) => {
+      if (s.kmsKeyArn === undefined) return [];
+      host.checkAtPlan(s.kmsKeyArn, BOUNDARIES.kmsKeyArn, `secrets.${name}.kmsKeyArn`);
+      return [s.kmsKeyArn];
+    }))];
+    if (keys.length) {
+      const via = [...new Set(entries.filter(([, s]) => s.kmsKeyArn !== undefined).map(([, s]) => `${s.kind}.${host.regionName}.amazonaws.com`))];
+      statements.push({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keys, Condition: { StringEquals: { 'kms:ViaService': via } } });
+    }
+    host.addToRolePolicy('read-service-secrets', statements, `${this.serviceName}'s secrets (${entries.map(([n]) => n).join(', ')})`);
   }
 
   /** What the opt-in gives the service: every grant of the host's role. */

@@ -1,6 +1,7 @@
 /** The props of a Go service, on one instance (HardenedGoHost) or in an Auto Scaling group (HardenedGoService). */
 import type { HardenedHostProps, HostConfigurationProps } from '../host/props';
 import type { ReleaseArtifact } from './release-artifact';
+import type { ServiceSecret } from './service-secret';
 /** The Go service itself, wherever its instances are placed. */
 export interface GoServiceProps {
   /**
@@ -15,7 +16,23 @@ export interface GoServiceProps {
   /** HTTP path that answers 2xx when the service is ready. @default "/healthz" */
   readonly healthPath?: string;
   /**
-   * Extra environment for the service. Values end up in user data and Terraform state: no secrets.
+   * Secrets of the service by credential name: each fetched on the host with the instance role
+   * (exactly these ARNs in its policy) before the service starts, and given to it as a systemd
+   * credential, the file `$CREDENTIALS_DIRECTORY/<name>` readable by the service alone. Only the
+   * secret's name or ARN reaches user data and Terraform state; values never reach the journal.
+   * A secret that cannot be read keeps the service from starting, with the reason in the journal.
+   * @default - none
+   */
+  readonly secrets?: Readonly<Record<string, ServiceSecret>>;
+  /**
+   * Minutes between fetches of `secrets` after the start; when a value changed (a rotation) the
+   * service is restarted to read it (systemd credentials are set up at start). Spread over the
+   * interval so a group's instances restart at different times. 0: fetched at start only.
+   * @default 15
+   */
+  readonly secretsRefreshIntervalMin?: number;
+  /**
+   * Extra environment for the service. Values end up in user data and Terraform state: no secrets (use `secrets`).
    * Values may be Terraform references; names must be literals.
    * @default - only the variables the library derives (GOMAXPROCS, GOMEMLIMIT, LISTEN_ADDR, PORT, HEALTH_PATH)
    */
@@ -129,4 +146,62 @@ export interface HardenedGoServiceProps extends HostConfigurationProps, GoServic
   readonly internalLoadBalancer?: boolean;
   /** Instances get a public IPv4 address of their own (egress from a public subnet without NAT). @default false */
   readonly associatePublicIpAddress?: boolean;
+  /**
+   * `max_instance_lifetime`: instances older than this are replaced (one at a time, the group's
+   * minimum healthy kept), so none runs long on an old kernel. 0 or 86400–31536000 (1–365 days).
+   * @default - no limit
+   */
+  readonly maxInstanceLifetimeSec?: number;
+  /**
+   * Instance refresh checkpoints: the refresh pauses after replacing these percentages of the
+   * group (ascending, the last 100) for instanceRefreshCheckpointDelaySec, so a bad release is
+   * caught on part of the group.
+   * @default - no checkpoints
+   */
+  readonly instanceRefreshCheckpointPercentages?: readonly number[];
+  /** Seconds an instance refresh waits at each checkpoint. @default 3600 (AWS's) */
+  readonly instanceRefreshCheckpointDelaySec?: number;
+  /**
+   * A termination lifecycle hook: an instance leaving the group (scale-in, refresh, lifetime) is
+   * held while a watcher on it lets the load balancer drain (deregistrationDelaySec), stops the
+   * service (SIGTERM, timeoutStopSec to finish its work) and then completes the hook.
+   * @default true
+   */
+  readonly terminationLifecycleHook?: boolean;
+  /** Instance refresh `skip_matching`: instances already on the new launch template version are kept. @default false */
+  readonly instanceRefreshSkipMatching?: boolean;
+  /**
+   * Scheduled capacity changes by name (`aws_autoscaling_schedule`): `recurrence` is a cron
+   * expression (minute hour day month weekday) in `timeZone` (IANA, default UTC).
+   * @default - none
+   */
+  readonly schedules?: Readonly<Record<string, GroupSchedule>>;
+  /**
+   * Target tracking on a CloudWatch metric besides CPU (e.g. a queue's depth per instance): the
+   * group adds or removes instances to keep the metric at `targetValue`.
+   * @default - CPU only
+   */
+  readonly scalingMetric?: GroupScalingMetric;
+}
+
+/** One scheduled capacity change of a Go service group. */
+export interface GroupSchedule {
+  /** Cron (five fields: minute hour day-of-month month day-of-week), e.g. "0 7 * * MON-FRI". */
+  readonly recurrence: string;
+  /** IANA time zone of the recurrence. @default "Etc/UTC" */
+  readonly timeZone?: string;
+  readonly minCapacity?: number;
+  readonly maxCapacity?: number;
+  readonly desiredCapacity?: number;
+}
+
+/** A CloudWatch metric a Go service group tracks (a target-tracking policy's customized metric). */
+export interface GroupScalingMetric {
+  readonly namespace: string;
+  readonly metricName: string;
+  /** @default - none */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  /** @default "Average" */
+  readonly statistic?: 'Average' | 'Minimum' | 'Maximum' | 'Sum' | 'SampleCount';
+  readonly targetValue: number;
 }

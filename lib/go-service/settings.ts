@@ -13,6 +13,9 @@ import type { HostConfigurationProps } from '../host/props';
 import type { HostSettings } from '../host/settings';
 import { WithDefaults, withDefaults } from '../input/defaults';
 import { PropChecks, PropFailure } from '../input/prop-checks';
+import { MANAGED_ENV } from '../input/validators';
+import { shq } from '../render/shell';
+import { checkServiceSecrets } from './secrets';
 
 export const GO_HOST_DEFAULTS = {
   listenPort: 8080,
@@ -27,6 +30,7 @@ export const GO_HOST_DEFAULTS = {
   healthTimeoutSec: 60,
   allowInstanceMetadataAccess: false,
   allowInstanceMetadataAccessBesideFrontDoor: false,
+  secretsRefreshIntervalMin: 15,
   /** Share of the instance's memory the service may use when memoryMax is not given. */
   memoryShare: 0.75,
   /** Share of each vCPU the service may use when cpuQuota is not given (headroom for sshd, nginx, agents). */
@@ -44,6 +48,13 @@ export const GO_SERVICE_DEFAULTS = {
   deregistrationMarginSec: 10,
   internalLoadBalancer: true,
   associatePublicIpAddress: false,
+  /** AWS's own checkpoint delay. */
+  instanceRefreshCheckpointDelaySec: 3600,
+  instanceRefreshSkipMatching: false,
+  terminationLifecycleHook: true,
+  scalingMetricStatistic: 'Average',
+  /** Seconds the termination hook's heartbeat adds to the drain and the stop (the API calls that complete it). */
+  terminationMarginSec: 60,
 } as const;
 
 /** A Go service's props (host props with HOST_DEFAULTS) with GO_HOST_DEFAULTS applied: what its construct, checks and artifacts read. */
@@ -66,11 +77,13 @@ export function resolveGoServiceSettings(
   const warnings: string[] = [];
   const settings = goServiceSettingsOf(props);
   checkGoHostProps(settings, isToken, checks, warnings);
+  const taken = [...Object.keys(settings.environment ?? {}), ...MANAGED_ENV, 'CREDENTIALS_DIRECTORY'];
+  checkServiceSecrets(settings.secrets, settings.secretsRefreshIntervalMin, taken, isToken, checks);
   return { settings, failures: checks.all, warnings };
 }
 
 /** Where a value of the service's text lands (the host quotes references for it). */
-export type GoServiceBoundary = 'systemdValue' | 'systemdWord' | 'shellWord' | 'fileContent' | 's3Key' | 's3Bucket' | 'awsRegion' | 'sha256';
+export type GoServiceBoundary = 'systemdValue' | 'systemdWord' | 'shellWord' | 'fileContent' | 's3Key' | 's3Bucket' | 'awsRegion' | 'sha256' | 'secretId' | 'ssmParameterName';
 
 /** What the service's settings depend on beyond its props: the host and its placement. */
 export interface GoServiceContext {
@@ -137,5 +150,14 @@ export function goHostArtifactSettings(p: GoServiceSettings, c: GoServiceContext
     configFileEncoding: configIsReference ? 'b64' : undefined,
     healthTimeoutSec: p.healthTimeoutSec,
     instanceMetadataAccess: p.allowInstanceMetadataAccess,
+    // A literal ID is one quoted bash word; a reference has the boundary's shell-safe form (checked at plan).
+    secrets: Object.entries(p.secrets ?? {}).map(([name, s]) => ({
+      name,
+      kind: s.kind,
+      id: c.isToken(s.id) ? l(s.id, s.kind === 'ssm' ? 'ssmParameterName' : 'secretId', `secrets.${name}`) : shq(s.id),
+      jsonField: s.jsonField,
+      environmentVariable: s.environmentVariable,
+    })),
+    secretsRefreshIntervalMin: p.secretsRefreshIntervalMin,
   };
 }

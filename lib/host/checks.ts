@@ -47,11 +47,12 @@ export const GO_SERVICE_PROP_TYPES: Readonly<Record<string, PropType>> = {
   args: 'string[]', memoryMax: 'string', cpuQuota: 'string', limitNofile: 'number', tasksMax: 'number', oomScoreAdjust: 'number',
   restartSec: 'number', startLimitIntervalSec: 'number', startLimitBurst: 'number', timeoutStopSec: 'number', watchdogSec: 'number',
   configFileContent: 'string', healthTimeoutSec: 'number', allowInstanceMetadataAccess: 'boolean', allowInstanceMetadataAccessBesideFrontDoor: 'boolean',
+  secrets: 'object', secretsRefreshIntervalMin: 'number',
 };
 
 export const LITERAL_EXAMPLES: Record<string, string> = {
   serviceName: '"orders-api"', listenPort: '8080', healthPath: '"/healthz"', memoryMax: '"1536M"', cpuQuota: '"180%"',
-  instanceType: '"t3.small"', journalSystemMaxUse: '"1G"', tcpCongestionControl: '"bbr"',
+  instanceType: '"t3.small"', journalSystemMaxUse: '"1G"', tcpCongestionControl: '"bbr"', secretsRefreshIntervalMin: '15',
 };
 
 
@@ -59,10 +60,10 @@ export const LITERAL_EXAMPLES: Record<string, string> = {
 export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const known = (v: unknown): boolean => v !== undefined && !isToken(v);
   requireLiterals(props, LITERAL_EXAMPLES, ['serviceName', 'listenPort', 'healthPath', 'memoryMax', 'cpuQuota', 'limitNofile', 'tasksMax', 'gogc', 'oomScoreAdjust',
-    'restartSec', 'startLimitIntervalSec', 'startLimitBurst', 'timeoutStopSec', 'watchdogSec', 'healthTimeoutSec'], isToken, c);
+    'restartSec', 'startLimitIntervalSec', 'startLimitBurst', 'timeoutStopSec', 'watchdogSec', 'healthTimeoutSec', 'secretsRefreshIntervalMin'], isToken, c);
   // Secrets in user data: a warning, or an error when allowSecretsInUserData is false.
   const secret = (prop: string, value: unknown, problem: string) => {
-    const fix = 'fetch it at runtime (SSM Parameter Store, Secrets Manager) with the instance role instead';
+    const fix = 'pass it in secrets (ServiceSecret.fromSecretsManager or fromSsmParameter): fetched on the host with the instance role, given to the service as a systemd credential';
     if (props.allowSecretsInUserData === false) c.fail(prop, value, problem, fix);
     else warnings.push(`${prop} ${problem}; ${fix} (allowSecretsInUserData: false makes this an error).`);
   };

@@ -91,6 +91,12 @@ export const HOST_ITEMS: readonly Item[] = [
     () => enforced('unit sandbox: NoNewPrivileges, empty capability set, ProtectSystem=strict, syscall filter …; exposure checked ≤ 2.0 by the test suite')),
   service('G25', 'Configuration reload without a restart', 'Configuration changes do not drop connections.',
     (g) => (g.settings.configFileContent !== undefined ? enforced('config file delivered to /etc; ExecReload sends SIGHUP') : notApplicable('no configFileContent'))),
+  service('G26', 'Secrets fetched at runtime, never in user data', 'A database password or API key in user data or Terraform state is readable by anyone who can describe the instance or read the state.',
+    (g) => (g.settings.secrets.length > 0
+      ? enforced(`${g.settings.secrets.length} secret(s) fetched by a root unit with the instance role (exactly their ARNs), given as systemd credentials readable by the service alone`
+        + (g.settings.secretsRefreshIntervalMin > 0 ? `; fetched again every ${g.settings.secretsRefreshIntervalMin} min, the service restarted on a change` : '')
+        + (g.settings.secrets.some((x) => x.environmentVariable) ? '; some also in the environment (opted in)' : ''))
+      : off('no secrets prop: the service gets no secret unless it reads one itself'))),
   host('X1', 'Only the ports that are needed', 'SSH closed by default (SSM Session Manager); every other port opened by the construct that needs it.',
     (f) => enforced(f.sshCidrs.length > 0 ? `SSH only from ${f.sshCidrs.join(', ')}; everything else closed unless a construct opens it` : 'SSH closed (SSM Session Manager); nothing open unless a construct opens it')),
   host('X2', 'IMDSv2, encrypted volumes, least-privilege role', 'Credentials cannot be stolen through SSRF, disks are encrypted at rest, and the role can do only what the host needs.',

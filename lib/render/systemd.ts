@@ -20,6 +20,7 @@ export interface UnitSection {
 
 export interface ServiceSection {
   readonly Type?: 'simple' | 'exec' | 'notify' | 'oneshot' | 'forking';
+  readonly RemainAfterExit?: boolean;
   readonly NotifyAccess?: 'main' | 'all' | 'none';
   readonly User?: string;
   readonly Group?: string;

@@ -39,6 +39,11 @@ export const EIP_ALLOCATION_ID = 'eipalloc-0123456789abcdef0';
 export const secretArn = (id: string) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${id}-AbCdEf`;
 /** The log credential the harness's Secrets Manager holds for a watched host. */
 export const LOG_TOKEN = 'harness-log-token-0123456789abcdef';
+/**
+ * The Go service's secret the harness's Secrets Manager holds (by name, a JSON field): the first
+ * read gets the first canary, every later read (a rotation) the second. Neither is anywhere else.
+ */
+export const SERVICE_SECRET = { id: 'orders-api/db', field: 'password', first: 'canary-7f3c9e1a-first', rotated: 'canary-2b8d4f60-rotated' } as const;
 
 export const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const T0 = Date.now();

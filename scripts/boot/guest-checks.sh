@@ -115,6 +115,17 @@ if [[ $boot -eq 1 ]]; then
     for _ in $(seq 1 60); do [[ -s /run/gohost/loki/token ]] && break; sleep 1; done
     check log-credential-for-alloy-only bash -c "[[ \"\$(cat /run/gohost/loki/token)\" == '$LOG_TOKEN' && \"\$(stat -c '%a %U %G' /run/gohost/loki/token)\" == '640 root alloy' ]] && openssl x509 -noout -in /run/gohost/loki/ca.pem"
   fi
+  if [[ -n "${SECRET_NAME:-}" ]]; then
+    cred=/run/credentials/$SERVICE.service/$SECRET_NAME
+    # systemd's copy for the unit: the service's user reads it, nobody else does.
+    check secret-delivered-as-credential bash -c "[[ \"\$(setpriv --reuid=$SERVICE --regid=$SERVICE --clear-groups cat $cred)\" == '$SECRET_FIRST' ]] && ! setpriv --reuid=nobody --regid=nogroup --clear-groups cat $cred >/dev/null 2>&1"
+    pid=$(main_pid)
+    check secret-not-in-environment-or-logs bash -c "tr '\\0' '\\n' < /proc/$pid/environ | grep -qx 'CREDENTIALS_DIRECTORY=/run/credentials/$SERVICE.service' && ! grep -q '$SECRET_FIRST' /proc/$pid/environ && ! journalctl -b -o cat | grep -q 'canary-' && ! grep -rqs 'canary-' /var/log/cloud-init-output.log /var/log/cloud-init.log /var/lib/cloud/instance/user-data.txt"
+    # A rotation: the refresh reads the new value and restarts the service, which then has it.
+    systemctl start "$SERVICE-secrets-refresh.service"
+    for _ in $(seq 1 30); do healthy && [[ "$(main_pid)" != "$pid" ]] && break; sleep 1; done
+    check secret-rotation-restarts bash -c "[[ \"\$(setpriv --reuid=$SERVICE --regid=$SERVICE --clear-groups cat $cred)\" == '$SECRET_ROTATED' && '$(main_pid)' != '$pid' ]] && journalctl -q -u $SERVICE-secrets-refresh.service -o cat | grep -q 'a secret changed: restarting $SERVICE'"
+  fi
   if [[ -n "${NODE_EXPORTER:-}" ]]; then
     check node-exporter bash -c "curl -fsS http://\$(hostname -I | cut -d' ' -f1):$NODE_EXPORTER/metrics | grep -q '^node_exporter_build_info'"
   fi

@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { AUTOSCALING_HOST, EC2_HOST, HarnessTls, LOG_TOKEN, SECRETS_HOST } from './fixtures';
+import { AUTOSCALING_HOST, EC2_HOST, HarnessTls, LOG_TOKEN, SECRETS_HOST, SERVICE_SECRET } from './fixtures';
 
 /** One EC2 or Auto Scaling Query-API call the guest made (signed), with its parameters. */
 export interface QueryCall {
@@ -58,6 +58,7 @@ export async function startServers(o: {
 }): Promise<HarnessServers> {
   const secretCalls: string[] = [];
   const queryCalls: QueryCall[] = [];
+  let serviceSecretReads = 0;
   let secretValue = o.tls.stored ? JSON.stringify({ certificate: o.tls.stored.cert, privateKey: o.tls.stored.key }) : undefined;
   const repo = http.createServer((req, res) => {
     const rel = decodeURIComponent((req.url ?? '/').replace(/^\/debian\//, '').split('?')[0]);
@@ -103,6 +104,12 @@ export async function startServers(o: {
         secretCalls.push(target);
         const input = JSON.parse(body || '{}');
         const id = String(input.SecretId ?? '');
+        // The Go service's own secret, by name: the first read, then a rotated value.
+        if (id === SERVICE_SECRET.id && signed && target === 'secretsmanager.GetSecretValue') {
+          const value = serviceSecretReads++ === 0 ? SERVICE_SECRET.first : SERVICE_SECRET.rotated;
+          res.writeHead(200).end(JSON.stringify({ ARN: `${id}-AbCdEf`, SecretString: JSON.stringify({ username: 'orders', [SERVICE_SECRET.field]: value }) }));
+          return;
+        }
         if (!signed || !/:secret:[A-Za-z0-9_-]+-AbCdEf$/.test(id)) { res.writeHead(400).end(JSON.stringify({ __type: 'AccessDeniedException' })); return; }
         // A watched host's log credential, as the monitoring host writes it.
         if (id.includes('LogCredential') && target === 'secretsmanager.GetSecretValue') {

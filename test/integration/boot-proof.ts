@@ -41,9 +41,11 @@ export interface BootTarget {
   readonly logCredential?: boolean;
   /** A group's instance that claims the Elastic IP and then completes its launch hook. */
   readonly claimsAddress?: boolean;
+  /** A Go service with the harness's secret (SERVICE_SECRET): delivered as a credential, rotated. */
+  readonly secret?: boolean;
 }
 
-export function describeBootProof({ stack, host, goService, frontDoor, poisonedCertificate, logCredential, claimsAddress }: BootTarget): void {
+export function describeBootProof({ stack, host, goService, frontDoor, poisonedCertificate, logCredential, claimsAddress, secret }: BootTarget): void {
   describe(`boot proof: ${stack}/${host}`, () => {
     let result: BootResult;
     const failed = (prefix: string, bootNo = 1) => {
@@ -100,6 +102,11 @@ export function describeBootProof({ stack, host, goService, frontDoor, poisonedC
     if (logCredential) {
       it("reads its log credential from its own (emulated) secret: the token for Alloy alone, the gateway's certificate to pin", () => {
         expect(failed('log-credential-for-alloy-only')).toEqual([]);
+      });
+    }
+    if (secret) {
+      it('its secret reaches the service as a systemd credential only (not its environment, the journal or cloud-init\'s logs), and a rotation restarts it with the new value (G26)', () => {
+        expect([...failed('secret-delivered-as-credential'), ...failed('secret-not-in-environment-or-logs'), ...failed('secret-rotation-restarts')]).toEqual([]);
       });
     }
     if (frontDoor && poisonedCertificate) {
