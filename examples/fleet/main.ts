@@ -8,7 +8,7 @@
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { CertificateSource, HardenedGoService, NginxFrontDoor, ObservabilityStack, ReleaseArtifact } from '../../lib';
+import { CertificateSource, HardenedGoService, HardenedGoServiceProps, NginxFrontDoor, ObservabilityStack, ReleaseArtifact, ServiceSecret } from '../../lib';
 
 /** What a release, a scale-out or a front-door change touches (the day-two plan tests vary these). */
 export interface FleetOptions {
@@ -16,6 +16,8 @@ export interface FleetOptions {
   readonly artifactSha256?: string;
   readonly desiredCapacity?: number;
   readonly responseHeaders?: Record<string, string>;
+  /** Scheduled capacity changes of the Go service group. */
+  readonly schedules?: HardenedGoServiceProps['schedules'];
 }
 
 export const FLEET_RELEASE_SHA256 = 'd2b7b5a1c7e7f0b0c36a5e8f9f1d3a4c5b6a7e8f9d0c1b2a3f4e5d6c7b8a9f0e';
@@ -48,9 +50,12 @@ export class FleetStack extends TerraformStack {
       subnetIds: privateSubnets.listValue,
       artifact,
       environment: { APP_ENV: 'production' },
+      // Read by the service from $CREDENTIALS_DIRECTORY/db_password; only the secret's name is in the stack.
+      secrets: { db_password: ServiceSecret.fromSecretsManager('orders-api/db', { jsonField: 'password' }) },
       minCapacity: 3,
       maxCapacity: 9,
       desiredCapacity: options.desiredCapacity,
+      schedules: options.schedules,
     });
 
     this.frontDoor = new NginxFrontDoor(this, 'FrontDoor', {

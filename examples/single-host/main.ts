@@ -29,6 +29,9 @@ export class SingleHostStack extends TerraformStack {
       maxCapacity: 1,
       internalLoadBalancer: false,
       associatePublicIpAddress: true,
+      // The front door's certificate programs fill EC2's 16 KB user data; a retired instance's service
+      // is still stopped gracefully by its shutdown (SIGTERM, timeoutStopSec), just not held for it.
+      terminationLifecycleHook: false,
       // Built from examples/app with `CGO_ENABLED=0 go build`; the host verifies this digest.
       artifact: ReleaseArtifact.fromS3(
         { bucket: 'example-releases', key: 'orders-api/v1.0.0/orders-api' },

@@ -6,6 +6,7 @@ import type { HardenedGoServiceProps } from './props';
 import { GO_SERVICE_DEFAULTS } from './settings';
 import { PropChecks } from '../input/prop-checks';
 import { checkPropTypes, PropType, requireLiterals } from '../input/validators';
+import type { GroupScalingMetric, GroupSchedule } from './props';
 
 export interface ResolvedGroupSettings {
   readonly minCapacity: number;
@@ -16,6 +17,13 @@ export interface ResolvedGroupSettings {
   readonly deregistrationDelaySec: number;
   readonly internalLoadBalancer: boolean;
   readonly associatePublicIpAddress: boolean;
+  readonly maxInstanceLifetimeSec?: number;
+  readonly instanceRefreshCheckpointPercentages?: readonly number[];
+  readonly instanceRefreshCheckpointDelaySec?: number;
+  readonly instanceRefreshSkipMatching: boolean;
+  readonly terminationLifecycleHook: boolean;
+  readonly schedules: Readonly<Record<string, GroupSchedule>>;
+  readonly scalingMetric?: GroupScalingMetric & { readonly statistic: NonNullable<GroupScalingMetric['statistic']> };
 }
 
 /** A group's props as its checks and settings see them: the service's with GO_HOST_DEFAULTS applied (goServiceSettingsOf). */
@@ -35,6 +43,13 @@ export function resolveGroupSettings(props: GroupPropsToResolve): ResolvedGroupS
     deregistrationDelaySec: props.deregistrationDelaySec ?? timeoutStopSec + d.deregistrationMarginSec,
     internalLoadBalancer: props.internalLoadBalancer ?? d.internalLoadBalancer,
     associatePublicIpAddress: props.associatePublicIpAddress ?? d.associatePublicIpAddress,
+    maxInstanceLifetimeSec: props.maxInstanceLifetimeSec,
+    instanceRefreshCheckpointPercentages: props.instanceRefreshCheckpointPercentages,
+    instanceRefreshCheckpointDelaySec: props.instanceRefreshCheckpointPercentages ? props.instanceRefreshCheckpointDelaySec ?? d.instanceRefreshCheckpointDelaySec : undefined,
+    instanceRefreshSkipMatching: props.instanceRefreshSkipMatching ?? d.instanceRefreshSkipMatching,
+    terminationLifecycleHook: props.terminationLifecycleHook ?? d.terminationLifecycleHook,
+    schedules: props.schedules ?? {},
+    scalingMetric: props.scalingMetric && { ...props.scalingMetric, statistic: props.scalingMetric.statistic ?? d.scalingMetricStatistic },
   };
 }
 
@@ -42,10 +57,13 @@ export function resolveGroupSettings(props: GroupPropsToResolve): ResolvedGroupS
 export const GROUP_PROP_TYPES: Readonly<Record<string, PropType>> = {
   subnetIds: 'string[]', minCapacity: 'number', maxCapacity: 'number', desiredCapacity: 'number', cpuTargetUtilizationPercent: 'number',
   healthCheckGracePeriodSec: 'number', deregistrationDelaySec: 'number', internalLoadBalancer: 'boolean', associatePublicIpAddress: 'boolean',
+  maxInstanceLifetimeSec: 'number', instanceRefreshCheckpointPercentages: 'array', instanceRefreshCheckpointDelaySec: 'number', instanceRefreshSkipMatching: 'boolean', terminationLifecycleHook: 'boolean',
+  schedules: 'object', scalingMetric: 'object',
 };
 
 const GROUP_LITERAL_EXAMPLES: Record<string, string> = {
   minCapacity: '2', maxCapacity: '6', desiredCapacity: '3', cpuTargetUtilizationPercent: '50', healthCheckGracePeriodSec: '360', deregistrationDelaySec: '40',
+  maxInstanceLifetimeSec: '604800', instanceRefreshCheckpointDelaySec: '600',
 };
 
 export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
@@ -92,6 +110,7 @@ export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown
   } else if (!s.internalLoadBalancer && (s.healthCheckGracePeriodSec < 30 || s.healthCheckGracePeriodSec > 7200)) {
     c.fail('healthCheckGracePeriodSec', s.healthCheckGracePeriodSec, 'is outside 30–7200 seconds: without a load balancer it is how long a first boot may take to say it is ready (a lifecycle hook\'s heartbeat range)', 'use e.g. 360');
   }
+  checkGroupOptions(s, c);
   const stop = props.timeoutStopSec;
   if (!s.internalLoadBalancer && props.deregistrationDelaySec !== undefined) {
     c.fail('deregistrationDelaySec', props.deregistrationDelaySec, 'has no effect with internalLoadBalancer: false (there is no target group to drain)', 'drop deregistrationDelaySec, or drop internalLoadBalancer: false');
@@ -101,5 +120,54 @@ export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown
   } else if (s.deregistrationDelaySec < stop) {
     c.fail('deregistrationDelaySec', s.deregistrationDelaySec, `is shorter than timeoutStopSec (${stop} s): connections would be cut before the service finished draining`,
       `use at least ${stop}, or leave it out (timeoutStopSec + ${GO_SERVICE_DEFAULTS.deregistrationMarginSec})`);
+  }
+}
+
+/** Five cron fields as Auto Scaling takes them: numbers, ranges, lists, steps, `*`, names of months and weekdays. */
+const CRON_FIELD = /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
+const SCHEDULE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+const TIME_ZONE = /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/;
+
+/** The anchors' Auto Scaling options: lifetime, refresh checkpoints, schedules, a metric to track. */
+function checkGroupOptions(s: ResolvedGroupSettings, c: PropChecks): void {
+  const life = s.maxInstanceLifetimeSec;
+  if (life !== undefined && !(Number.isInteger(life) && (life === 0 || (life >= 86400 && life <= 31536000)))) {
+    c.fail('maxInstanceLifetimeSec', life, 'is not 0 or a whole number of seconds from 86400 (1 day) to 31536000 (365 days): AWS refuses it', 'use e.g. 604800 (a week)');
+  }
+  const cp = s.instanceRefreshCheckpointPercentages;
+  if (cp !== undefined) {
+    const ascending = cp.every((p, i) => Number.isInteger(p) && p >= 1 && p <= 100 && (i === 0 || p > cp[i - 1]));
+    if (cp.length === 0 || !ascending || cp[cp.length - 1] !== 100) {
+      c.fail('instanceRefreshCheckpointPercentages', cp, 'must be whole percentages from 1 to 100, ascending, ending with 100 (the refresh finishes at the last)', 'use e.g. [20, 50, 100]');
+    }
+  }
+  const delay = s.instanceRefreshCheckpointDelaySec;
+  if (delay !== undefined && !(Number.isInteger(delay) && delay >= 0 && delay <= 172800)) {
+    c.fail('instanceRefreshCheckpointDelaySec', delay, 'is outside 0–172800 seconds (two days, AWS\'s limit)', 'use e.g. 600');
+  }
+  for (const [name, sch] of Object.entries(s.schedules)) {
+    const prop = `schedules.${name}`;
+    if (!SCHEDULE_NAME.test(name)) c.fail(prop, name, 'is not a scheduled action name (letters, digits, _ . -)', 'name it like "business-hours"');
+    if (typeof sch !== 'object' || sch === null) { c.fail(prop, sch, 'is not an object with recurrence and capacities', 'pass e.g. { recurrence: "0 7 * * MON-FRI", minCapacity: 4 }'); continue; }
+    const fields = typeof sch.recurrence === 'string' ? sch.recurrence.trim().split(/\s+/) : [];
+    if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
+      c.fail(`${prop}.recurrence`, sch.recurrence, 'is not a cron expression of five fields (minute hour day-of-month month day-of-week)', 'use e.g. "0 7 * * MON-FRI"');
+    }
+    if (sch.timeZone !== undefined && !TIME_ZONE.test(sch.timeZone)) c.fail(`${prop}.timeZone`, sch.timeZone, 'is not an IANA time zone name', 'use e.g. "Europe/Berlin"');
+    const caps = (['minCapacity', 'maxCapacity', 'desiredCapacity'] as const).filter((k) => sch[k] !== undefined);
+    if (caps.length === 0) c.fail(prop, sch, 'changes no capacity', 'give minCapacity, maxCapacity or desiredCapacity');
+    for (const k of caps) if (!(Number.isInteger(sch[k]) && sch[k]! >= 0)) c.fail(`${prop}.${k}`, sch[k], 'is not a whole number ≥ 0', 'use e.g. 4');
+    if (sch.minCapacity !== undefined && sch.maxCapacity !== undefined && sch.minCapacity > sch.maxCapacity) {
+      c.fail(`${prop}.minCapacity`, sch.minCapacity, `is larger than its maxCapacity (${sch.maxCapacity})`, 'lower minCapacity or raise maxCapacity');
+    }
+  }
+  const m = s.scalingMetric;
+  if (m !== undefined) {
+    if (typeof m.namespace !== 'string' || !/^[^:\u0000-\u001f]{1,255}$/.test(m.namespace) || m.namespace.startsWith('AWS/') && m.namespace.length < 5) {
+      c.fail('scalingMetric.namespace', m.namespace, 'is not a CloudWatch namespace', 'use e.g. "OrdersApi"');
+    }
+    if (typeof m.metricName !== 'string' || !/^[^\u0000-\u001f]{1,255}$/.test(m.metricName)) c.fail('scalingMetric.metricName', m.metricName, 'is not a CloudWatch metric name', 'use e.g. "BacklogPerInstance"');
+    if (!(typeof m.targetValue === 'number' && Number.isFinite(m.targetValue) && m.targetValue > 0)) c.fail('scalingMetric.targetValue', m.targetValue, 'is not a positive number', 'use e.g. 100');
+    if (!['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'].includes(m.statistic)) c.fail('scalingMetric.statistic', m.statistic, 'is not a CloudWatch statistic', 'use "Average"');
   }
 }

@@ -14,12 +14,14 @@ import { GoHostSettings } from './artifacts';
 import { HostProvisioning } from '../host/provisioning';
 import { checkGroupProps, GroupPropsToResolve, resolveGroupSettings, ResolvedGroupSettings } from './group-checks';
 import { ReadinessRow } from '../readiness/rows';
-import { AutoscalingGroup, AutoscalingPolicy, LaunchTemplate } from '../private/aws';
+import { AutoscalingGroup, AutoscalingPolicy, AutoscalingSchedule, LaunchTemplate } from '../private/aws';
 import { Fn, Token } from '../private/cdktf';
 import { placeInGroup } from '../host/auto-scaling';
 import { launchReadyStep } from '../host/first-boot-signals';
 import { allowLaunchReady } from '../host/hardened-host-group';
 import { HOST_GROUP_DEFAULTS } from '../host/settings';
+import { provisionTerminationWatch, TERMINATION_WATCH } from '../host/termination';
+import { GO_SERVICE_DEFAULTS } from './settings';
 import { HardenedGoServiceProps } from './props';
 
 export type { HardenedGoServiceProps } from './props';
@@ -42,6 +44,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
   public readonly loadBalancer?: InternalLoadBalancer;
   public readonly group: ResolvedGroupSettings;
   private readonly go: GoServiceConfiguration;
+  private readonly rollbackAlarms: string[] = [];
 
   constructor(scope: Construct, id: string, props: HardenedGoServiceProps) {
     const go = goServiceSpec<HardenedGoServiceProps>();
@@ -102,12 +105,49 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
             instanceWarmupSec: HOST_GROUP_DEFAULTS.instanceWarmupSec,
             launchHook: { name: HOST_GROUP_DEFAULTS.launchHookName, heartbeatTimeoutSec: g.healthCheckGracePeriodSec },
           }),
+      // Drain (with a load balancer), stop the service gracefully, then let the group terminate it; a margin for the calls.
+      terminationHook: !g.terminationLifecycleHook ? undefined : { name: TERMINATION_WATCH.hookName, heartbeatTimeoutSec: this.drainSec + this.go.timeoutStopSec + GO_SERVICE_DEFAULTS.terminationMarginSec },
       tags: this.tags,
+      maxInstanceLifetimeSec: g.maxInstanceLifetimeSec,
+      refresh: {
+        checkpointPercentages: g.instanceRefreshCheckpointPercentages,
+        checkpointDelaySec: g.instanceRefreshCheckpointDelaySec,
+        skipMatching: g.instanceRefreshSkipMatching,
+      },
     });
     this.launchTemplate = placed.launchTemplate;
     this.autoScalingGroup = placed.autoScalingGroup;
-    if (!lb) allowLaunchReady(this, namePrefix);
+    allowLaunchReady(this, namePrefix);
 
+    for (const [name, sch] of Object.entries(g.schedules)) {
+      new AutoscalingSchedule(this, `Schedule-${name}`, {
+        scheduledActionName: name,
+        autoscalingGroupName: this.autoScalingGroup.name,
+        recurrence: sch.recurrence.trim(),
+        timeZone: sch.timeZone ?? 'Etc/UTC',
+        minSize: sch.minCapacity ?? -1,
+        maxSize: sch.maxCapacity ?? -1,
+        desiredCapacity: sch.desiredCapacity ?? -1,
+      });
+    }
+    const m = g.scalingMetric;
+    if (m && g.maxCapacity > g.minCapacity) {
+      new AutoscalingPolicy(this, 'MetricTargetTracking', {
+        name: `${this.tags.Name}-metric-target`,
+        autoscalingGroupName: this.autoScalingGroup.name,
+        policyType: 'TargetTrackingScaling',
+        estimatedInstanceWarmup: g.healthCheckGracePeriodSec,
+        targetTrackingConfiguration: {
+          customizedMetricSpecification: {
+            namespace: m.namespace,
+            metricName: m.metricName,
+            statistic: m.statistic,
+            metricDimension: Object.entries(m.dimensions ?? {}).map(([name, value]) => ({ name, value })),
+          },
+          targetValue: m.targetValue,
+        },
+      });
+    }
     // A group that cannot scale (minCapacity = maxCapacity) gets no policy.
     if (g.maxCapacity > g.minCapacity) new AutoscalingPolicy(this, 'CpuTargetTracking', {
       name: `${this.tags.Name}-cpu-target`,
@@ -119,6 +159,17 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
         targetValue: g.cpuTargetUtilizationPercent,
       },
     });
+  }
+
+  /**
+   * A CloudWatch alarm whose ALARM state rolls an instance refresh back (the refresh's
+   * `alarm_specification`); ObservabilityStack adds its unhealthy-targets alarm.
+   */
+  public rollBackRefreshOnAlarm(alarmName: string): void {
+    if (this.rollbackAlarms.includes(alarmName)) return;
+    // Added after the group exists (by the observability stack): an override, read at synthesis.
+    if (this.rollbackAlarms.length === 0) this.autoScalingGroup.addOverride('instance_refresh.preferences.alarm_specification', { alarms: this.rollbackAlarms });
+    this.rollbackAlarms.push(alarmName);
   }
 
   public addEnvironment(name: string, value: string): void {
@@ -137,7 +188,13 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
   protected ownProvisioning(): HostProvisioning {
     const p = this.go.provisioning();
     if (!this.loadBalancer) p.addStep('ready', launchReadyStep(HOST_GROUP_DEFAULTS.launchHookName));
+    if (this.group.terminationLifecycleHook) provisionTerminationWatch(p, { units: [`${this.serviceName}.service`], drainSec: this.drainSec });
     return p;
+  }
+
+  /** Seconds a leaving instance waits for the load balancer to drain it before its service stops. */
+  private get drainSec(): number {
+    return this.group.internalLoadBalancer ? this.group.deregistrationDelaySec : 0;
   }
 
   protected ownReadiness(): ReadinessRow[] {

@@ -27,7 +27,20 @@ export interface GroupPlacement {
    * itself; silence past the heartbeat abandons it (the group terminates it, a refresh rolls back).
    */
   readonly launchHook?: { readonly name: string; readonly heartbeatTimeoutSec: number };
+  /**
+   * A termination lifecycle hook: a leaving instance stays in Terminating:Wait until it completes
+   * the hook itself (its service stopped) or the heartbeat ends (then it is terminated anyway).
+   */
+  readonly terminationHook?: { readonly name: string; readonly heartbeatTimeoutSec: number };
   readonly tags: Record<string, string>;
+  /** `max_instance_lifetime` in seconds. */
+  readonly maxInstanceLifetimeSec?: number;
+  /** Instance refresh options beyond the library's fixed ones (100 % healthy minimum, rollback). */
+  readonly refresh?: {
+    readonly checkpointPercentages?: readonly number[];
+    readonly checkpointDelaySec?: number;
+    readonly skipMatching?: boolean;
+  };
 }
 
 /** The launch template and group for `launch`, created under `scope` with the IDs LaunchTemplate and Group. */
@@ -76,14 +89,22 @@ export function placeInGroup(scope: Construct, l: HostLaunchConfiguration, p: Gr
     healthCheckType: p.healthCheckType,
     healthCheckGracePeriod: p.healthCheckGracePeriodSec,
     defaultInstanceWarmup: p.instanceWarmupSec,
-    ...(p.launchHook
+    ...(p.launchHook || p.terminationHook
       ? {
-          initialLifecycleHook: [{
-            name: p.launchHook.name,
-            lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
-            heartbeatTimeout: p.launchHook.heartbeatTimeoutSec,
-            defaultResult: 'ABANDON',
-          }],
+          initialLifecycleHook: [
+            ...(p.launchHook ? [{
+              name: p.launchHook.name,
+              lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+              heartbeatTimeout: p.launchHook.heartbeatTimeoutSec,
+              defaultResult: 'ABANDON',
+            }] : []),
+            ...(p.terminationHook ? [{
+              name: p.terminationHook.name,
+              lifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+              heartbeatTimeout: p.terminationHook.heartbeatTimeoutSec,
+              defaultResult: 'CONTINUE',
+            }] : []),
+          ],
         }
       : {}),
     instanceRefresh: {
@@ -96,8 +117,12 @@ export function placeInGroup(scope: Construct, l: HostLaunchConfiguration, p: Gr
         autoRollback: true,
         scaleInProtectedInstances: 'Refresh',
         standbyInstances: 'Terminate',
+        checkpointPercentages: p.refresh?.checkpointPercentages ? [...p.refresh.checkpointPercentages] : undefined,
+        checkpointDelay: p.refresh?.checkpointDelaySec !== undefined ? String(p.refresh.checkpointDelaySec) : undefined,
+        skipMatching: p.refresh?.skipMatching,
       },
     },
+    maxInstanceLifetime: p.maxInstanceLifetimeSec,
     enabledMetrics: ['GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances', 'GroupTerminatingInstances', 'GroupTotalInstances'],
     tag: [{ key: 'Name', value: p.tags.Name, propagateAtLaunch: false }],
   });

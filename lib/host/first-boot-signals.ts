@@ -11,12 +11,12 @@ import type { ScriptStep } from '../render/shell';
 export const ELASTIC_IP_FILE = '/etc/gohost/elastic-ip-allocation';
 
 /** One EC2 or Auto Scaling Query-API call: `params` are curl `--data-urlencode` arguments (bash words). */
-function queryCall(service: 'ec2' | 'autoscaling', version: string, action: string, params: readonly string[]): string {
+export function queryCall(service: 'ec2' | 'autoscaling', version: string, action: string, params: readonly string[]): string {
   return `aws_curl ${service} --data 'Action=${action}&Version=${version}' ${params.map((p) => `--data-urlencode ${p}`).join(' ')} "https://${service}.$region.amazonaws.com/"`;
 }
 
 /** Runs `call` until it succeeds, for up to 5 minutes (a new role's grants take seconds to apply). */
-function retried(call: string, what: string): string[] {
+export function retried(call: string, what: string): string[] {
   return [
     'ok=0',
     'for _ in $(seq 1 30); do',

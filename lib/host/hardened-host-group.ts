@@ -92,7 +92,7 @@ export function allowLaunchReady(host: HardenedHostBase, groupNamePrefix: string
       Action: 'autoscaling:CompleteLifecycleAction',
       Resource: `${host.arnPrefix}:autoscaling:${host.regionName}:${account}:autoScalingGroup:*:autoScalingGroupName/${groupNamePrefix}*`,
     },
-  ], 'its own Auto Scaling group\'s launch hook (saying an instance is ready)');
+  ], 'its own Auto Scaling group\'s lifecycle hooks (ready after its first boot, stopped before termination)');
 }
 
 export class HardenedHostGroup extends HardenedHostBase {

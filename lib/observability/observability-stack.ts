@@ -250,7 +250,7 @@ export class ObservabilityStack extends Construct {
     const name = this.hostLabel(host);
     const lb = host instanceof HardenedGoService ? host.loadBalancer : undefined;
     if (lb) {
-      new CloudwatchMetricAlarm(this, `UnhealthyAlarm-${name}`, {
+      const unhealthy = new CloudwatchMetricAlarm(this, `UnhealthyAlarm-${name}`, {
         alarmName: `${name}-unhealthy-targets`,
         alarmDescription: `Instances of ${host.node.path} fail the load balancer's health check (the group replaces them; this tells you it happened)`,
         namespace: 'AWS/NetworkELB',
@@ -265,6 +265,8 @@ export class ObservabilityStack extends Construct {
         alarmActions: [this.alarmTopic.arn],
         okActions: [this.alarmTopic.arn],
       });
+      // A release whose instances keep failing the health check is rolled back, not finished.
+      (host as HardenedGoService).rollBackRefreshOnAlarm(unhealthy.alarmName);
       return;
     }
     if (host instanceof HardenedHostGroup || host instanceof HardenedGoService) {

@@ -6,6 +6,7 @@ import type * as SnsTopicSubscriptionModule from '@cdktf/provider-aws/lib/sns-to
 import type * as LaunchTemplateModule from '@cdktf/provider-aws/lib/launch-template';
 import type * as AutoscalingGroupModule from '@cdktf/provider-aws/lib/autoscaling-group';
 import type * as AutoscalingPolicyModule from '@cdktf/provider-aws/lib/autoscaling-policy';
+import type * as AutoscalingScheduleModule from '@cdktf/provider-aws/lib/autoscaling-schedule';
 import type * as LbModule from '@cdktf/provider-aws/lib/lb';
 import type * as LbTargetGroupModule from '@cdktf/provider-aws/lib/lb-target-group';
 import type * as LbListenerModule from '@cdktf/provider-aws/lib/lb-listener';
@@ -64,6 +65,8 @@ export const AutoscalingGroup = loadOnFirstUse<typeof AutoscalingGroupModule.Aut
 export type AutoscalingGroup = AutoscalingGroupModule.AutoscalingGroup;
 export const AutoscalingPolicy = loadOnFirstUse<typeof AutoscalingPolicyModule.AutoscalingPolicy>(() => require('@cdktf/provider-aws/lib/autoscaling-policy').AutoscalingPolicy);
 export type AutoscalingPolicy = AutoscalingPolicyModule.AutoscalingPolicy;
+export const AutoscalingSchedule = loadOnFirstUse<typeof AutoscalingScheduleModule.AutoscalingSchedule>(() => require('@cdktf/provider-aws/lib/autoscaling-schedule').AutoscalingSchedule);
+export type AutoscalingSchedule = AutoscalingScheduleModule.AutoscalingSchedule;
 export const Lb = loadOnFirstUse<typeof LbModule.Lb>(() => require('@cdktf/provider-aws/lib/lb').Lb);
 export type Lb = LbModule.Lb;
 export const LbTargetGroup = loadOnFirstUse<typeof LbTargetGroupModule.LbTargetGroup>(() => require('@cdktf/provider-aws/lib/lb-target-group').LbTargetGroup);

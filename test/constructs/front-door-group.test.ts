@@ -241,7 +241,11 @@ describe('NginxFrontDoor on a Go service group of one (host: HardenedGoService w
     const [group] = resourcesOf(tf, 'aws_autoscaling_group');
     expect(group).toMatchObject({
       min_size: 1, max_size: 1, health_check_type: 'EC2',
-      initial_lifecycle_hook: [{ name: 'gohost-ready', lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON', heartbeat_timeout: 360 }],
+      initial_lifecycle_hook: [
+        { name: 'gohost-ready', lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', default_result: 'ABANDON', heartbeat_timeout: 360 },
+        // Leaving, its service stops before the group terminates it (timeoutStopSec 30 + 60).
+        { name: 'gohost-terminating', lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING', default_result: 'CONTINUE', heartbeat_timeout: 90 },
+      ],
       instance_refresh: { strategy: 'Rolling', preferences: { min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true } },
     });
     const [lt] = resourcesOf(tf, 'aws_launch_template');

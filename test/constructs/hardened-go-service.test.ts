@@ -47,14 +47,15 @@ describe('HardenedGoService', () => {
     expect(lt.update_default_version).toBe(true);
   });
 
-  it('uses the same user data a HardenedGoHost with the same props gets (one host model, two placements)', () => {
+  it('uses the same user data a HardenedGoHost with the same props gets (one host model, two placements), less what only a group member does (the termination watch)', () => {
+    const { stack: plain } = serviceStack({ terminationLifecycleHook: false });
     const { stack: s2 } = newStack();
     const host = new HardenedGoHost(s2, 'Api', { ...baseProps, subnetId: SUBNETS[0] });
     // The same admission the group's load balancer gets (from its VPC, read at the same address): the service then listens beyond loopback.
     const vpc = new DataAwsVpc(new Construct(host, 'LoadBalancer'), 'Vpc', { id: baseProps.vpcId });
     host.connections.allowFrom(Peer.securityGroupId('sg-0123456789abcdef0', 'lb', [vpc.cidrBlock]), Port.tcp(8080), 'orders-api from its load balancer (traffic and health checks)');
     const hostParts = Object.values<any>(synthJson(s2).data.cloudinit_config)[0].part;
-    const groupParts = Object.values<any>(tf.data.cloudinit_config)[0].part;
+    const groupParts = Object.values<any>(synthJson(plain).data.cloudinit_config)[0].part;
     expect(groupParts).toEqual(hostParts);
   });
 
@@ -67,7 +68,7 @@ describe('HardenedGoService', () => {
       strategy: 'Rolling',
       preferences: {
         min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true, instance_warmup: '360',
-        scale_in_protected_instances: 'Refresh', standby_instances: 'Terminate',
+        scale_in_protected_instances: 'Refresh', standby_instances: 'Terminate', skip_matching: false,
       },
     });
   });
@@ -250,5 +251,64 @@ describe('front door in front of a HardenedGoService', () => {
       domainNames: ['api.example.com'], certificate: CertificateSource.letsEncrypt({ email: 'ops@example.com' }),
     });
     expect(resourcesOf(synthJson(s), 'aws_lb_target_group')[0].deregistration_delay).toBe('55');
+  });
+});
+
+describe('the Auto Scaling options users expect (terraform-aws-modules/autoscaling terms)', () => {
+  it('max_instance_lifetime, refresh checkpoints and skip_matching reach the group; the library\'s refresh floor stays', () => {
+    const { stack } = serviceStack({ maxInstanceLifetimeSec: 604800, instanceRefreshCheckpointPercentages: [25, 100], instanceRefreshCheckpointDelaySec: 600, instanceRefreshSkipMatching: true });
+    const [group] = resourcesOf(synthJson(stack), 'aws_autoscaling_group');
+    expect(group.max_instance_lifetime).toBe(604800);
+    expect(group.instance_refresh.preferences).toMatchObject({
+      checkpoint_percentages: [25, 100], checkpoint_delay: '600', skip_matching: true, min_healthy_percentage: 100, max_healthy_percentage: 200, auto_rollback: true,
+    });
+  });
+
+  it('schedules become aws_autoscaling_schedule with a cron recurrence and time zone; unset capacities stay as they are (-1)', () => {
+    const { stack } = serviceStack({ schedules: { 'business-hours': { recurrence: '0 7 * * MON-FRI', timeZone: 'Europe/Berlin', minCapacity: 4 }, night: { recurrence: '0 20 * * *', minCapacity: 2 } } });
+    const schedules = resourcesOf(synthJson(stack), 'aws_autoscaling_schedule');
+    expect(schedules).toEqual([
+      expect.objectContaining({ scheduled_action_name: 'business-hours', recurrence: '0 7 * * MON-FRI', time_zone: 'Europe/Berlin', min_size: 4, max_size: -1, desired_capacity: -1 }),
+      expect.objectContaining({ scheduled_action_name: 'night', recurrence: '0 20 * * *', time_zone: 'Etc/UTC', min_size: 2 }),
+    ]);
+  });
+
+  it('a CloudWatch metric to track besides CPU: a second target-tracking policy with the customized metric', () => {
+    const { stack } = serviceStack({ scalingMetric: { namespace: 'OrdersApi', metricName: 'BacklogPerInstance', dimensions: { Queue: 'orders' }, targetValue: 100 } });
+    const policies = resourcesOf(synthJson(stack), 'aws_autoscaling_policy');
+    expect(policies.map((p) => p.target_tracking_configuration.customized_metric_specification ?? 'cpu')).toEqual(expect.arrayContaining([
+      { namespace: 'OrdersApi', metric_name: 'BacklogPerInstance', statistic: 'Average', metric_dimension: [{ name: 'Queue', value: 'orders' }] },
+      'cpu',
+    ]));
+    expect(policies).toHaveLength(2);
+  });
+
+  it('a refresh rolls back when the observability stack\'s unhealthy-targets alarm fires (alarm_specification)', () => {
+    const { stack, service } = serviceStack();
+    new ObservabilityStack(stack, 'Obs', { hosts: [service], alarmEmail: 'oncall@example.com' });
+    const [group] = resourcesOf(synthJson(stack), 'aws_autoscaling_group');
+    expect(group.instance_refresh.preferences.alarm_specification).toEqual({ alarms: [expect.stringMatching(/^\$\{aws_cloudwatch_metric_alarm\.Obs_UnhealthyAlarm-.*\.alarm_name\}$/)] });
+  });
+
+  it('a termination hook holds a leaving instance for the drain, the stop and a margin; its watcher keeps the instance role; off, neither exists', () => {
+    const { stack, service } = serviceStack();
+    const [group] = resourcesOf(synthJson(stack), 'aws_autoscaling_group');
+    // deregistrationDelaySec (30 + 10) + timeoutStopSec (30) + 60.
+    expect(group.initial_lifecycle_hook).toEqual([{ name: 'gohost-terminating', lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING', heartbeat_timeout: 130, default_result: 'CONTINUE' }]);
+    expect(service.provisioning().instanceMetadataAccess.get('gohost-termination-watch.service')).toMatchObject({ access: 'allowed' });
+    expect(service.provisioning().filePaths).toContain('/usr/local/lib/gohost/termination-watch');
+    const off = serviceStack({ terminationLifecycleHook: false });
+    expect(resourcesOf(synthJson(off.stack), 'aws_autoscaling_group')[0].initial_lifecycle_hook).toBeUndefined();
+    expect(off.service.provisioning().filePaths).not.toContain('/usr/local/lib/gohost/termination-watch');
+  });
+
+  it('refuses values AWS would refuse or that cannot mean anything, naming the prop', () => {
+    expect(errorFor({ maxInstanceLifetimeSec: 3600 }).message).toContain('maxInstanceLifetimeSec = 3600: is not 0 or a whole number of seconds from 86400');
+    expect(errorFor({ instanceRefreshCheckpointPercentages: [50, 20, 100] }).message).toContain('instanceRefreshCheckpointPercentages = [50,20,100]: must be whole percentages');
+    expect(errorFor({ instanceRefreshCheckpointPercentages: [50] }).message).toContain('ending with 100');
+    expect(errorFor({ schedules: { x: { recurrence: '0 7 * *', minCapacity: 1 } } }).message).toContain('schedules.x.recurrence = "0 7 * *": is not a cron expression of five fields');
+    expect(errorFor({ schedules: { x: { recurrence: '0 7 * * *' } } }).message).toContain('schedules.x = {"recurrence":"0 7 * * *"}: changes no capacity');
+    expect(errorFor({ schedules: { x: { recurrence: '0 7 * * *', minCapacity: 5, maxCapacity: 2 } } }).message).toContain('schedules.x.minCapacity = 5: is larger than its maxCapacity (2)');
+    expect(errorFor({ scalingMetric: { namespace: 'A', metricName: 'B', targetValue: 0 } }).message).toContain('scalingMetric.targetValue = 0: is not a positive number');
   });
 });

@@ -38,7 +38,8 @@ describe('every unit of the examples that does not call AWS is behind the fence'
   const cases: Array<[string, string, string[], string[]]> = [
     ['single-host', 'Api', ['nginx.service', 'orders-api.service', 'prometheus-nginx-exporter.service', 'prometheus-node-exporter.service'],
       ['cloud-final.service', 'gohost-certificate.service']],
-    ['fleet', 'Api', ['alloy.service', 'orders-api.service', 'prometheus-node-exporter.service'], ['cloud-final.service', 'gohost-log-credential.service']],
+    ['fleet', 'Api', ['alloy.service', 'orders-api.service', 'prometheus-node-exporter.service'],
+      ['cloud-final.service', 'gohost-log-credential.service', 'gohost-termination-watch.service', 'orders-api-secrets-refresh.service', 'orders-api-secrets.service']],
     ['fleet', 'FrontDoor/Host', ['alloy.service', 'nginx.service', 'prometheus-nginx-exporter.service', 'prometheus-node-exporter.service'],
       ['cloud-final.service', 'gohost-certificate.service', 'gohost-log-credential.service']],
     ['fleet', 'Observability/Monitoring', ['grafana-server.service', 'loki.service', 'nginx.service', 'prometheus-blackbox-exporter.service', 'prometheus-node-exporter.service'],

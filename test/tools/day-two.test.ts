@@ -61,6 +61,21 @@ describe('fleet, deployed (emulated state, constant data sources)', () => {
     expect(destroysGoInstance(plan)).toEqual([]);
   });
 
+  it('a schedule added creates its aws_autoscaling_schedule and changes nothing else', () => {
+    const plan = deployed.planChange(fleet({ schedules: { 'business-hours': { recurrence: '0 7 * * MON-FRI', timeZone: 'Europe/Berlin', minCapacity: 6 } } }));
+    expect(plan.changed).toEqual([expect.stringMatching(/^aws_autoscaling_schedule\.Api_Schedule-business-hours_/)]);
+    expect(plan.changes.find((c) => c.type === 'aws_autoscaling_schedule')!.actions).toEqual(['create']);
+  });
+
+  it('the deployed group rolls back a refresh on the unhealthy-targets alarm, and its instance reads its secret with exactly that grant', () => {
+    const group = base.changes.find((c) => c.address.startsWith('aws_autoscaling_group.Api_Group_'))!;
+    expect(group.after.instance_refresh[0].preferences[0].alarm_specification).toEqual([{ alarms: ['fleet-Api-unhealthy-targets'] }]);
+    const policy = base.changes.find((c) => c.type === 'aws_iam_role_policy' && c.after.name === 'read-service-secrets')!;
+    expect(JSON.parse(policy.after.policy).Statement).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [expect.stringMatching(/^arn:aws:secretsmanager:eu-west-1:\d{12}:secret:orders-api\/db-\?{6}$/)] },
+    ]);
+  });
+
   it('a scale-out (desired 3 → 6) changes only the group', () => {
     const plan = deployed.planChange(fleet({ desiredCapacity: 6 }));
     expect(plan.changed).toEqual([expect.stringMatching(/^aws_autoscaling_group\.Api_Group_/)]);
