@@ -117,7 +117,8 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
     });
     this.launchTemplate = placed.launchTemplate;
     this.autoScalingGroup = placed.autoScalingGroup;
-    allowLaunchReady(this, namePrefix);
+    // Lifecycle actions on its own group only when it has a hook to complete.
+    if (!lb || g.terminationLifecycleHook) allowLaunchReady(this, namePrefix);
 
     for (const [name, sch] of Object.entries(g.schedules)) {
       new AutoscalingSchedule(this, `Schedule-${name}`, {

@@ -298,7 +298,10 @@ describe('the Auto Scaling options users expect (terraform-aws-modules/autoscali
     expect(service.provisioning().instanceMetadataAccess.get('gohost-termination-watch.service')).toMatchObject({ access: 'allowed' });
     expect(service.provisioning().filePaths).toContain('/usr/local/lib/gohost/termination-watch');
     const off = serviceStack({ terminationLifecycleHook: false });
-    expect(resourcesOf(synthJson(off.stack), 'aws_autoscaling_group')[0].initial_lifecycle_hook).toBeUndefined();
+    const offTf = synthJson(off.stack);
+    expect(resourcesOf(offTf, 'aws_autoscaling_group')[0].initial_lifecycle_hook).toBeUndefined();
+    // No hook to complete: the role may not complete lifecycle actions at all.
+    expect(resourcesOf(offTf, 'aws_iam_role_policy').map((p) => p.name)).not.toContain('launch-ready');
     expect(off.service.provisioning().filePaths).not.toContain('/usr/local/lib/gohost/termination-watch');
   });
 
