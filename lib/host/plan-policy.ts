@@ -4,6 +4,7 @@
  */
 import { coveredAddressCount } from '../input/validators';
 import { Fn, Op, Token } from '../private/cdktf';
+import { hclLiteral } from '../private/late-bound';
 
 export interface PlanCheck {
   readonly condition: string;
@@ -12,8 +13,6 @@ export interface PlanCheck {
 
 const IPV4_CIDR = '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])$';
 const cond = (v: unknown) => Token.asString(v);
-// A literal in an HCL expression: backslashes doubled for HCL's string escapes.
-const hclLiteral = (text: string) => Fn.rawString(text.replace(/\\/g, '\\\\'));
 
 /**
  * SSH admitted from CIDRs some of which are references: each reference must be an IPv4 CIDR (its

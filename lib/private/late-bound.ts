@@ -27,8 +27,9 @@ const NO_CONTROL = '[^\\x00-\\x1f\\x7f]*';
 
 /** Inside a double-quoted systemd value: backslash and quote escaped, `%` is a specifier. */
 /** A literal in a Terraform expression: cdktf escapes its quotes, the backslashes are ours to double. */
-const raw = (text: string) => Fn.rawString(text.replace(/\\/g, '\\\\'));
-const escapeForSystemd = (v: string) => Fn.replace(Fn.replace(Fn.replace(v, raw('\\'), raw('\\\\')), raw('"'), raw('\\"')), '%', '%%');
+/** A literal inside an HCL expression: backslashes doubled for HCL's string escapes. */
+export const hclLiteral = (text: string) => Fn.rawString(text.replace(/\\/g, '\\\\'));
+const escapeForSystemd = (v: string) => Fn.replace(Fn.replace(Fn.replace(v, hclLiteral('\\'), hclLiteral('\\\\')), hclLiteral('"'), hclLiteral('\\"')), '%', '%%');
 
 /**
  * The boundaries references cross, by destination. The printers quote any text holding a
@@ -38,9 +39,9 @@ export const BOUNDARIES = {
   /** Inside a quoted `Environment="NAME=…"`: `\`, `"` and `%` escaped; no line breaks. */
   systemdValue: { encode: escapeForSystemd, pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
   /** Inside one quoted word of a systemd command line (ExecStart=), where `$` also expands: `$$`. */
-  systemdWord: { encode: (v: string) => Fn.replace(escapeForSystemd(v), raw('$'), raw('$$')), pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
+  systemdWord: { encode: (v: string) => Fn.replace(escapeForSystemd(v), hclLiteral('$'), hclLiteral('$$')), pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
   /** One bash word: single-quoted, a `'` inside closed and reopened. */
-  shellWord: { encode: (v: string) => Fn.join('', [raw("'"), Fn.replace(v, raw("'"), raw("'\\''")), raw("'")]), pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
+  shellWord: { encode: (v: string) => Fn.join('', [hclLiteral("'"), Fn.replace(v, hclLiteral("'"), hclLiteral("'\\''")), hclLiteral("'")]), pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
   /** A value on one line of a configuration file (sysctl.d): no line breaks. */
   line: { pattern: NO_CONTROL, expected: 'text without control characters (line breaks, tabs, NUL)' },
   /** A whole file's content: base64 (the file is written with `encoding: b64`), so no YAML or file syntax applies. */
@@ -154,7 +155,7 @@ export class LateBoundText {
   /** Terraform preconditions: every reference matches the form its boundary admits (fails the plan otherwise). */
   public preconditions(constructPath: string): Array<{ condition: string; error_message: string }> {
     return [...this.checks.values()].map((c) => ({
-      condition: Fn.can(Fn.regex(raw(`^(?:${c.boundary.pattern})$`), c.value)) as unknown as string,
+      condition: Fn.can(Fn.regex(hclLiteral(`^(?:${c.boundary.pattern})$`), c.value)) as unknown as string,
       error_message: `${constructPath}: ${c.prop} must be ${c.boundary.expected}.`,
     }));
   }
