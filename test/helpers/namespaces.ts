@@ -41,6 +41,13 @@ export function startFakeAws(dir: string, hosts: readonly string[], secretsJson:
     'ip addr add 169.254.169.254/32 dev lo',
     `printf '127.0.0.1 %s\\n' ${hosts.join(' ')} >> /etc/hosts`,
     `cat ${dir}/root.crt >> /etc/ssl/certs/ca-certificates.crt`,
+    launchFakeAws(dir, secretsJson, log, env),
+  ].join('\n');
+}
+
+/** Bash that (re)starts fake-aws.py, its pid in $fake_aws, and waits until it answers (after startFakeAws set the namespace up). */
+export function launchFakeAws(dir: string, secretsJson: string, log: string, env = ''): string {
+  return [
     `${env} python3 ${dir}/fake-aws.py ${secretsJson} ${dir}/aws.crt ${dir}/aws.key ${log} 127.0.0.1 >/dev/null 2>&1 &`,
     'fake_aws=$!',
     'for _ in $(seq 1 50); do curl -s -o /dev/null -X PUT http://169.254.169.254/latest/api/token && break; sleep 0.1; done',

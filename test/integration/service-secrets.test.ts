@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HardenedGoHost, ReleaseArtifact, ServiceSecret } from '../../lib';
 import { hostFiles } from '../helpers/host-files';
 import { baseProps, newStack, synthJson } from '../helpers/stacks';
-import { inPrivateRoot, standInAwsTls, startFakeAws } from '../helpers/namespaces';
+import { inPrivateRoot, launchFakeAws, standInAwsTls, startFakeAws } from '../helpers/namespaces';
 import { requireTool, tempDir } from '../helpers/tools';
 
 const PASSWORD = 'p@ss "word" $HOME `id` \\ 100%';
@@ -69,9 +69,7 @@ s = json.load(open(sys.argv[1])); s[2]["SecretString"] = "rotated-api-key"; json
 PY
 # The stand-in reads its secrets at start: start it again with the rotated value.
 kill "$fake_aws"; wait "$fake_aws" 2>/dev/null
-python3 "$W/fake-aws.py" "$W/secrets.json" "$W/aws.crt" "$W/aws.key" "$R/calls.log" 127.0.0.1 >/dev/null 2>&1 &
-fake_aws=$!
-for _ in $(seq 1 50); do curl -s -o /dev/null -X PUT http://169.254.169.254/latest/api/token && break; sleep 0.1; done
+${launchFakeAws(W, `${W}/secrets.json`, `${W}/results/calls.log`)}
 sleep 0.3
 "$W/fetch-good" refresh > "$R/rotated.out" 2>&1; echo $? > "$R/rotated.exit"
 cp "$D/api_key" "$R/value.rotated"
