@@ -1,4 +1,5 @@
 /** Validation of ObservabilityStack props. Pure: no cdktf imports. */
+import { alertTemplateProblem, promqlProblem } from '../input/promql';
 import type { ObservabilityStackProps } from './props';
 import { PropChecks } from '../input/prop-checks';
 import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from '../input/validators';
@@ -159,6 +160,13 @@ function checkCustomRules(props: ObservabilityStackProps, isToken: (v: unknown) 
       if (typeof v !== 'string' || v.trim() === '') c.fail(at(field), v, 'must be a non-empty string', field === 'expr' ? 'give a PromQL expression, e.g. "queue_depth > 1000"' : 'give the text');
       else if (isToken(v)) c.fail(at(field), v, 'is a Terraform reference: the rule is written at synth', 'pass the text itself');
       else if (CONTROL.test(v)) c.fail(at(field), JSON.stringify(v), 'holds control characters (a line break splits the rule)', 'write it on one line');
+      else if (field === 'expr') {
+        const problem = promqlProblem(v);
+        if (problem) c.fail(at(field), v, problem, 'check the expression with promtool or in Prometheus\'s query page, e.g. "sum(rate(jobs_failed_total[5m])) > 1"');
+      } else if (field === 'summary' || field === 'description') {
+        const problem = alertTemplateProblem(v);
+        if (problem) c.fail(at(field), v, `is not an annotation template Prometheus loads: it ${problem}`, 'write {{ $labels.instance }} or {{ $value | humanize }}, or plain text');
+      }
     }
     if (typeof r.alert === 'string' && !ALERT_NAME.test(r.alert)) c.fail(at('alert'), r.alert, 'is not a Prometheus alert name', 'use letters, digits and _, e.g. "QueueBacklogHigh"');
     else if (builtIn.has(r.alert)) c.fail(at('alert'), r.alert, 'is the name of one of the library\'s alerts', 'give yours another name');

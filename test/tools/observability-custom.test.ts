@@ -134,6 +134,10 @@ describe('ObservabilityStack: refused rules and jobs', () => {
     [{ alertRules: [{ ...QUEUE_RULE, for: '10 minutes' }] }, /alertRules\[0\]\.for = "?10 minutes"?: is not a Prometheus duration/],
     [{ alertRules: [{ ...QUEUE_RULE, expr: 'up\n== 0' }] }, /alertRules\[0\]\.expr = .*holds control characters/],
     [{ alertRules: [{ ...QUEUE_RULE, severity: 'page' as never }] }, /alertRules\[0\]\.severity = "?page"?: is not a severity/],
+    // Prometheus would refuse the rules file and not start: no alert at all.
+    [{ alertRules: [{ ...QUEUE_RULE, expr: 'sum(rate(jobs_failed_total[5m]) by (job)' }] }, /alertRules\[0\]\.expr = .*: is not PromQL: the parser stops at character/],
+    [{ alertRules: [{ ...QUEUE_RULE, summary: 'Backlog on {{ $labels.host }' }] }, /alertRules\[0\]\.summary = .*: is not an annotation template Prometheus loads: it has "\{\{" at character 12 that is never closed/],
+    [{ alertRules: [{ ...QUEUE_RULE, description: '{{ $lables.host }}' }] }, /alertRules\[0\]\.description = .*undefined variable \$lables/],
     [{ scrapeJobs: [{ jobName: 'node', port: 9465 }] }, /scrapeJobs\[0\]\.jobName = "?node"?: is the name of one of the library's jobs/],
     [{ scrapeJobs: [{ jobName: 'worker-queue', port: 9100 }] }, /scrapeJobs\[0\]\.port = 9100: is node_exporter's port on every host/],
     [{ scrapeJobs: [{ jobName: 'Worker Queue', port: 9465 }] }, /scrapeJobs\[0\]\.jobName = "?Worker Queue"?: is not a job name/],
