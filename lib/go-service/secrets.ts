@@ -7,6 +7,7 @@
  */
 import { awsJsonCall, awsRoleShellFunctions } from '../host/aws-shell';
 import { PropChecks } from '../input/prop-checks';
+import { PROCESS_ENV_PATTERN } from '../input/validators';
 import { renderBashScript, shq } from '../render/shell';
 import { renderSystemdUnit } from '../render/systemd';
 import { ServiceSecret } from './service-secret';
@@ -87,6 +88,7 @@ export function checkServiceSecrets(
     if (env !== undefined) {
       if (!known(env) || !ENV_NAME.test(env)) c.fail(`${prop}.environmentVariable`, env, 'is not an environment variable name', 'use letters, digits and _, e.g. "DB_PASSWORD"');
       else if (envSeen.has(env)) c.fail(`${prop}.environmentVariable`, env, 'is already set (by environment, the library or another secret)', 'choose another name');
+      else if (PROCESS_ENV_PATTERN.test(env)) c.fail(`${prop}.environmentVariable`, env, 'changes how every program of the unit runs, the library\'s own checks included', 'choose a name of your service\'s own, e.g. "DB_PASSWORD"');
       else envSeen.add(env);
     }
   }

@@ -77,7 +77,7 @@ export function resolveGoServiceSettings(
   const warnings: string[] = [];
   const settings = goServiceSettingsOf(props);
   checkGoHostProps(settings, isToken, checks, warnings);
-  const taken = [...Object.keys(settings.environment ?? {}), ...MANAGED_ENV, 'CREDENTIALS_DIRECTORY'];
+  const taken = [...Object.keys(settings.environment ?? {}), ...MANAGED_ENV];
   checkServiceSecrets(settings.secrets, settings.secretsRefreshIntervalMin, taken, isToken, checks);
   return { settings, failures: checks.all, warnings };
 }

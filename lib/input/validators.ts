@@ -23,7 +23,25 @@ export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 export const URL_PATH_PATTERN = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 
 /** Variables the library sets from other props; setting them by hand would contradict those props. */
-export const MANAGED_ENV = ['GOMAXPROCS', 'GOMEMLIMIT', 'GOGC', 'LISTEN_ADDR', 'PORT', 'HEALTH_PATH'] as const;
+export const MANAGED_ENV = ['GOMAXPROCS', 'GOMEMLIMIT', 'GOGC', 'LISTEN_ADDR', 'PORT', 'HEALTH_PATH', 'CONFIG_FILE', 'CREDENTIALS_DIRECTORY'] as const;
+
+/** The prop that sets each of MANAGED_ENV. */
+export const MANAGED_ENV_FIX: Readonly<Record<(typeof MANAGED_ENV)[number], string>> = {
+  GOMAXPROCS: 'set cpuQuota instead; the library derives it',
+  GOMEMLIMIT: 'set memoryMax instead; the library derives it',
+  GOGC: 'use the gogc prop',
+  LISTEN_ADDR: 'use listenPort instead',
+  PORT: 'use listenPort instead',
+  HEALTH_PATH: 'use healthPath instead',
+  CONFIG_FILE: 'give the file\'s text in configFileContent; the library points CONFIG_FILE at it',
+  CREDENTIALS_DIRECTORY: 'systemd sets it for the secrets prop; read your secrets from it',
+};
+
+/**
+ * Variables that change how the dynamic loader, libc or the shell run every program of the unit,
+ * the library's own prechecks included (LD_PRELOAD would run code in the artifact's checksum check).
+ */
+export const PROCESS_ENV_PATTERN = /^(PATH|LD_[A-Za-z0-9_]*|GLIBC_TUNABLES|GCONV_PATH|MALLOC_[A-Za-z0-9_]*|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE|PS4|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS|NLSPATH)$/;
 
 /** Environment names that suggest a secret (they would be readable in user data and Terraform state). */
 export const SECRET_ENV_PATTERN = /(SECRET|PASS|TOKEN|KEY|CREDENTIAL|DATABASE_URL|DSN)/i;

@@ -104,6 +104,7 @@ describe('secrets on a Go host', () => {
     expect(failing({ db: { kind: 'ssm', id: '/a' } })).toContain('secrets.db = {"kind":"ssm","id":"/a"}: is not a ServiceSecret');
     expect(failing({ db: ServiceSecret.fromSsmParameter('/a', { environmentVariable: 'PORT' }) })).toContain('secrets.db.environmentVariable = "PORT": is already set');
     expect(failing({ db: ServiceSecret.fromSsmParameter('/a', { environmentVariable: 'A' }) }, { environment: { A: '1' } })).toContain('secrets.db.environmentVariable = "A": is already set');
+    expect(failing({ db: ServiceSecret.fromSsmParameter('/a', { environmentVariable: 'LD_PRELOAD' }) })).toContain('secrets.db.environmentVariable = "LD_PRELOAD": changes how every program of the unit runs');
     expect(failing({ db: ServiceSecret.fromSecretsManager('a', { jsonField: 'x\ny' }) })).toContain('secrets.db.jsonField');
     expect(failing({ db: ServiceSecret.fromSecretsManager('a', { kmsKeyArn: '*' }) })).toContain('secrets.db.kmsKeyArn = "*"');
     expect(failing({}, { secretsRefreshIntervalMin: 2 })).toContain('secretsRefreshIntervalMin = 2');

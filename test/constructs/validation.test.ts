@@ -144,7 +144,22 @@ describe('HardenedGoHost rejects bad input at synth time, naming the prop, the v
   });
 
   it('environment variable the library manages', () => {
-    expect(messageFor({ environment: { GOMAXPROCS: '8' } })).toContain('environment.GOMAXPROCS = "8": is set by the library from other props. Fix: set memoryMax / cpuQuota instead');
+    expect(messageFor({ environment: { GOMAXPROCS: '8' } })).toContain('environment.GOMAXPROCS = "8": is set by the library from other props. Fix: set cpuQuota instead');
+    // The user's value came after the library's and silently replaced the path of the configuration file it writes.
+    expect(messageFor({ environment: { CONFIG_FILE: '/tmp/mine.json' } })).toContain('environment.CONFIG_FILE = "/tmp/mine.json": is set by the library from other props. Fix: give the file\'s text in configFileContent');
+    expect(messageFor({ environment: { CREDENTIALS_DIRECTORY: '/tmp' } })).toContain('environment.CREDENTIALS_DIRECTORY = "/tmp": is set by the library from other props');
+  });
+
+  it.each(['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'GLIBC_TUNABLES', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'IFS', 'PS4', 'MALLOC_CHECK_'])(
+    'environment variable %s that changes how the library\'s own checks run', (name) => {
+      expect(messageFor({ environment: { [name]: '/opt/x' } })).toContain(`environment.${name} = "/opt/x": changes how every program of the unit runs, the library's own checks before the service starts included`);
+    },
+  );
+
+  it('environment names that only look alike are the service\'s own', () => {
+    const env = { MY_PATH: '/x', LDAP_URL: 'ldaps://x', ENVIRONMENT: 'prod', GODEBUG: 'http2client=0' };
+    const tf = synthJson(hostStack({ environment: env }).stack);
+    expect(JSON.stringify(tf)).toContain('GODEBUG=http2client=0');
   });
 
   it('environment variable with an invalid name', () => {
