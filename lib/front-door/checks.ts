@@ -3,7 +3,7 @@ import type { NginxFrontDoorProps } from './props';
 import { CertificateSource, LetsEncryptOptions, SecretsManagerCertificateOptions, SsmCertificateOptions } from './certificate-source';
 import { DistroInfo, versionAtLeast } from '../host/distro';
 import { PropChecks } from '../input/prop-checks';
-import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN } from '../input/validators';
+import { checkPropTypes, checkUnknownProps, PropType, requireLiterals, URL_PATH_PATTERN } from '../input/validators';
 import { RESERVED_LOCAL_PORTS } from '../facts';
 
 // The last label is letters, or an internationalized TLD in punycode (xn--…).
@@ -53,6 +53,7 @@ const FRONT_DOOR_LITERAL_EXAMPLES: Record<string, string> = {
 };
 
 export function checkFrontDoorPropTypes(props: unknown, c: PropChecks): void {
+  checkUnknownProps(props, Object.keys(FRONT_DOOR_PROP_TYPES), (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
   checkPropTypes(props, FRONT_DOOR_PROP_TYPES, ['domainNames', 'certificate'], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
 }
 

@@ -12,7 +12,8 @@ import { HardenedHostBase } from '../host/hardened-host';
 import { InternalLoadBalancer } from './internal-load-balancer';
 import { GoHostSettings } from './artifacts';
 import { HostProvisioning } from '../host/provisioning';
-import { checkGroupProps, GroupPropsToResolve, resolveGroupSettings, ResolvedGroupSettings } from './group-checks';
+import { checkGroupProps, GROUP_PROP_TYPES, GroupPropsToResolve, resolveGroupSettings, ResolvedGroupSettings } from './group-checks';
+import { groupHostPropNames } from '../host/checks';
 import { ReadinessRow } from '../readiness/rows';
 import { AutoscalingGroup, AutoscalingPolicy, AutoscalingSchedule, LaunchTemplate } from '../private/aws';
 import { Fn, Token } from '../private/cdktf';
@@ -23,6 +24,9 @@ import { HOST_GROUP_DEFAULTS } from '../host/settings';
 import { provisionTerminationWatch, TERMINATION_WATCH } from '../host/termination';
 import { GO_SERVICE_DEFAULTS } from './settings';
 import { HardenedGoServiceProps } from './props';
+
+/** Every prop HardenedGoService takes. @internal */
+export const GO_SERVICE_GROUP_PROP_NAMES: readonly string[] = groupHostPropNames(true, Object.keys(GROUP_PROP_TYPES));
 
 export type { HardenedGoServiceProps } from './props';
 
@@ -51,6 +55,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
     super(scope, id, props, {
       ...go,
       placeholders: { ...go.placeholders, subnetIds: ['subnet-00000000'] },
+      propNames: GO_SERVICE_GROUP_PROP_NAMES,
       checkProps: (p: HardenedGoServiceProps, checks, warnings) => {
         go.checkProps(p, checks, warnings);
         checkGroupProps(groupProps(p), (v) => Token.isUnresolved(v), checks, warnings);

@@ -337,6 +337,19 @@ export function checkHostProps(
 /** Wrong types first: the other checks assume them (a number has no .replace). */
 const GO_HOST_PROP_TYPES: Readonly<Record<string, PropType>> = { ...HOST_PROP_TYPES, ...GO_SERVICE_PROP_TYPES };
 
+/** The props of a plain host, or of a Go service on one instance (gogc is a number or "off": checked with its value). */
+export function hostPropNames(goService: boolean): readonly string[] {
+  return goService ? [...Object.keys(GO_HOST_PROP_TYPES), 'gogc'] : Object.keys(HOST_PROP_TYPES);
+}
+
+/** Host props that belong to one instance, not to an Auto Scaling group's. */
+const INSTANCE_ONLY_PROPS = ['subnetId', 'userDataReplaceOnChange', 'autoRecovery', 'stablePrivateAddress'];
+
+/** The props of a host placed in a group: the host's (and the Go service's) and the group's own, none of one instance's. */
+export function groupHostPropNames(goService: boolean, groupProps: readonly string[]): readonly string[] {
+  return [...new Set([...hostPropNames(goService), ...groupProps])].filter((n) => !INSTANCE_ONLY_PROPS.includes(n));
+}
+
 export function checkHostPropTypes(props: unknown, goService: boolean, c: PropChecks): void {
   const schema = goService ? GO_HOST_PROP_TYPES : HOST_PROP_TYPES;
   checkPropTypes(props, schema, goService ? ['serviceName', 'artifact'] : [], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));

@@ -109,6 +109,8 @@ export interface HostSpec<P extends HostConfigurationProps> {
   readonly goService?: boolean;
   /** Checks of the subclass's own props (given with HOST_DEFAULTS applied), reported together with the host's. */
   readonly checkProps?: (props: P, checks: PropChecks, warnings: string[]) => void;
+  /** Every prop the construct takes. @default - the host's (and the Go service's) */
+  readonly propNames?: readonly string[];
   /** Stand-ins for required props that failed, so the rest of the stack is still checked. */
   readonly placeholders?: Partial<P>;
   /** What the host is (given the props with HOST_DEFAULTS applied). */
@@ -190,6 +192,7 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
       placeholders: spec.placeholders ?? {},
       listenPorts: (p) => spec.describe(p).listenPorts ?? new Map(),
       checkProps: spec.checkProps,
+      propNames: spec.propNames,
     });
     reportInput(this, resolved);
     checkConstructPath(this);

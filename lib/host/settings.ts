@@ -4,7 +4,8 @@
  * one that turns them into what the artifacts need. Pure: no cdktf imports.
  */
 import type { BaseHostSettings } from './artifacts';
-import { checkHostPropTypes, checkHostProps, HostPropsToCheck } from './checks';
+import { checkHostPropTypes, checkHostProps, hostPropNames, HostPropsToCheck } from './checks';
+import { checkUnknownProps } from '../input/validators';
 import type { DistroInfo } from './distro';
 import type { HostConfigurationProps } from './props';
 import { checkProps } from '../input/check';
@@ -60,6 +61,8 @@ export interface HostCheckContext<P extends HostConfigurationProps> {
   readonly listenPorts: (props: HostSettings<P>) => ReadonlyMap<number, string>;
   /** Checks of the subclass's own props, reported together with the host's. */
   readonly checkProps?: (props: HostSettings<P>, checks: PropChecks, warnings: string[]) => void;
+  /** Every prop the construct takes: any other key is reported. @default - the host's (and the Go service's) */
+  readonly propNames?: readonly string[];
 }
 
 /**
@@ -71,7 +74,10 @@ export function resolveHostSettings<P extends HostConfigurationProps>(
   c: HostCheckContext<P>,
 ): { settings: HostSettings<P>; failures: readonly PropFailure[]; warnings: readonly string[] } {
   const checked = checkProps<P>(rawProps, c.placeholders,
-    (p, checks) => checkHostPropTypes(p, c.goService, checks),
+    (p, checks) => {
+      checkUnknownProps(p, c.propNames ?? hostPropNames(c.goService), (prop, value, problem, fix) => checks.fail(prop, value, problem, fix));
+      checkHostPropTypes(p, c.goService, checks);
+    },
     (p, checks, warnings) => {
       const s = withDefaults(p, HOST_DEFAULTS);
       c.checkProps?.(s, checks, warnings);

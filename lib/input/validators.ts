@@ -225,3 +225,39 @@ export function checkPropTypes(
     }
   }
 }
+
+/**
+ * Reports every key of `props` that is not one of `known` (a misspelt prop is otherwise ignored
+ * in silence from JavaScript, or from TypeScript when the object is not a literal), naming the
+ * closest known prop when one is near.
+ */
+export function checkUnknownProps(props: unknown, known: readonly string[], fail: (prop: string, value: unknown, problem: string, fix: string) => void): void {
+  if (typeof props !== 'object' || props === null) return;
+  const names = new Set(known);
+  for (const [key, value] of Object.entries(props)) {
+    if (names.has(key) || value === undefined) continue;
+    const near = closest(key, known);
+    fail(key, value, 'is not a prop of this construct (it would be ignored)', near ? `did you mean ${near}?` : 'see the construct\'s props in the README; `tsc --noEmit` finds these in TypeScript');
+  }
+}
+
+/** The known name within a small edit distance of `name` (case ignored), if any. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 4)) + 1;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}

@@ -2,7 +2,7 @@
 import { alertTemplateProblem, promqlProblem } from '../input/promql';
 import type { ObservabilityStackProps } from './props';
 import { PropChecks } from '../input/prop-checks';
-import { checkPropTypes, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from '../input/validators';
+import { checkPropTypes, checkUnknownProps, PropType, requireLiterals, URL_PATH_PATTERN, isPort, urlLooksSecret } from '../input/validators';
 import { HOST_PORTS, PORTS, RESERVED_LOCAL_PORTS } from '../facts';
 import { alertRules as builtInAlertRules, DEFAULT_THRESHOLDS } from './alert-rules';
 import { BUILT_IN_JOBS } from './artifacts';
@@ -32,6 +32,7 @@ const OBSERVABILITY_LITERAL_EXAMPLES: Record<string, string> = {
 const SCRAPE_LIMITS = { scrapeSampleLimit: 100, scrapeLabelLimit: 10, scrapeLabelNameLengthLimit: 32, scrapeLabelValueLengthLimit: 64, scrapeBodySizeLimitMiB: 1 } as const;
 
 export function checkObservabilityPropTypes(props: unknown, c: PropChecks): void {
+  checkUnknownProps(props, Object.keys(OBSERVABILITY_PROP_TYPES), (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
   checkPropTypes(props, OBSERVABILITY_PROP_TYPES, [], (prop, value, problem, fix) => c.fail(prop, value, problem, fix));
 }
 

@@ -148,7 +148,7 @@ const REFUSED: Array<[string, Build, string]> = [
     ['deregistrationDelaySec', 5, 'deregistrationDelaySec = 5: is shorter than timeoutStopSec']] as Array<[string, unknown, string]>)
     .map(([prop, value, expected]): [string, Build, string] => [`group ${prop} = ${JSON.stringify(value)}`,
       (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetId: undefined, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], [prop]: value } as any), expected]),
-  ['group minCapacity from a variable', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetIds: [baseProps.subnetId], minCapacity: new TerraformVariable(stack, 'min', { type: 'number' }).numberValue } as any),
+  ['group minCapacity from a variable', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetId: undefined, subnetIds: [baseProps.subnetId], minCapacity: new TerraformVariable(stack, 'min', { type: 'number' }).numberValue } as any),
     'minCapacity = "(a Terraform reference)": must be known at synth'],
   // Operational sanity: values that synthesize but cannot work.
   ['artifact SHA-256 left out (plain JavaScript)', goHost({ artifact: ReleaseArtifact.fromUrl('https://releases.example.com/api', undefined as unknown as string) }), 'artifact.sha256 = (not set): is required'],
@@ -251,9 +251,9 @@ describe('warnings, not errors, by default', () => {
     ['URL credentials in the artifact URL', goHost({ artifact: ReleaseArtifact.fromUrl('https://u:p@releases.example.com/api', 'a'.repeat(64)) }), 'artifact.url'],
     ['webhook with a key in its path', observability({ monitoringHost: true, subnetId: baseProps.subnetId, alertWebhookUrl: 'https://hooks.example.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX1' }), 'alertWebhookUrl carries a secret'],
     ['strict overcommit, opted into', goHost({ strictOvercommit: true }), 'strictOvercommit is on'],
-    ['a load-balancer grace shorter than a first boot', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], healthCheckGracePeriodSec: 60 } as any),
+    ['a load-balancer grace shorter than a first boot', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetId: undefined, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], healthCheckGracePeriodSec: 60 } as any),
       'healthCheckGracePeriodSec = 60: shorter than a first boot on EC2'],
-    ['a group that can scale in to nothing and never out again', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], minCapacity: 0, maxCapacity: 2 } as any),
+    ['a group that can scale in to nothing and never out again', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetId: undefined, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], minCapacity: 0, maxCapacity: 2 } as any),
       'minCapacity = 0: once the CPU policy scales the group in'],
   ] as Array<[string, Build, string]>)('%s', (_, build, expected) => {
     const { failures, warnings } = outcome(build);

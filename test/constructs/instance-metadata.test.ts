@@ -15,6 +15,8 @@ import { baseProps, hostStack, newStack, SHA } from '../helpers/stacks';
 
 const DENY = '169.254.169.254 fd00:ec2::254';
 const dropIn = (unit: string) => `${unit}.d/40-gohost-no-instance-metadata.conf`;
+// A group has no subnetId of its own.
+const { subnetId: _subnetId, ...groupProps } = baseProps;
 
 /** Units a synthesized host fences or lets through, read from its own record. */
 function access(host: HardenedHostBase) {
@@ -85,7 +87,7 @@ describe('every unit of the examples that does not call AWS is behind the fence'
 describe('the Go service and the instance role', () => {
   it('is fenced by default, on one instance and in a group', () => {
     const { stack, host } = hostStack();
-    const group = new HardenedGoService(stack, 'Workers', { ...baseProps, serviceName: 'workers', subnetIds: SUBNETS });
+    const group = new HardenedGoService(stack, 'Workers', { ...groupProps, serviceName: 'workers', subnetIds: SUBNETS });
     expect(artifactsOf(stack, 'test/Api').units['orders-api.service'].Service.IPAddressDeny).toEqual([INSTANCE_METADATA_DENY]);
     expect(artifactsOf(stack, 'test/Workers').units['workers.service'].Service.IPAddressDeny).toEqual([INSTANCE_METADATA_DENY]);
     expect(warningsOf(host)).toEqual([]);
@@ -94,7 +96,7 @@ describe('the Go service and the instance role', () => {
 
   it('allowInstanceMetadataAccess takes the deny out of the unit, warns with every grant of the role, and X4 says so', () => {
     const { stack } = newStack();
-    const group = new HardenedGoService(stack, 'Workers', { ...baseProps, serviceName: 'workers', subnetIds: SUBNETS, allowInstanceMetadataAccess: true });
+    const group = new HardenedGoService(stack, 'Workers', { ...groupProps, serviceName: 'workers', subnetIds: SUBNETS, allowInstanceMetadataAccess: true });
     group.addToRolePolicy('read-queue', [{ Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Resource: 'arn:aws:sqs:eu-west-1:111122223333:jobs' }], 'the jobs queue');
     Testing.synth(stack, true);
     const a = artifactsOf(stack, 'test/Workers');

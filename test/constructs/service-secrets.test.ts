@@ -74,7 +74,7 @@ describe('secrets on a Go host', () => {
     const once = host({ secretsRefreshIntervalMin: 0 }).files;
     expect(once.paths().filter((p) => p.includes('secrets-refresh'))).toEqual([]);
     const { stack } = newStack();
-    new HardenedGoService(stack, 'Svc', { ...baseProps, subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], secrets: SECRETS } as any);
+    new HardenedGoService(stack, 'Svc', { ...baseProps, subnetId: undefined, subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], secrets: SECRETS } as any);
     const tf2 = synthJson(stack);
     expect(hostFiles(Object.values<any>(tf2.data.cloudinit_config)[0].part).paths()).toContain('/usr/local/lib/orders-api/fetch-secrets');
     expect(policy(tf2, 'read-service-secrets')).toHaveLength(3);

@@ -21,7 +21,7 @@ let group: any;
 beforeAll(() => {
   for (const t of ['openssl', 'curl', 'unshare', 'python3']) requireTool(t);
   const { stack } = newStack();
-  new HardenedGoService(stack, 'Api', { ...baseProps, subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], internalLoadBalancer: false } as any);
+  new HardenedGoService(stack, 'Api', { ...baseProps, subnetId: undefined, subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], internalLoadBalancer: false } as any);
   const tf = synthJson(stack);
   [group] = resourcesOf(tf, 'aws_autoscaling_group');
   const files = hostFiles(Object.values<any>(tf.data.cloudinit_config)[0].part);
