@@ -29,7 +29,8 @@ export const OBSERVABILITY_ITEMS: readonly Item[] = [
   item('O4', 'Alerts that are tested', 'Every rule is proven to fire on bad series and stay silent on healthy ones.',
     (f) => (f.monitoringHost ? enforced('alert rules evaluated on the monitoring host, each proven by promtool test rules') : off('no monitoring host to evaluate rules'))),
   item('O5', 'Logs shipped with labels', 'One place to search journald and access logs by service, level and host.',
-    (f) => (!f.logShipping ? off('no Loki: set monitoringHost or lokiPushUrl')
+    (f) => (f.isMonitoringHost ? off('the monitoring host\'s own journal stays on it (Loki runs here, fed by the watched hosts): read it with journalctl over Session Manager')
+      : !f.logShipping ? off('no Loki: set monitoringHost or lokiPushUrl')
       : f.authenticatedLogs ? enforced('Grafana Alloy ships journald (and nginx\'s JSON log) with service, level and host labels to the monitoring host\'s log gateway: TLS to a pinned certificate, this host\'s own token (from its own secret), its own Loki tenant and rate limit; no query or delete path')
         : enforced('Grafana Alloy ships journald (and nginx\'s JSON log) to Loki with service, level and host labels'))),
   item('O6', 'Tracing, when a collector exists', 'Requests can be followed across services.',

@@ -132,6 +132,14 @@ describe('ObservabilityStack options', () => {
     expect(JSON.stringify(synthJson(stack))).not.toContain('alloy');
     expect(host.readiness().find((r) => r.id === 'O5')).toMatchObject({ status: 'off' });
   });
+
+  it('O5 says why the monitoring host\'s own journal is not shipped, and a watched host\'s is', () => {
+    const { stack, host } = hostStack();
+    const obs = new ObservabilityStack(stack, 'Obs', { hosts: [host], monitoringHost: true, subnetId: 'subnet-0123456789abcdef1' });
+    synthJson(stack);
+    expect(obs.monitoringHost!.readiness().find((r) => r.id === 'O5')?.detail).toMatch(/^the monitoring host's own journal stays on it \(Loki runs here/);
+    expect(host.readiness().find((r) => r.id === 'O5')).toMatchObject({ status: 'enforced' });
+  });
 });
 
 function messageFor(props: ObservabilityStackProps): string {
