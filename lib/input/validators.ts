@@ -56,6 +56,18 @@ export function urlHasCredentials(value: string): boolean {
  * like a secret (`?token=`), or a long random path segment (chat webhooks such as
  * `/services/T0/B0/<token>` are secrets themselves).
  */
+/** Chat and paging webhooks whose URL is the credential, whatever its token looks like. */
+const KNOWN_WEBHOOKS = [
+  /^hooks\.slack\.com\/(services|workflows|triggers)\//,
+  /^(ptb\.|canary\.)?discord(app)?\.com\/api\/webhooks\//,
+  /^([a-z0-9-]+\.)?webhook\.office\.com\//, /^outlook\.office(365)?\.com\/webhook\//,
+  /^[a-z0-9-]+\.[a-z0-9-]+\.logic\.azure\.com\/workflows\//,
+  /^api\.telegram\.org\/bot/,
+  /^events\.(eu\.)?pagerduty\.com\/integration\//,
+  /^chat\.googleapis\.com\//,
+  /^hooks\.zapier\.com\//,
+];
+
 export function urlLooksSecret(value: string): boolean {
   if (urlHasCredentials(value)) return true;
   let url: URL;
@@ -65,6 +77,7 @@ export function urlLooksSecret(value: string): boolean {
     return false;
   }
   if ([...url.searchParams.keys()].some((k) => SECRET_ENV_PATTERN.test(k) || /^(sig|signature|auth|code)$/i.test(k))) return true;
+  if (KNOWN_WEBHOOKS.some((w) => w.test(`${url.hostname}${url.pathname}`))) return true;
   return url.pathname.split('/').some((seg) => seg.length >= 20 && /[0-9]/.test(seg) && /[A-Za-z]/.test(seg) && /^[A-Za-z0-9_-]+$/.test(seg));
 }
 

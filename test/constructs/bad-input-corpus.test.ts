@@ -250,6 +250,14 @@ describe('warnings, not errors, by default', () => {
     ['env DB_PASS', goHost({ environment: { DB_PASS: 'x' } }), 'environment.DB_PASS has a name that looks like a secret'],
     ['URL credentials in the artifact URL', goHost({ artifact: ReleaseArtifact.fromUrl('https://u:p@releases.example.com/api', 'a'.repeat(64)) }), 'artifact.url'],
     ['webhook with a key in its path', observability({ monitoringHost: true, subnetId: baseProps.subnetId, alertWebhookUrl: 'https://hooks.example.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX1' }), 'alertWebhookUrl carries a secret'],
+    // The URL is the credential of these services, whatever its token looks like.
+    ...[
+      'https://hooks.slack.com/services/TABCDEFGH/BABCDEFGH/abcdefghijklmnopqrstuvwx',
+      'https://discord.com/api/webhooks/1234/abcdefghij',
+      'https://example.webhook.office.com/webhookb2/abc/IncomingWebhook/def/ghi',
+      'https://api.telegram.org/bot123:ABC-def/sendMessage',
+      'https://events.pagerduty.com/integration/abcdef/enqueue',
+    ].map((url): [string, Build, string] => [`webhook of a chat or paging service: ${new URL(url).hostname}`, observability({ monitoringHost: true, subnetId: baseProps.subnetId, alertWebhookUrl: url }), 'alertWebhookUrl carries a secret']),
     ['strict overcommit, opted into', goHost({ strictOvercommit: true }), 'strictOvercommit is on'],
     ['a load-balancer grace shorter than a first boot', (stack) => void new HardenedGoService(stack, 'Svc', { ...baseProps, subnetId: undefined, subnetIds: [baseProps.subnetId, 'subnet-0123456789abcdef1'], healthCheckGracePeriodSec: 60 } as any),
       'healthCheckGracePeriodSec = 60: shorter than a first boot on EC2'],
