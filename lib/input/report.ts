@@ -5,7 +5,7 @@
  */
 import { IConstruct } from 'constructs';
 import { formatFailure, PropFailure } from './prop-checks';
-import { Annotations } from '../private/cdktf';
+import { Annotations, TerraformStack } from '../private/cdktf';
 
 export { checkProps, withoutFailed } from './check';
 export type { CheckedProps } from './check';
@@ -17,7 +17,10 @@ const REPORTED = new WeakMap<IConstruct, PropFailure[]>();
  * and reports them together). Warnings become annotations.
  */
 export function reportInput(construct: IConstruct, input: { readonly failures: readonly PropFailure[]; readonly warnings?: readonly string[] }): void {
-  input.warnings?.forEach((w) => Annotations.of(construct).addWarning(w));
+  input.warnings?.forEach((w) => {
+    Annotations.of(construct).addWarning(w);
+    printAtSynth(construct, w);
+  });
   if (input.failures.length === 0) return;
   let list = REPORTED.get(construct);
   if (!list) {
@@ -32,6 +35,31 @@ export function reportInput(construct: IConstruct, input: { readonly failures: r
     });
   }
   list.push(...input.failures);
+}
+
+const PRINTED = new WeakMap<IConstruct, string[]>();
+
+/**
+ * The cdktf CLI prints annotations from the manifest; an app run with plain `node` or `tsx`
+ * would show none, so the warnings of a stack go to stderr when its
+ * validations run. Not under the CLI (CDKTF_OUTDIR) nor a test runner (which reads them).
+ */
+function printAtSynth(construct: IConstruct, warning: string): void {
+  if (process.env.CDKTF_OUTDIR !== undefined || process.env.VITEST !== undefined) return;
+  const root = TerraformStack.of(construct);
+  let pending = PRINTED.get(root);
+  if (!pending) {
+    const lines: string[] = [];
+    pending = lines;
+    PRINTED.set(root, lines);
+    root.node.addValidation({
+      validate: () => {
+        for (const line of lines.splice(0)) process.stderr.write(`[WARNING] ${line}\n`);
+        return [];
+      },
+    });
+  }
+  pending.push(`[${construct.node.path}] ${warning}`);
 }
 
 /** One failure, reported like the others (for checks that run when a method is called). */

@@ -3,6 +3,7 @@
  * built to the end without the props that failed, so `cdktf synth` reports the whole stack in one
  * list (construct path, prop, value, fix) and prints it without a stack trace.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
@@ -114,5 +115,41 @@ describe('cdktf synth (the real CLI) on a stack with two bad hosts', () => {
     expect(out).toContain('[bad/First] listenPort = 70000: is not a TCP port (1–65535). Fix: use a port such as 8080');
     expect(out).toContain('[bad/Second] memoryMax = "lots": is not in systemd\'s MemoryMax= byte syntax');
     expect(out).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('warnings of an app run without the cdktf CLI', () => {
+  const app = (dir: string) => {
+    const file = path.join(dir, 'main.ts');
+    fs.writeFileSync(file, [
+      "import { App, TerraformStack } from 'cdktf';",
+      "import { AwsProvider } from '@cdktf/provider-aws/lib/provider';",
+      `import { HardenedGoHost, ReleaseArtifact } from ${JSON.stringify(path.join(ROOT, 'lib'))};`,
+      'const app = new App({ outdir: process.argv[2] });',
+      "const stack = new TerraformStack(app, 'demo');",
+      "new AwsProvider(stack, 'aws', { region: 'eu-west-1' });",
+      "new HardenedGoHost(stack, 'Api', { serviceName: 'orders-api', subnetId: 'subnet-0123456789abcdef0', vpcId: 'vpc-0123456789abcdef0',",
+      "  artifact: ReleaseArtifact.fromS3({ bucket: 'releases', key: 'api' }, 'a'.repeat(64)), environment: { DB_PASS: 'x' } });",
+      'app.synth();',
+    ].join('\n'));
+    return file;
+  };
+  const tsx = (env: NodeJS.ProcessEnv) => {
+    const dir = tempDir('warn-app');
+    // As a user's shell would run it: none of the test runner's variables.
+    const outside = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|NODE_OPTIONS|TSX_)/.test(k)));
+    // The app lives outside the repository: cdktf and the provider come from its node_modules.
+    return run(path.join(ROOT, 'node_modules/.bin/tsx'), [app(dir), path.join(dir, 'out')], { cwd: dir, env: { ...outside, NODE_PATH: path.join(ROOT, 'node_modules'), ...env }, timeoutMs: 120_000 });
+  };
+
+  it('are printed to stderr with plain tsx (the CLI, which prints annotations, is not there)', () => {
+    const r = tsx({});
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('[WARNING] [demo/Api] environment.DB_PASS has a name that looks like a secret');
+  });
+  it('are left to the CLI under cdktf synth (CDKTF_OUTDIR set): printed once', () => {
+    const r = tsx({ CDKTF_OUTDIR: tempDir('warn-cli') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('[WARNING]');
   });
 });
