@@ -8,5 +8,5 @@ export type { HostArtifacts, ParsedUnit, SynthesizedStack, WrittenFile } from '.
 export { gohostMatchers } from './matchers';
 export type { GohostMatchers, IngressQuery } from './matchers';
 export { readinessOf } from './readiness';
-export { checkArtifacts, validateWithTerraform } from './tools';
+export { checkArtifacts, validateWithTerraform, withUserDataAsLocals } from './tools';
 export type { ArtifactCheck, TerraformValidation } from './tools';

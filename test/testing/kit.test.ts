@@ -6,7 +6,7 @@ import { Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FleetStack } from '../../examples/fleet/main';
 import { SingleHostStack } from '../../examples/single-host/main';
-import { artifactsOf, checkArtifacts, gohostMatchers, GohostMatchers, readinessOf, userDataSnapshot, validateWithTerraform } from '../../lib/testing';
+import { artifactsOf, checkArtifacts, gohostMatchers, GohostMatchers, readinessOf, userDataSnapshot, validateWithTerraform, withUserDataAsLocals } from '../../lib/testing';
 import { findProviderMirror } from '../helpers/terraform';
 import { requireTool } from '../helpers/tools';
 
@@ -89,6 +89,14 @@ describe('readiness and the real tools', () => {
     expect(r.valid).toBe(true);
   });
 
+  it('withUserDataAsLocals: no cloudinit provider or data source left, each host\'s user data a local with its references', () => {
+    const local = withUserDataAsLocals(fleetTf);
+    expect(local.data?.cloudinit_config).toBeUndefined();
+    expect(JSON.stringify(local)).not.toContain('cloudinit');
+    const api = Object.entries<string>(local.locals).find(([k]) => k.startsWith('user_data_Api_'))![1];
+    expect(api).toContain('${data.aws_vpc.');
+    expect(JSON.stringify(local.resource.aws_launch_template)).toContain('${base64encode(local.user_data_Api_');
+  });
   it('checkArtifacts: cloud-config, script and alert rules of every host through their programs', () => {
     const checks = checkArtifacts(fleetTf);
     expect(checks.filter((c) => c.status !== 'passed')).toEqual([]);
