@@ -24,6 +24,15 @@ export interface IngressQuery {
 
 const sgKey = (path: string) => `aws_security_group.${path.replace(/\//g, '_')}_SecurityGroup_`;
 
+/** A security group's reference as the construct path (below the stack) of the host it belongs to. */
+function groupOwner(synthesized: any, ref: unknown): string {
+  const name = /^\$\{aws_security_group\.([A-Za-z0-9_-]+)\.id\}$/.exec(String(ref))?.[1];
+  const path: string | undefined = name && synthesized.resource?.aws_security_group?.[name]?.['//']?.metadata?.path;
+  if (path) return path.split('/').slice(1).join('/').replace(/\/SecurityGroup$/, '');
+  // Without metadata (Testing.synth), the resource name: the path's IDs joined by _ and a hash.
+  return name ? name.replace(/_SecurityGroup_[0-9A-F]{8}$/, '').replace(/_/g, '/') : String(ref);
+}
+
 function ingressRules(synthesized: any): any[] {
   return Object.values(synthesized.resource?.aws_vpc_security_group_ingress_rule ?? {});
 }
@@ -41,7 +50,7 @@ export const gohostMatchers = {
     const own = ingressRules(received).filter((r) => String(r.security_group_id).includes(sgKey(q.host)));
     const pass = own.some((r) => r.ip_protocol === protocol && r.from_port <= q.port && q.port <= r.to_port
       && (r.cidr_ipv4 === q.from || r.cidr_ipv6 === q.from || String(r.referenced_security_group_id ?? '').includes(sgKey(q.from))));
-    const seen = own.map((r) => `${r.ip_protocol}/${r.from_port}${r.to_port !== r.from_port ? `-${r.to_port}` : ''} from ${r.cidr_ipv4 ?? r.cidr_ipv6 ?? r.referenced_security_group_id}`);
+    const seen = own.map((r) => `${r.ip_protocol}/${r.from_port}${r.to_port !== r.from_port ? `-${r.to_port}` : ''} from ${r.cidr_ipv4 ?? r.cidr_ipv6 ?? groupOwner(received, r.referenced_security_group_id)}`);
     return { pass, message: () => `expected ${q.host} ${pass ? 'not ' : ''}to admit ${protocol}/${q.port} from ${q.from}; its rules: ${seen.join('; ') || 'none'}` };
   },
 

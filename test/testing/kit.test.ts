@@ -62,6 +62,9 @@ describe('matchers', () => {
     expect(fleetTf).toAllowIngress({ host: 'Api', port: 9100, from: 'Observability/Monitoring' });
     expect(fleetTf).toAllowIngress({ host: 'FrontDoor/Host', port: 443, from: '0.0.0.0/0' });
     expect(() => expect(fleetTf).toAllowIngress({ host: 'Api', port: 22, from: '0.0.0.0/0' })).toThrow(/to admit tcp\/22 from 0\.0\.0\.0\/0; its rules: tcp\/8080/);
+    // Other hosts' groups by their construct paths, not as ${aws_security_group...} tokens.
+    expect(() => expect(fleetTf).toAllowIngress({ host: 'Api', port: 22, from: '0.0.0.0/0' })).toThrow(/tcp\/9100 from Observability\/Monitoring/);
+    expect(() => expect(fleetTf).toAllowIngress({ host: 'Api', port: 22, from: '0.0.0.0/0' })).not.toThrow(/\$\{aws_security_group/);
   });
 
   it('toPassReadiness', () => {
