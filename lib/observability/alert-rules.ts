@@ -4,6 +4,8 @@
  * service cannot make a host alert fire by exposing a series of the same name. Pure: no cdktf
  * imports. Proven by `promtool test rules` in the test suite.
  */
+import * as fs from 'node:fs';
+import * as YAML from 'yaml';
 /** The thresholds of the library's alerts; each field is the ObservabilityStack prop of the same name. */
 export interface AlertThresholds {
   /** Share of 5xx responses above which ErrorRateAboveSlo fires, in percent. */
@@ -127,7 +129,10 @@ export interface AlertRuleTestCase {
   readonly series: Readonly<Record<string, string>>;
   /** When to evaluate, e.g. `15m`. */
   readonly evalTime: string;
-  /** The labels and annotations of the alert expected to fire, or none: it must stay silent. */
+  /**
+   * The labels and annotations of the alert expected to fire, or none: it must stay silent.
+   * Without annotations, the rule's own with `{{ $labels.<name> }}` filled from the labels.
+   */
   readonly expectFiring?: ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> }>;
   /** Scrape interval of the series. @default "1m" */
   readonly interval?: string;
@@ -138,6 +143,18 @@ export interface AlertRuleTestCase {
  * monitoring host gets (`rulesFilePath`: the stack's rules file written to disk).
  */
 export function promtoolRuleTests(rulesFilePath: string, cases: readonly AlertRuleTestCase[]): string {
+  // promtool compares annotations exactly: an expectation without them would expect none.
+  let rules: Map<string, Record<string, string>> | undefined;
+  const annotationsOf = (alert: string, labels: Readonly<Record<string, string>>): Record<string, string> => {
+    rules ??= new Map((YAML.parse(fs.readFileSync(rulesFilePath, 'utf8'))?.groups ?? []).flatMap((g: any) => g.rules ?? []).map((r: any) => [r.alert, r.annotations ?? {}]));
+    const annotations = rules.get(alert);
+    if (!annotations) throw new Error(`promtoolRuleTests: ${rulesFilePath} has no alert ${alert}`);
+    return Object.fromEntries(Object.entries(annotations).map(([name, text]) => {
+      const expanded = text.replace(/\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}/g, (_, label: string) => labels[label] ?? '<no value>');
+      if (expanded.includes('{{')) throw new Error(`promtoolRuleTests: the ${name} of ${alert} ("${text}") uses more than {{ $labels.<name> }}; give the expected annotations in expectFiring[].annotations`);
+      return [name, expanded];
+    }));
+  };
   return JSON.stringify({
     rule_files: [rulesFilePath],
     evaluation_interval: '1m',
@@ -147,7 +164,7 @@ export function promtoolRuleTests(rulesFilePath: string, cases: readonly AlertRu
       alert_rule_test: [{
         eval_time: c.evalTime,
         alertname: c.alert,
-        exp_alerts: (c.expectFiring ?? []).map((a) => ({ exp_labels: a.labels, ...(a.annotations ? { exp_annotations: a.annotations } : {}) })),
+        exp_alerts: (c.expectFiring ?? []).map((a) => ({ exp_labels: a.labels, exp_annotations: a.annotations ?? annotationsOf(c.alert, a.labels) })),
       }],
     })),
   }, null, 2) + '\n';

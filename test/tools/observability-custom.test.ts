@@ -76,6 +76,16 @@ describe('ObservabilityStack: your own alert rules', () => {
     expect(r.status).toBe(0);
   });
 
+  it('promtoolRuleTests without annotations expects the rule\'s own, labels filled in (the README\'s example passes)', () => {
+    const rules = write('gohost.rules.yml', rulesText);
+    const file = write('test.yml', promtoolRuleTests(rules, [
+      { alert: 'QueueBacklogHigh', series: { 'queue_depth{host="worker"}': '2000x20' }, evalTime: '15m', expectFiring: [{ labels: { severity: 'critical', host: 'worker' } }] },
+    ]));
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).tests[0].alert_rule_test[0].exp_alerts[0].exp_annotations).toEqual({ summary: 'Queue backlog on worker', description: 'Queue backlog on worker' });
+    const r = run('promtool', ['test', 'rules', file]);
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
+  });
+
   it('promtoolRuleTests fails when the expectation is wrong (the helper tests something)', () => {
     const rules = write('gohost.rules.yml', rulesText);
     const file = write('test.yml', promtoolRuleTests(rules, [
