@@ -5,7 +5,7 @@
  */
 import { IConstruct } from 'constructs';
 import { formatFailure, PropFailure } from './prop-checks';
-import { Annotations, TerraformStack } from '../private/cdktf';
+import { Annotations, Aspects, TerraformStack } from '../private/cdktf';
 
 export { checkProps, withoutFailed } from './check';
 export type { CheckedProps } from './check';
@@ -33,8 +33,31 @@ export function reportInput(construct: IConstruct, input: { readonly failures: r
         return failures.map(formatFailure);
       },
     });
+    refuseSynthesisWithoutValidation(construct);
   }
   list.push(...input.failures);
+}
+
+const GUARDED = new WeakSet<IConstruct>();
+
+/**
+ * With validations skipped (`new App({ skipValidation: true })`) a construct with failed props
+ * would synthesize with defaults and placeholders in their place: an aspect (aspects run at every
+ * synthesis) stops it with the same report.
+ */
+function refuseSynthesisWithoutValidation(construct: IConstruct): void {
+  const stack = TerraformStack.of(construct);
+  if (GUARDED.has(stack)) return;
+  GUARDED.add(stack);
+  Aspects.of(stack).add({
+    visit: (node) => {
+      if (node !== stack) return;
+      const report = inputFailures(stack).flatMap((r) => r.failures.map((f) => `  [${r.path}] ${formatFailure(f)}`));
+      if (report.length === 0) return;
+      withoutStackTrace();
+      throw new Error(`Validation failed with the following errors (cdktf-gohost checks its input even with skipValidation):\n${report.join('\n')}`);
+    },
+  });
 }
 
 const PRINTED = new WeakMap<IConstruct, string[]>();

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { describe, expect, it } from 'vitest';
 import { HardenedGoHost, HardenedGoService, inputFailures, NginxFrontDoor, ObservabilityStack, Peer, Port } from '../../lib';
 import { validationError } from '../helpers/errors';
@@ -115,6 +116,25 @@ describe('cdktf synth (the real CLI) on a stack with two bad hosts', () => {
     expect(out).toContain('[bad/First] listenPort = 70000: is not a TCP port (1–65535). Fix: use a port such as 8080');
     expect(out).toContain('[bad/Second] memoryMax = "lots": is not in systemd\'s MemoryMax= byte syntax');
     expect(out).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('skipValidation does not let bad input through', () => {
+  it('an app that skips validation still fails synth with the report, and writes no stack', () => {
+    const outdir = tempDir('skip-validation');
+    const app = new App({ outdir, skipValidation: true });
+    const stack = new TerraformStack(app, 'skip');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new HardenedGoHost(stack, 'A', { ...baseProps, listenPort: 70000 });
+    expect(() => app.synth()).toThrow(/\[skip\/A\] listenPort = 70000: is not a TCP port/);
+    expect(fs.existsSync(path.join(outdir, 'stacks', 'skip', 'cdk.tf.json'))).toBe(false);
+  });
+  it('good input synthesizes as before with skipValidation', () => {
+    const app = new App({ outdir: tempDir('skip-validation-ok'), skipValidation: true });
+    const stack = new TerraformStack(app, 'ok');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new HardenedGoHost(stack, 'A', baseProps);
+    expect(() => app.synth()).not.toThrow();
   });
 });
 
