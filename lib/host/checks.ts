@@ -191,10 +191,11 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
   }
   const tasksMax = props.tasksMax;
   if (!isInt(tasksMax) || tasksMax < 16) c.fail('tasksMax', tasksMax, 'is below 16 threads, too few for the Go runtime', 'use a value such as 4096');
+  else if (tasksMax > PID_MAX_LIMIT) c.fail('tasksMax', tasksMax, `is above ${PID_MAX_LIMIT}, the most tasks Linux allows (it would print as ${String(tasksMax)})`, 'use a value such as 4096, or leave it out');
   const oom = props.oomScoreAdjust;
   if (!isInt(oom) || oom < -1000 || oom > 1000) c.fail('oomScoreAdjust', oom, 'is outside -1000–1000', 'use a value such as -500');
-  if (props.gogc !== undefined && props.gogc !== 'off' && (!isInt(props.gogc) || props.gogc < 1)) {
-    c.fail('gogc', props.gogc, 'is neither a positive integer nor "off"', 'use a percentage such as 100 (Go\'s default) or 200');
+  if (props.gogc !== undefined && props.gogc !== 'off' && (!isInt(props.gogc) || props.gogc < 1 || props.gogc > GOGC_MAX)) {
+    c.fail('gogc', props.gogc, `is neither a positive integer up to ${GOGC_MAX} nor "off"`, 'use a percentage such as 100 (Go\'s default) or 200');
   }
 
   // Restart and stop behaviour.
@@ -212,6 +213,13 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
   }
   if (props.watchdogSec !== undefined && !(props.watchdogSec > 0)) {
     c.fail('watchdogSec', props.watchdogSec, 'must be positive', 'use a value such as 30, and call sd_notify("WATCHDOG=1") from the service at least every half of it');
+  }
+  // Seconds reach unit files and scripts as text: a day at most, never in exponent form (1e-7, 1e+21).
+  for (const prop of ['timeoutStopSec', 'restartSec', 'startLimitIntervalSec', 'healthTimeoutSec', 'watchdogSec'] as const) {
+    const v = props[prop];
+    if (typeof v !== 'number' || !(v >= 0)) continue;
+    if (v > SECONDS_MAX) c.fail(prop, v, `is more than a day (${SECONDS_MAX} s)`, `use seconds up to ${SECONDS_MAX}`);
+    else if (v > 0 && (v < 0.001 || !Number.isInteger(v * 1000))) c.fail(prop, v, 'has more precision than a millisecond (systemd and the scripts read it as text: it would print as ' + String(v) + ')', 'give whole seconds, or at most three decimals');
   }
 
 }
@@ -297,6 +305,9 @@ export function checkHostProps(
     }
   }
   for (const [key, value] of Object.entries(props.sysctlOverrides ?? {})) {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+      c.fail(`sysctlOverrides["${key}"]`, value, `is not a whole number sysctl can read (it would be written as ${String(value)})`, 'give a whole number, or the value as a string, e.g. "4096 87380 6291456"');
+    }
     if (typeof value === 'string' && !isToken(value) && CONTROL_CHARACTER.test(value)) {
       c.fail(`sysctlOverrides["${key}"]`, value, 'contains a control character: a line break would write another sysctl key', 'give the value on one line, e.g. "4096 87380 6291456"');
     }
@@ -333,6 +344,13 @@ export function checkHostProps(
     c.fail('journalSystemMaxUse', props.journalSystemMaxUse, "is not in journald's size syntax", 'write a size like "500M" or "1G"');
   }
 }
+
+/** Linux's PID_MAX_LIMIT on 64-bit: more tasks than this cannot exist. */
+const PID_MAX_LIMIT = 4194304;
+/** GOGC as a percentage; Go reads an int, and beyond this the collector effectively never runs ("off" says so). */
+const GOGC_MAX = 1_000_000;
+/** The longest stop, restart, health or watchdog span accepted, in seconds. */
+const SECONDS_MAX = 86400;
 
 /** Wrong types first: the other checks assume them (a number has no .replace). */
 const GO_HOST_PROP_TYPES: Readonly<Record<string, PropType>> = { ...HOST_PROP_TYPES, ...GO_SERVICE_PROP_TYPES };

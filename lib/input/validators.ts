@@ -215,6 +215,19 @@ function hasType(value: unknown, type: PropType): boolean {
  * Checks the types of the props that are set (and that the required ones are): for plain
  * JavaScript and JSON configuration, where TypeScript's checks do not apply.
  */
+/** A number that JavaScript prints as plain decimal digits: what every file format the library writes reads. */
+export function isPlainNumber(value: number): boolean {
+  return Number.isFinite(value) && !/e/i.test(String(value));
+}
+
+/**
+ * cdktf encodes a reference used as a number as a double below -1.8e289 (a fixed high-exponent bit
+ * pattern); such a value is judged where references are (requireLiterals, plan-time checks).
+ */
+function isEncodedReference(value: number): boolean {
+  return value < -1e288;
+}
+
 export function checkPropTypes(
   props: unknown,
   schema: Readonly<Record<string, PropType>>,
@@ -235,6 +248,8 @@ export function checkPropTypes(
     if (value === undefined || value === null) continue;
     if (!hasType(value, type)) {
       fail(name, value, `must be ${type === 'string[]' ? 'a list of strings' : type === 'array' ? 'a list' : type.startsWith('Record') ? `a map of ${type.slice(15, -1)}` : `a ${type}`}, not ${typeName(value)}`, `write it as ${type}`);
+    } else if (typeof value === 'number' && !isPlainNumber(value) && !isEncodedReference(value)) {
+      fail(name, value, `is ${Number.isFinite(value) ? `printed as ${String(value)} (exponent form), which the host's files would not read as this number` : 'not a finite number'}`, 'give a plain number in the prop\'s range');
     }
   }
 }
