@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { renderMultipart, MimePart } from '../lib/render/mime';
 import {
-  AUTOSCALING_HOST, CACHE, EC2_HOST, SERVICE_SECRET, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
+  AUTOSCALING_HOST, CACHE, DATA_VOLUME_ID, EC2_HOST, SERVICE_SECRET, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
 } from './boot/fixtures';
 import { guest, Guest } from './boot/qemu';
 import { failed, readConsole, renderReport } from './boot/report';
@@ -58,6 +58,8 @@ function boothook(ca: string, s3Host: string, exp: Expectations): MimePart {
     '# The copy above keeps it if a package regenerates the bundle.',
     'grep -q "$(sed -n 2p /usr/local/share/ca-certificates/gohost-harness.crt)" /etc/ssl/certs/ca-certificates.crt || cat /usr/local/share/ca-certificates/gohost-harness.crt >> /etc/ssl/certs/ca-certificates.crt',
     `echo "deb [trusted=yes] http://${HARNESS_IP}/debian ./" > /etc/apt/sources.list`,
+    '# The data volume (the third disk) under the name a Nitro instance gives an EBS volume.',
+    `[[ -b /dev/vdc ]] && ln -sfn ../../vdc /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${DATA_VOLUME_ID.replace('-', '')}`,
     '# The repository holds the packages and their dependencies, not their recommendations.',
     'echo \'APT::Install-Recommends "false";\' > /etc/apt/apt.conf.d/99gohost-harness',
     'mkdir -p /etc/gohost-harness',
@@ -125,7 +127,14 @@ async function main(): Promise<number> {
   let vm: Guest | undefined;
   try {
     servers = await startServers({ repoDir: repo.dir, tls, artifact, binary, signedArtifact: !!svc?.s3HostPrefix });
-    vm = guest({ image, workDir: W, ports: servers.ports });
+    // The monitoring host's data volume: sparse, the size the stack gives it.
+    let dataDisk: string | undefined;
+    if (host.facts.monitoring && parts[1].content.includes(DATA_VOLUME_ID)) {
+      dataDisk = path.join(W, 'data.img');
+      fs.writeFileSync(dataDisk, '');
+      fs.truncateSync(dataDisk, host.facts.monitoring.dataVolumeSizeGiB * 1024 ** 3);
+    }
+    vm = guest({ image, workDir: W, ports: servers.ports, dataDisk });
     const run = await vm.run(BUDGET_MS);
     const done = run.seen['GOHOST-DONE'] !== undefined;
     const healthyAt = run.seen['GOHOST-HEALTHY 1'];

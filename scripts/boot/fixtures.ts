@@ -11,8 +11,9 @@ import * as path from 'node:path';
 import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import { buildExamples } from '../../examples/main';
 import { PORTS } from '../../lib/facts';
-import { HardenedGoHost, HardenedGoService, HardenedHostBase } from '../../lib';
+import { HardenedGoHost, HardenedGoService, HardenedHostBase, ObservabilityStack } from '../../lib';
 import { hostsOf } from '../../lib/readiness/report';
+import { GRAFANA_PACKAGES } from '../../lib/observability/artifacts';
 import { systemdMiB } from '../../lib/go-service/units';
 import { ufwAllowRules } from '../../lib/render/ufw';
 import { MimePart } from '../../lib/render/mime';
@@ -33,6 +34,8 @@ export const SECRETS_HOST = 'secretsmanager.eu-west-1.amazonaws.com';
 /** EC2 and Auto Scaling (Query APIs), emulated for the calls a group's instance makes when it is ready. */
 export const EC2_HOST = 'ec2.eu-west-1.amazonaws.com';
 export const AUTOSCALING_HOST = 'autoscaling.eu-west-1.amazonaws.com';
+/** The monitoring host's data volume, as Terraform hands it to the user data (the guest's third disk). */
+export const DATA_VOLUME_ID = 'vol-0123456789abcdef0';
 /** The front door's Elastic IP allocation, as Terraform hands it to the user data. */
 export const EIP_ALLOCATION_ID = 'eipalloc-0123456789abcdef0';
 /** A secret's ARN as AWS would make it for the construct `id` (the harness tells the secrets apart by it). */
@@ -69,10 +72,11 @@ export function ensureImage(suite: DebianSuite = 'bookworm'): string {
 
 /** The package repository for one set of packages; repositories of one image are built one at a time (they share its rootfs). */
 export function ensureRepo(image: string, packages: string[]): { dir: string; skipped: string[] } {
-  const dir = path.join(CACHE, `repo-${sha(image + packages.join(' ')).slice(0, 12)}`);
+  const recipe = fs.readFileSync(path.join(__dirname, 'build-repo.sh'), 'utf8');
+  const dir = path.join(CACHE, `repo-${sha(image + recipe + GRAFANA_PACKAGES.join(' ') + packages.join(' ')).slice(0, 12)}`);
   if (!fs.existsSync(path.join(dir, 'Packages.gz'))) {
     log(`building the local repository for: ${packages.join(' ')}`);
-    locked(`${image}.repo.lock`, `[[ -e ${dir}/Packages.gz ]] || bash ${path.join(__dirname, 'build-repo.sh')} ${image} ${dir} ${packages.join(' ')}`);
+    locked(`${image}.repo.lock`, `[[ -e ${dir}/Packages.gz ]] || STAND_INS='${GRAFANA_PACKAGES.join(' ')}' bash ${path.join(__dirname, 'build-repo.sh')} ${image} ${dir} ${packages.join(' ')}`);
   }
   const skipped = fs.readFileSync(path.join(dir, 'skipped'), 'utf8').split('\n').filter(Boolean);
   return { dir, skipped };
@@ -100,6 +104,8 @@ export interface HostFacts {
     readonly artifactUrl?: string;
   };
   readonly frontDoor?: { readonly domain: string; readonly healthPath: string };
+  /** The monitoring host: Prometheus's retention by size, Loki's file system, both on the data volume. */
+  readonly monitoring?: { readonly prometheusRetentionSizeGiB: number; readonly lokiStorageSizeGiB: number; readonly dataVolumeSizeGiB: number };
   readonly ufw: ReturnType<typeof ufwAllowRules>;
   /** Units fenced off the instance metadata service, and the library's units that keep it. */
   readonly metadataDenied: readonly string[];
@@ -132,6 +138,8 @@ export function findHost(stackName: string, host?: string): HostUnderTest {
   if (!entry) throw new Error(`no user data for ${picked.node.path}`);
   const s = isGo(picked) ? picked.settings : undefined;
   const fd = picked.frontDoorOnHost;
+  const observability = stack.node.findAll().find((c): c is ObservabilityStack => c instanceof ObservabilityStack && c.monitoringHost === picked);
+  const obs = observability?.settings;
   const metadata = [...picked.provisioning().instanceMetadataAccess];
   const units = (access: string) => metadata.filter(([, a]) => a.access === access).map(([unit]) => unit);
   return {
@@ -151,12 +159,14 @@ export function findHost(stackName: string, host?: string): HostUnderTest {
         artifactUrl: s.artifact.url,
       },
       frontDoor: fd && { domain: fd.domainName, healthPath: fd.healthPath },
+      monitoring: obs && { prometheusRetentionSizeGiB: obs.prometheusRetentionSizeGiB, lokiStorageSizeGiB: obs.lokiStorageSizeGiB, dataVolumeSizeGiB: obs.dataVolumeSizeGiB },
       // Sources that are references (the VPC's CIDR, the monitoring host's address) as the guest gets them.
       ufw: ufwAllowRules(picked.baseSettings.ufwRules).map((r) => ({ ...r, from: resolveForGuest(terraformText(stack, picked._finish(r.from)), '', undefined) })),
       // nginx's master runs as root, its workers as www-data: both are tried.
       metadataDenied: units('denied').flatMap((u) => (u === 'nginx.service' ? [u, `${u}:www-data`] : [u])),
-      // The library's boot-time units run once and are gone; only long-running ones can be tried from inside.
-      metadataAllowed: units('allowed').filter((u) => u === `${s?.serviceName}.service`),
+      // The library's boot-time units run once and are gone; only long-running ones can be tried from inside
+      // (an opted-in service; on the monitoring host, Prometheus's EC2 discovery and Alertmanager's SNS).
+      metadataAllowed: units('allowed').filter((u) => [`${s?.serviceName}.service`, 'prometheus.service', 'prometheus-alertmanager.service'].includes(u)),
     },
   };
 }
@@ -175,6 +185,7 @@ export function resolveForGuest(text: string, artifactSha: string, pinnedSha: st
     .replace(/\$\{aws_network_interface\.[A-Za-z0-9_]+\.private_ip\}/g, HARNESS_IP)
     .replace(/\$\{aws_secretsmanager_secret\.([A-Za-z0-9_-]+)\.arn\}/g, (_, id: string) => secretArn(id))
     .replace(/\$\{aws_eip\.[A-Za-z0-9_]+\.allocation_id\}/g, EIP_ALLOCATION_ID)
+    .replace(/\$\{aws_ebs_volume\.[A-Za-z0-9_]+\.id\}/g, DATA_VOLUME_ID)
     .replace(/\$\{aws_sns_topic\.[^}]+\.arn\}/g, 'arn:aws:sns:eu-west-1:111122223333:gohost-alarms')
     .replace(/\$\{data\.aws_region\.[^}]+\.name\}/g, 'eu-west-1')
     // The VPC the hosts run in: the harness's guest network.
@@ -206,7 +217,8 @@ export function expectations(facts: HostFacts, cc: any): Expectations {
     .split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/\s*=\s*/, ' ').replace(/\s+/g, ' ')).join('\n') + '\n';
   // "protocol source ports" per rule as `ufw show added` lists them; "from any" is one rule in each of ufw's tables.
   // ufw keeps a single address without its /32 (or /128).
-  const ufw = facts.ufw.flatMap((r) => (r.from === 'any' ? ['0.0.0.0/0', '::/0'] : [r.from.replace(/\/(32|128)$/, '')]).map((from) => `${r.protocol} ${from} ${r.ports}`)).sort().join('\n') + '\n';
+  // Two peers in one network (the Go group and the front door in one VPC) are one rule to ufw.
+  const ufw = [...new Set(facts.ufw.flatMap((r) => (r.from === 'any' ? ['0.0.0.0/0', '::/0'] : [r.from.replace(/\/(32|128)$/, '')]).map((from) => `${r.protocol} ${from} ${r.ports}`)))].sort().join('\n') + '\n';
   return {
     env: {
       SERVICE: svc?.name ?? '',
@@ -221,6 +233,11 @@ export function expectations(facts: HostFacts, cc: any): Expectations {
       // The port node_exporter answers on, when the host is watched.
       NODE_EXPORTER: (cc.packages ?? []).includes('prometheus-node-exporter') ? String(PORTS.nodeExporter) : '',
       IMDS_DENIED: facts.metadataDenied.join(' '),
+      // The monitoring host: Prometheus's size retention as its flag reads, Loki's file system in MiB.
+      MONITORING: facts.monitoring ? '1' : '',
+      // Prometheus's GB are 2^30 bytes; its flags API prints them so.
+      PROMETHEUS_RETENTION_SIZE: facts.monitoring ? `${facts.monitoring.prometheusRetentionSizeGiB}GiB` : '',
+      LOKI_SIZE_MIB: facts.monitoring ? String(facts.monitoring.lokiStorageSizeGiB * 1024) : '',
       IMDS_ALLOWED: facts.metadataAllowed.join(' '),
     },
     sysctl,

@@ -26,10 +26,28 @@ audit_ready() {
   grep -qx 'enabled 1' <<<"$status" || { echo "kernel auditing is off: $status"; return 1; }
   { grep -qx -- '-w /etc/shadow -p wa -k identity' <<<"$rules" && grep -q -- '-F key=modules' <<<"$rules"; } || { echo "rules: $rules"; return 1; }
 }
+# The monitoring host's state on its data volume: Prometheus's and Grafana's directories on the volume's file system, Loki on its own.
+data_volume_in_use() {
+  local dev; dev=$(stat -c %d /srv/gohost-data)
+  if ! { mountpoint -q /srv/gohost-data && [[ $(stat -c %d /var/lib/prometheus) == "$dev" && $(stat -c %d /var/lib/grafana) == "$dev" && $(stat -c %d /) != "$dev" ]]; }; then findmnt; return 1; fi
+}
+loki_file_system() {
+  if ! { [[ "$(findmnt -n -o FSTYPE /var/lib/loki)" == ext4 && $(stat -c %s /srv/gohost-data/loki.img) -eq $((LOKI_SIZE_MIB * 1048576)) && $(stat -c %d /var/lib/loki) != $(stat -c %d /srv/gohost-data) ]] && losetup -j /srv/gohost-data/loki.img | grep -q loop; }; then
+    findmnt /var/lib/loki; ls -l /srv/gohost-data; return 1
+  fi
+}
+monitoring_data_in_place() { data_volume_in_use && loki_file_system; }
+grafana_password() {
+  local pw=/srv/gohost-data/secrets/grafana-admin-password
+  [[ "$(stat -c '%a %U' $pw)" == '600 root' && $(wc -c < $pw) -ge 32 && "$(cat $pw)" != admin ]] || { stat -c '%a %U %s' $pw; return 1; }
+  ! setpriv --reuid=nobody --regid=nogroup --clear-groups cat $pw >/dev/null 2>&1 || { echo "nobody reads it"; return 1; }
+  systemctl cat grafana-server.service | grep -qx "LoadCredential=admin-password:$pw" || { systemctl cat grafana-server.service; return 1; }
+}
 main_pid() { systemctl show -p MainPID --value "$SERVICE.service"; }
-# A Go host answers on its own port; a front-door-only host answers through nginx.
+# A Go host answers on its own port; the monitoring host through Prometheus; a front-door-only host through nginx.
 healthy() {
   if [[ -n "$SERVICE" ]]; then curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$PORT$HEALTH_PATH"
+  elif [[ -n "$MONITORING" ]]; then curl -fsS --max-time 2 -o /dev/null http://127.0.0.1:9090/-/ready
   else curl -fsSk --max-time 2 -o /dev/null --resolve "$DOMAIN:443:127.0.0.1" "https://$DOMAIN$HEALTH_PATH"; fi
 }
 
@@ -126,6 +144,14 @@ if [[ $boot -eq 1 ]]; then
     for _ in $(seq 1 30); do healthy && [[ "$(main_pid)" != "$pid" ]] && break; sleep 1; done
     check secret-rotation-restarts bash -c "[[ \"\$(setpriv --reuid=$SERVICE --regid=$SERVICE --clear-groups cat $cred)\" == '$SECRET_ROTATED' && '$(main_pid)' != '$pid' ]] && journalctl -q -u $SERVICE-secrets-refresh.service -o cat | grep -q 'a secret changed: restarting $SERVICE'"
   fi
+  if [[ -n "${MONITORING:-}" ]]; then
+    # The monitoring host's data survives it (issue 25): the volume mounted, state bound into it, Loki bounded by a file system of its own.
+    check data-volume-mounted data_volume_in_use
+    check loki-own-file-system loki_file_system
+    check prometheus-retention-by-size eq "$(curl -fsS http://127.0.0.1:9090/api/v1/status/flags | python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["storage.tsdb.retention.size"])')" "$PROMETHEUS_RETENTION_SIZE"
+    # Grafana is not in Debian (a stand-in unit here): its generated password and how its unit gets it.
+    check grafana-admin-password-generated grafana_password
+  fi
   if [[ -n "${NODE_EXPORTER:-}" ]]; then
     check node-exporter bash -c "curl -fsS http://\$(hostname -I | cut -d' ' -f1):$NODE_EXPORTER/metrics | grep -q '^node_exporter_build_info'"
   fi
@@ -137,7 +163,9 @@ if [[ $boot -eq 1 ]]; then
   exit 0
 fi
 
-check services-back-after-reboot systemctl is-active --quiet ${SERVICE:+"$SERVICE.service"} chrony.service ${DOMAIN:+nginx.service}
+# shellcheck disable=SC2086
+check services-back-after-reboot systemctl is-active --quiet ${SERVICE:+"$SERVICE.service"} chrony.service ${DOMAIN:+nginx.service} ${MONITORING:+prometheus.service prometheus-alertmanager.service loki.service grafana-server.service}
+[[ -n "${MONITORING:-}" ]] && check data-volume-after-reboot monitoring_data_in_place
 check sysctl-after-reboot eq "$(sysctl -n net.ipv4.tcp_congestion_control)" bbr
 check audit-after-reboot audit_ready
 check one-time-steps-not-rerun eq "$(journalctl -q -t cdktf-gohost -g 'kernel settings' | wc -l)" 1

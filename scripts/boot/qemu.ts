@@ -25,7 +25,11 @@ export interface Guest {
   stop(): void;
 }
 
-export function guest(o: { readonly image: string; readonly workDir: string; readonly ports: HarnessServers['ports'] }): Guest {
+/**
+ * `dataDisk`: a raw image attached as the guest's third disk (/dev/vdc), standing for an EBS volume
+ * Terraform attaches (the boothook gives it the name a Nitro instance would).
+ */
+export function guest(o: { readonly image: string; readonly workDir: string; readonly ports: HarnessServers['ports']; readonly dataDisk?: string }): Guest {
   const serial = path.join(o.workDir, 'serial.log');
   const netdev = [
     'user,id=n0,restrict=on', `net=${GUEST_NET}`, `host=${HOST_IP}`, 'dns=169.254.169.3', `dhcpstart=${GUEST_IP}`,
@@ -44,6 +48,7 @@ export function guest(o: { readonly image: string; readonly workDir: string; rea
     // A throw-away overlay: no need to wait for fsync (dpkg syncs a lot, and TCG makes it slow).
     '-drive', `file=${path.join(o.workDir, 'disk.qcow2')},if=virtio,format=qcow2,cache=unsafe`,
     '-drive', `file=${path.join(o.workDir, 'seed.img')},if=virtio,format=raw`,
+    ...(o.dataDisk ? ['-drive', `file=${o.dataDisk},if=virtio,format=raw,cache=unsafe`] : []),
     '-netdev', netdev, '-device', 'virtio-net-pci,netdev=n0',
   ];
   let qemu: ChildProcess | undefined;

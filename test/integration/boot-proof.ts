@@ -43,9 +43,11 @@ export interface BootTarget {
   readonly claimsAddress?: boolean;
   /** A Go service with the harness's secret (SERVICE_SECRET): delivered as a credential, rotated. */
   readonly secret?: boolean;
+  /** The monitoring host, with its data volume (a third disk): Prometheus, Loki, Grafana's password. */
+  readonly monitoring?: boolean;
 }
 
-export function describeBootProof({ stack, host, goService, frontDoor, poisonedCertificate, logCredential, claimsAddress, secret }: BootTarget): void {
+export function describeBootProof({ stack, host, goService, frontDoor, poisonedCertificate, logCredential, claimsAddress, secret, monitoring }: BootTarget): void {
   describe(`boot proof: ${stack}/${host}`, () => {
     let result: BootResult;
     const failed = (prefix: string, bootNo = 1) => {
@@ -99,6 +101,14 @@ export function describeBootProof({ stack, host, goService, frontDoor, poisonedC
     it('node_exporter answers on the private address', () => {
       expect(failed('node-exporter')).toEqual([]);
     });
+    if (monitoring) {
+      it('Prometheus and Alertmanager keep the instance role (EC2 discovery, SNS), tried from inside their units', () => {
+        expect(failed('imds-allowed-to-opted-in')).toEqual([]);
+      });
+      it('keeps its data on the data volume: Prometheus retains by size, Loki is bounded by a file system of its own, Grafana\'s admin password is generated and root-only', () => {
+        expect([...failed('data-volume-mounted'), ...failed('loki-own-file-system'), ...failed('prometheus-retention-by-size'), ...failed('grafana-admin-password-generated')]).toEqual([]);
+      });
+    }
     if (logCredential) {
       it("reads its log credential from its own (emulated) secret: the token for Alloy alone, the gateway's certificate to pin", () => {
         expect(failed('log-credential-for-alloy-only')).toEqual([]);
@@ -138,7 +148,8 @@ export function describeBootProof({ stack, host, goService, frontDoor, poisonedC
       });
     }
     it('a reboot brings everything back without re-running the one-time steps', () => {
-      expect([...failed('services-back-after-reboot', 2), ...failed('sysctl-after-reboot', 2), ...failed('audit-after-reboot', 2), ...failed('one-time-steps-not-rerun', 2)]).toEqual([]);
+      expect([...failed('services-back-after-reboot', 2), ...failed('sysctl-after-reboot', 2), ...failed('audit-after-reboot', 2), ...failed('one-time-steps-not-rerun', 2),
+        ...(monitoring ? failed('data-volume-after-reboot', 2) : [])]).toEqual([]);
     });
     if (goService) {
       it('systemd restarts the service within RestartSec + 5 s after SIGKILL', () => {
