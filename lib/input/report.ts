@@ -22,20 +22,23 @@ export function reportInput(construct: IConstruct, input: { readonly failures: r
     printAtSynth(construct, w);
   });
   if (input.failures.length === 0) return;
-  let list = REPORTED.get(construct);
+  refuseSynthesisWithoutValidation(construct);
+  listValidatedOn(REPORTED, construct, (failures) => {
+    withoutStackTrace();
+    return failures.map(formatFailure);
+  }).push(...input.failures);
+}
+
+/** The list `map` keeps for `construct`, made on first use with a validation of the construct that reads it. */
+function listValidatedOn<T>(map: WeakMap<IConstruct, T[]>, construct: IConstruct, validate: (items: T[]) => string[]): T[] {
+  let list = map.get(construct);
   if (!list) {
-    const failures: PropFailure[] = [];
-    list = failures;
-    REPORTED.set(construct, failures);
-    construct.node.addValidation({
-      validate: () => {
-        withoutStackTrace();
-        return failures.map(formatFailure);
-      },
-    });
-    refuseSynthesisWithoutValidation(construct);
+    const items: T[] = [];
+    list = items;
+    map.set(construct, items);
+    construct.node.addValidation({ validate: () => validate(items) });
   }
-  list.push(...input.failures);
+  return list;
 }
 
 const GUARDED = new WeakSet<IConstruct>();
@@ -63,26 +66,16 @@ function refuseSynthesisWithoutValidation(construct: IConstruct): void {
 const PRINTED = new WeakMap<IConstruct, string[]>();
 
 /**
- * The cdktf CLI prints annotations from the manifest; an app run with plain `node` or `tsx`
- * would show none, so the warnings of a stack go to stderr when its
- * validations run. Not under the CLI (CDKTF_OUTDIR) nor a test runner (which reads them).
+ * The cdktf CLI prints annotations from the manifest; an app run with plain `node` or `tsx` would
+ * show none, so the warnings of a stack go to stderr when its validations run. Not under the CLI
+ * (CDKTF_OUTDIR) nor a test runner (which reads them).
  */
 function printAtSynth(construct: IConstruct, warning: string): void {
   if (process.env.CDKTF_OUTDIR !== undefined || process.env.VITEST !== undefined) return;
-  const root = TerraformStack.of(construct);
-  let pending = PRINTED.get(root);
-  if (!pending) {
-    const lines: string[] = [];
-    pending = lines;
-    PRINTED.set(root, lines);
-    root.node.addValidation({
-      validate: () => {
-        for (const line of lines.splice(0)) process.stderr.write(`[WARNING] ${line}\n`);
-        return [];
-      },
-    });
-  }
-  pending.push(`[${construct.node.path}] ${warning}`);
+  listValidatedOn(PRINTED, TerraformStack.of(construct), (lines) => {
+    for (const line of lines.splice(0)) process.stderr.write(`[WARNING] ${line}\n`);
+    return [];
+  }).push(`[${construct.node.path}] ${warning}`);
 }
 
 /** One failure, reported like the others (for checks that run when a method is called). */
