@@ -11,7 +11,7 @@ import { HOST_PORTS } from '../facts';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../go-service/units';
 import { PropChecks } from '../input/prop-checks';
 import {
-  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, isCidr, isPort, MANAGED_ENV, MANAGED_ENV_FIX, PROCESS_ENV_PATTERN, SECRET_ENV_PATTERN,
+  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, cidrFormProblem, isCidr, isPort, MANAGED_ENV, MANAGED_ENV_FIX, PROCESS_ENV_PATTERN, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from '../input/validators';
 
@@ -269,8 +269,11 @@ export function checkHostProps(
   const cidrs = props.adminSshCidrs ?? [];
   cidrs.forEach((cidr, i) => {
     if (!known(cidr)) return;
+    const form = isCidr(cidr) ? cidrFormProblem(cidr) : undefined;
     if (!isCidr(cidr)) {
       c.fail(`adminSshCidrs[${i}]`, cidr, 'is not a valid IPv4 or IPv6 CIDR', 'write an address and a prefix length, e.g. "203.0.113.10/32"');
+    } else if (form) {
+      c.fail(`adminSshCidrs[${i}]`, cidr, form.problem, form.fix);
     } else if (coversAnyAddress([cidr]) && !props.allowSshFromAnywhere) {
       c.fail(`adminSshCidrs[${i}]`, cidr, 'opens SSH to the whole internet', 'narrow it to your office or VPN range, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk');
     }

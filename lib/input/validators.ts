@@ -100,12 +100,32 @@ function cidrRange(cidr: string): { family: 4 | 6; start: bigint; end: bigint } 
   const [address, prefix] = cidr.split('/');
   const family = isIP(address) as 4 | 6;
   const bits = family === 4 ? 32 : 128;
-  const value = family === 4
-    ? address.split('.').reduce((v, part) => (v << 8n) + BigInt(Number(part)), 0n)
-    : ipv6Value(address);
+  const value = addressValue(address, family);
   const size = 1n << BigInt(bits - Number(prefix));
   const start = (value / size) * size;
   return { family, start, end: start + size - 1n };
+}
+
+function addressValue(address: string, family: 4 | 6): bigint {
+  return family === 4 ? address.split('.').reduce((v, part) => (v << 8n) + BigInt(Number(part)), 0n) : ipv6Value(address);
+}
+
+/**
+ * Why a literal CIDR cannot stand for a rule of `family` as written: the other family (an IPv4
+ * rule from "::/0" fails at apply; UFW would open IPv6), or bits set below the prefix (AWS and
+ * UFW take "10.0.0.1/8" as "10.0.0.0/8", which is not what it says). Undefined when it can, or
+ * when it is no CIDR at all (reported as such elsewhere).
+ */
+export function cidrFormProblem(cidr: string, family?: 4 | 6): { problem: string; fix: string } | undefined {
+  const r = cidrRange(cidr);
+  if (!r) return undefined;
+  if (family !== undefined && r.family !== family) {
+    return { problem: `is an IPv${r.family} range where an IPv${family} one is expected`, fix: `use Peer.ipv${r.family}(…) or Peer.cidr(…) for it` };
+  }
+  const [address, prefix] = cidr.split('/');
+  if (addressValue(address, r.family) === r.start) return undefined;
+  const network = r.family === 4 ? `${[24n, 16n, 8n, 0n].map((shift) => (r.start >> shift) & 255n).join('.')}/${prefix}` : undefined;
+  return { problem: 'has address bits set below its prefix length (AWS and UFW would take the whole network it is in)', fix: network ? `write the network, "${network}"` : 'write the network address of the range, its bits below the prefix zero' };
 }
 
 type Range = { start: bigint; end: bigint };

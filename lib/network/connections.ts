@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { IPeer, Peer, Port } from './port';
 import { reportInput } from '../input/report';
 import { PropChecks } from '../input/prop-checks';
-import { isCidr } from '../input/validators';
+import { cidrFormProblem, isCidr } from '../input/validators';
 import { VpcSecurityGroupEgressRule, VpcSecurityGroupIngressRule } from '../private/aws';
 import { Token } from '../private/cdktf';
 
@@ -76,15 +76,14 @@ export class Connections {
   /** False (and the failures reported at synth) when the rule cannot be created. */
   private checkPeer(peer: IPeer, port: Port): boolean {
     const checks = new PropChecks();
-    for (const cidr of [peer.cidrIpv4, peer.cidrIpv6]) {
-      if (cidr !== undefined && !Token.isUnresolved(cidr) && !isCidr(cidr)) {
-        checks.fail('peer', cidr, 'is not a valid IPv4 or IPv6 CIDR', 'write an address and a prefix length, e.g. "203.0.113.10/32"');
-      }
+    for (const [cidr, family] of [[peer.cidrIpv4, 4], [peer.cidrIpv6, 6]] as const) {
+      if (cidr === undefined || Token.isUnresolved(cidr)) continue;
+      const form = isCidr(cidr) ? cidrFormProblem(cidr, family) : { problem: 'is not a valid IPv4 or IPv6 CIDR', fix: 'write an address and a prefix length, e.g. "203.0.113.10/32"' };
+      if (form) checks.fail('peer', cidr, form.problem, form.fix);
     }
-    for (const p of [port.fromPort, port.toPort]) {
-      if (!Number.isInteger(p) || p < 0 || p > 65535) {
-        checks.fail('port', String(port), 'is outside 0–65535', 'use a port between 1 and 65535');
-      }
+    // Port 0 alone is no port (a rule for it opens nothing a service listens on); a range may start there.
+    if ([port.fromPort, port.toPort].some((p) => !Number.isInteger(p) || p < 0 || p > 65535) || port.toPort === 0) {
+      checks.fail('port', String(port), 'is outside 1–65535', 'use a port between 1 and 65535');
     }
     if (port.fromPort > port.toPort) checks.fail('port', String(port), 'starts after it ends', 'give the lower port first');
     reportInput(this.scope, { failures: checks.all });

@@ -12,7 +12,7 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CertificateSource, HardenedGoHost, HardenedGoHostProps, HardenedGoService, inputFailures, NginxFrontDoor, NginxFrontDoorProps, ObservabilityStack,
-  ObservabilityStackProps, ReleaseArtifact,
+  ObservabilityStackProps, Peer, Port, ReleaseArtifact,
 } from '../../lib';
 import { formatFailure } from '../../lib/input/prop-checks';
 import { fdBaseProps, nginxTest } from '../helpers/front-door';
@@ -103,6 +103,13 @@ const REFUSED: Array<[string, Build, string]> = [
   // Policy bypasses: SSH to the world in any spelling.
   ...[['0.0.0.0/0'], ['::/0'], ['0.0.0.0/1', '128.0.0.0/1'], ['0.0.0.0/00'], ['0.0.0.0/2', '64.0.0.0/2', '128.0.0.0/1']].map((cidrs): [string, Build, string] =>
     [`SSH from ${cidrs.join(' + ')}`, goHost({ adminSshCidrs: cidrs }), 'adminSshCidrs']),
+  // CIDRs as written: the family a rule is for, no bits below the prefix; port 0 is no port.
+  ['an SSH range with host bits', goHost({ adminSshCidrs: ['10.0.0.1/8'] }), 'adminSshCidrs[0] = "10.0.0.1/8": has address bits set below its prefix length (AWS and UFW would take the whole network it is in). Fix: write the network, "10.0.0.0/8"'],
+  ['an IPv6 SSH range with host bits', goHost({ adminSshCidrs: ['2001:db8::1/32'] }), 'adminSshCidrs[0] = "2001:db8::1/32": has address bits set below its prefix length'],
+  ['an IPv6 range as an IPv4 peer', (stack) => new HardenedGoHost(stack, 'Api', baseProps).connections.allowFrom(Peer.ipv4('::/0'), Port.tcp(9000)), 'peer = "::/0": is an IPv6 range where an IPv4 one is expected'],
+  ['an IPv4 range as an IPv6 peer', (stack) => new HardenedGoHost(stack, 'Api', baseProps).connections.allowFrom(Peer.ipv6('10.0.0.0/8'), Port.tcp(9000)), 'peer = "10.0.0.0/8": is an IPv4 range where an IPv6 one is expected'],
+  ['a peer with host bits', (stack) => new HardenedGoHost(stack, 'Api', baseProps).connections.allowFrom(Peer.ipv4('10.1.2.3/16'), Port.tcp(9000)), 'Fix: write the network, "10.1.0.0/16"'],
+  ['port 0', (stack) => new HardenedGoHost(stack, 'Api', baseProps).connections.allowFrom(Peer.ipv4('10.0.0.0/8'), Port.tcp(0)), 'port = "tcp/0": is outside 1–65535'],
   ['sysctl tcp_tw_recycle', goHost({ sysctlOverrides: { 'net.ipv4.tcp_tw_recycle': 1 } }), 'was removed in Linux 4.12'],
   ['sysctl bbr2', goHost({ sysctlOverrides: { 'net.ipv4.tcp_congestion_control': 'bbr2' } }), 'is not in mainline kernels'],
   ['sysctl key with a space', goHost({ sysctlOverrides: { 'net.core x': 1 } }), 'is not a sysctl key'],
