@@ -206,3 +206,25 @@ describe('GP3 no SSH or RDP from the internet', () => {
     expect(NO_ADMIN_PORTS_FROM_WORLD.explanation).toMatch(/more than a \/8 of public IPv4 or a \/32 of public IPv6/);
   });
 });
+
+describe('GP4 judges what a grant allows, whatever its spelling', () => {
+  const policy = (...statements: object[]) => check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: doc(...statements) }));
+  it('an Allow with NotAction or NotResource grants everything else', () => {
+    expect(policy({ Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::b/k' })).toEqual(['NotAction iam:* (every other action)']);
+    expect(policy({ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::secret/*' })).toEqual(['NotResource arn:aws:s3:::secret/* (every other resource)']);
+    expect(policy({ Effect: 'Deny', NotAction: 'iam:*', Resource: '*' })).toEqual([]);
+  });
+  it('? is a wildcard too', () => {
+    expect(policy({ Effect: 'Allow', Action: 's3:GetObjec?', Resource: 'arn:aws:s3:::b/k' })).toEqual(['action s3:GetObjec?']);
+  });
+  it.each([
+    ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }, ['managed policy arn:aws:iam::aws:policy/AdministratorAccess']],
+    ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' }, ['managed policy arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']],
+    ['aws_iam_user_policy_attachment', { user: 'u', policy_arn: 'arn:aws-us-gov:iam::aws:policy/AmazonS3FullAccess' }, ['managed policy arn:aws-us-gov:iam::aws:policy/AmazonS3FullAccess']],
+    ['aws_iam_role', { name: 'r', managed_policy_arns: ['arn:aws:iam::aws:policy/service-role/AmazonSSMAutomationRole', 'arn:aws:iam::aws:policy/SecretsManagerReadWrite'] }, ['managed policy arn:aws:iam::aws:policy/SecretsManagerReadWrite']],
+    ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy' }, []],
+    ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::123456789012:policy/AdministratorAccess' }, []],
+  ])('%s %j → %j', (type, config, expected) => {
+    expect(check(NO_IAM_WILDCARDS, res(type, config))).toEqual(expected);
+  });
+});

@@ -12,6 +12,20 @@ function statements(document: unknown): any[] {
   }
 }
 
+/**
+ * AWS-managed policies whose grants are wildcards under another name: every action
+ * (AdministratorAccess, PowerUserAccess), every read (ReadOnlyAccess; AmazonSSMManagedInstanceCore
+ * reads every SSM parameter of the account), or a whole service (…FullAccess, …ReadWrite).
+ */
+const BROAD_MANAGED_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?(AdministratorAccess|PowerUserAccess|ReadOnlyAccess|AmazonSSMManagedInstanceCore|[A-Za-z0-9]*(FullAccess|ReadWrite|ReadWriteAccess))$/;
+
+/** The managed policy ARNs a resource attaches (a role's own list, or an attachment). */
+function attachedPolicies(r: { readonly type: string; readonly config: any }): string[] {
+  if (r.type === 'aws_iam_role_policy_attachment' || r.type === 'aws_iam_user_policy_attachment' || r.type === 'aws_iam_group_policy_attachment' || r.type === 'aws_iam_policy_attachment') return blocks(r.config.policy_arn).map(String);
+  if (r.type === 'aws_iam_role' || r.type === 'aws_iam_role_policy_attachments_exclusive') return blocks(r.config.managed_policy_arns ?? r.config.policy_arns).map(String);
+  return [];
+}
+
 /** GP4: no wildcard actions, and `Resource: "*"` only for actions that have nothing narrower. */
 export const NO_IAM_WILDCARDS: PolicyRule = {
   id: 'GP4',
@@ -20,15 +34,20 @@ export const NO_IAM_WILDCARDS: PolicyRule = {
   explanation: 'A wildcard grant gives a compromised host every permission the pattern matches, today and whatever AWS adds tomorrow.',
   fix: 'name each action and the one resource it needs',
   check(r) {
-    if (r.kind !== 'resource' || !['aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'].includes(r.type)) return [];
-    return statements(r.config.policy).filter((s) => s.Effect !== 'Deny').flatMap((s) => {
+    if (r.kind !== 'resource') return [];
+    const managed = attachedPolicies(r).filter((arn) => BROAD_MANAGED_POLICY.test(arn)).map((arn) => `managed policy ${arn}`);
+    if (!['aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'].includes(r.type)) return managed;
+    return managed.concat(statements(r.config.policy).filter((s) => s.Effect !== 'Deny').flatMap((s) => {
       const actions = blocks(s.Action).map(String);
       const resources = blocks(s.Resource).map(String);
       const out: string[] = [];
-      // `*`, `s3:*` and `ec2:Describe*` alike.
-      for (const a of actions) if (a.includes('*')) out.push(`action ${a}`);
+      // An Allow with NotAction or NotResource grants everything else: a wildcard by another name.
+      if (s.NotAction !== undefined) out.push(`NotAction ${blocks(s.NotAction).join(', ')} (every other action)`);
+      if (s.NotResource !== undefined) out.push(`NotResource ${blocks(s.NotResource).join(', ')} (every other resource)`);
+      // `*`, `s3:*`, `ec2:Describe*` and `s3:GetObjec?` alike.
+      for (const a of actions) if (/[*?]/.test(a)) out.push(`action ${a}`);
       if (resources.includes('*') && !actions.every((a) => RESOURCE_STAR_ONLY.some((re) => re.test(a)))) out.push(`resource * for ${actions.join(', ')}`);
       return out;
-    });
+    }));
   },
 };
