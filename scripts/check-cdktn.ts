@@ -52,7 +52,8 @@ function main(): number {
       constructs: CONSTRUCTS,
       '@cdktf/provider-aws': pkg.devDependencies['@cdktf/provider-aws'],
       '@cdktf/provider-cloudinit': pkg.devDependencies['@cdktf/provider-cloudinit'],
-      yaml: pkg.dependencies.yaml,
+      // The library's own dependencies (yaml, the PromQL grammar and its parser runtime).
+      ...pkg.dependencies,
     },
     // The provider packages name cdktf ^0.21 as their peer; cdktn is that API under a new name.
     overrides: { cdktf: `npm:cdktn@${CDKTN}` },
