@@ -7,7 +7,7 @@
  */
 import { awsJsonCall, awsRoleShellFunctions } from '../host/aws-shell';
 import { PropChecks } from '../input/prop-checks';
-import { PROCESS_ENV_PATTERN } from '../input/validators';
+import { environmentNameProblem } from '../input/validators';
 import { renderBashScript, shq } from '../render/shell';
 import { renderSystemdUnit } from '../render/systemd';
 import { ServiceSecret } from './service-secret';
@@ -41,7 +41,6 @@ export function secretPaths(serviceName: string) {
 }
 
 const CREDENTIAL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]+$/;
 const PARAMETER_ID = /^[A-Za-z0-9_./:-]+$/;
 const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
@@ -86,9 +85,9 @@ export function checkServiceSecrets(
     }
     const env = s.environmentVariable;
     if (env !== undefined) {
-      if (!known(env) || !ENV_NAME.test(env)) c.fail(`${prop}.environmentVariable`, env, 'is not an environment variable name', 'use letters, digits and _, e.g. "DB_PASSWORD"');
-      else if (envSeen.has(env)) c.fail(`${prop}.environmentVariable`, env, 'is already set (by environment, the library or another secret)', 'choose another name');
-      else if (PROCESS_ENV_PATTERN.test(env)) c.fail(`${prop}.environmentVariable`, env, 'changes how every program of the unit runs, the library\'s own checks included', 'choose a name of your service\'s own, e.g. "DB_PASSWORD"');
+      const nameProblem = known(env) ? environmentNameProblem(env) : { problem: 'is not an environment variable name', fix: 'use letters, digits and _, e.g. "DB_PASSWORD"' };
+      if (known(env) && envSeen.has(env)) c.fail(`${prop}.environmentVariable`, env, 'is already set (by environment, the library or another secret)', 'choose another name');
+      else if (nameProblem) c.fail(`${prop}.environmentVariable`, env, nameProblem.problem, nameProblem.fix);
       else envSeen.add(env);
     }
   }

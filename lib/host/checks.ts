@@ -11,7 +11,7 @@ import { HOST_PORTS } from '../facts';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../go-service/units';
 import { PropChecks } from '../input/prop-checks';
 import {
-  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, ENV_NAME_PATTERN, HOST_NAME_PATTERN, cidrFormProblem, isCidr, isPort, MANAGED_ENV, MANAGED_ENV_FIX, PROCESS_ENV_PATTERN, SECRET_ENV_PATTERN,
+  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, environmentNameProblem, HOST_NAME_PATTERN, cidrFormProblem, isCidr, isPort, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from '../input/validators';
 
@@ -135,13 +135,9 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
 
   // Environment.
   for (const [name, value] of Object.entries(props.environment ?? {})) {
-    if (!ENV_NAME_PATTERN.test(name)) {
-      c.fail(`environment.${name}`, value, 'has a name that is not a valid environment variable', 'use letters, digits and underscores, not starting with a digit');
-    } else if ((MANAGED_ENV as readonly string[]).includes(name)) {
-      c.fail(`environment.${name}`, value, 'is set by the library from other props', MANAGED_ENV_FIX[name as keyof typeof MANAGED_ENV_FIX]);
-    } else if (PROCESS_ENV_PATTERN.test(name)) {
-      c.fail(`environment.${name}`, value, 'changes how every program of the unit runs, the library\'s own checks before the service starts included',
-        name === 'PATH' ? 'call programs by absolute path from your service' : 'set it inside your program, not for the unit');
+    const nameProblem = environmentNameProblem(name);
+    if (nameProblem) {
+      c.fail(`environment.${name}`, value, nameProblem.problem, nameProblem.fix);
     } else if (SECRET_ENV_PATTERN.test(name) || (known(value) && urlHasCredentials(value))) {
       secret(`environment.${name}`, value, `${SECRET_ENV_PATTERN.test(name) ? 'has a name that' : 'is a URL with credentials, which'} looks like a secret: environment values are stored in user data and Terraform state`);
     }

@@ -22,11 +22,8 @@ export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 /** An absolute URL path without spaces, query or fragment. */
 export const URL_PATH_PATTERN = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 
-/** Variables the library sets from other props; setting them by hand would contradict those props. */
-export const MANAGED_ENV = ['GOMAXPROCS', 'GOMEMLIMIT', 'GOGC', 'LISTEN_ADDR', 'PORT', 'HEALTH_PATH', 'CONFIG_FILE', 'CREDENTIALS_DIRECTORY'] as const;
-
-/** The prop that sets each of MANAGED_ENV. */
-export const MANAGED_ENV_FIX: Readonly<Record<(typeof MANAGED_ENV)[number], string>> = {
+/** Variables the library sets from other props (setting them by hand would contradict those props), with the prop to use. */
+const MANAGED_ENV_FIX = {
   GOMAXPROCS: 'set cpuQuota instead; the library derives it',
   GOMEMLIMIT: 'set memoryMax instead; the library derives it',
   GOGC: 'use the gogc prop',
@@ -35,13 +32,25 @@ export const MANAGED_ENV_FIX: Readonly<Record<(typeof MANAGED_ENV)[number], stri
   HEALTH_PATH: 'use healthPath instead',
   CONFIG_FILE: 'give the file\'s text in configFileContent; the library points CONFIG_FILE at it',
   CREDENTIALS_DIRECTORY: 'systemd sets it for the secrets prop; read your secrets from it',
-};
+} as const;
+
+export const MANAGED_ENV = Object.keys(MANAGED_ENV_FIX) as ReadonlyArray<keyof typeof MANAGED_ENV_FIX>;
 
 /**
  * Variables that change how the dynamic loader, libc or the shell run every program of the unit,
  * the library's own prechecks included (LD_PRELOAD would run code in the artifact's checksum check).
  */
-export const PROCESS_ENV_PATTERN = /^(PATH|LD_[A-Za-z0-9_]*|GLIBC_TUNABLES|GCONV_PATH|MALLOC_[A-Za-z0-9_]*|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE|PS4|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS|NLSPATH)$/;
+const PROCESS_ENV_PATTERN = /^(PATH|LD_[A-Za-z0-9_]*|GLIBC_TUNABLES|GCONV_PATH|MALLOC_[A-Za-z0-9_]*|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE|PS4|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS|NLSPATH)$/;
+
+/** Why a user may not set the service's environment variable `name` (environment, a secret's variable), or undefined. */
+export function environmentNameProblem(name: string): { problem: string; fix: string } | undefined {
+  if (!ENV_NAME_PATTERN.test(name)) return { problem: 'has a name that is not a valid environment variable', fix: 'use letters, digits and underscores, not starting with a digit' };
+  if (name in MANAGED_ENV_FIX) return { problem: 'is set by the library from other props', fix: MANAGED_ENV_FIX[name as keyof typeof MANAGED_ENV_FIX] };
+  if (PROCESS_ENV_PATTERN.test(name)) {
+    return { problem: 'changes how every program of the unit runs, the library\'s own checks before the service starts included', fix: name === 'PATH' ? 'call programs by absolute path from your service' : 'set it inside your program, not for the unit' };
+  }
+  return undefined;
+}
 
 /** Environment names that suggest a secret (they would be readable in user data and Terraform state). */
 export const SECRET_ENV_PATTERN = /(SECRET|PASS|TOKEN|KEY|CREDENTIAL|DATABASE_URL|DSN)/i;
