@@ -11,7 +11,7 @@ import { HOST_PORTS } from '../facts';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../go-service/units';
 import { PropChecks } from '../input/prop-checks';
 import {
-  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, environmentNameProblem, HOST_NAME_PATTERN, cidrFormProblem, isCidr, isPort, SECRET_ENV_PATTERN,
+  AMI_ID_PATTERN, checkPropTypes, requireLiterals, CONTROL_CHARACTER, PropType, coversAnyAddress, urlHasCredentials, environmentNameProblem, HOST_NAME_PATTERN, cidrProblem, isCidr, isPort, SECRET_ENV_PATTERN,
   SERVICE_NAME_PATTERN, SHA256_PATTERN, URL_PATH_PATTERN,
 } from '../input/validators';
 
@@ -265,11 +265,9 @@ export function checkHostProps(
   const cidrs = props.adminSshCidrs ?? [];
   cidrs.forEach((cidr, i) => {
     if (!known(cidr)) return;
-    const form = isCidr(cidr) ? cidrFormProblem(cidr) : undefined;
-    if (!isCidr(cidr)) {
-      c.fail(`adminSshCidrs[${i}]`, cidr, 'is not a valid IPv4 or IPv6 CIDR', 'write an address and a prefix length, e.g. "203.0.113.10/32"');
-    } else if (form) {
-      c.fail(`adminSshCidrs[${i}]`, cidr, form.problem, form.fix);
+    const problem = cidrProblem(cidr);
+    if (problem) {
+      c.fail(`adminSshCidrs[${i}]`, cidr, problem.problem, problem.fix);
     } else if (coversAnyAddress([cidr]) && !props.allowSshFromAnywhere) {
       c.fail(`adminSshCidrs[${i}]`, cidr, 'opens SSH to the whole internet', 'narrow it to your office or VPN range, use SSM Session Manager, or set allowSshFromAnywhere: true to accept the risk');
     }

@@ -60,11 +60,6 @@ export function urlHasCredentials(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(value);
 }
 
-/**
- * A URL that carries a secret in its text: credentials before the host, a query parameter named
- * like a secret (`?token=`), or a long random path segment (chat webhooks such as
- * `/services/T0/B0/<token>` are secrets themselves).
- */
 /** Chat and paging webhooks whose URL is the credential, whatever its token looks like. */
 const KNOWN_WEBHOOKS = [
   /^hooks\.slack\.com\/(services|workflows|triggers)\//,
@@ -77,6 +72,11 @@ const KNOWN_WEBHOOKS = [
   /^hooks\.zapier\.com\//,
 ];
 
+/**
+ * A URL that carries a secret in its text: credentials before the host, a query parameter named
+ * like a secret (`?token=`), a known webhook service, or a long random path segment (chat
+ * webhooks such as `/services/T0/B0/<token>` are secrets themselves).
+ */
 export function urlLooksSecret(value: string): boolean {
   if (urlHasCredentials(value)) return true;
   let url: URL;
@@ -120,14 +120,13 @@ function addressValue(address: string, family: 4 | 6): bigint {
 }
 
 /**
- * Why a literal CIDR cannot stand for a rule of `family` as written: the other family (an IPv4
- * rule from "::/0" fails at apply; UFW would open IPv6), or bits set below the prefix (AWS and
- * UFW take "10.0.0.1/8" as "10.0.0.0/8", which is not what it says). Undefined when it can, or
- * when it is no CIDR at all (reported as such elsewhere).
+ * Why a literal CIDR cannot stand for a rule of `family` as written: no CIDR at all, the other
+ * family (an IPv4 rule from "::/0" fails at apply; UFW would open IPv6), or bits set below the
+ * prefix (AWS and UFW take "10.0.0.1/8" as "10.0.0.0/8", which is not what it says).
  */
-export function cidrFormProblem(cidr: string, family?: 4 | 6): { problem: string; fix: string } | undefined {
+export function cidrProblem(cidr: string, family?: 4 | 6): { problem: string; fix: string } | undefined {
   const r = cidrRange(cidr);
-  if (!r) return undefined;
+  if (!r) return { problem: 'is not a valid IPv4 or IPv6 CIDR', fix: 'write an address and a prefix length, e.g. "203.0.113.10/32"' };
   if (family !== undefined && r.family !== family) {
     return { problem: `is an IPv${r.family} range where an IPv${family} one is expected`, fix: `use Peer.ipv${r.family}(…) or Peer.cidr(…) for it` };
   }
@@ -240,10 +239,6 @@ function hasType(value: unknown, type: PropType): boolean {
   }
 }
 
-/**
- * Checks the types of the props that are set (and that the required ones are): for plain
- * JavaScript and JSON configuration, where TypeScript's checks do not apply.
- */
 /** A number that JavaScript prints as plain decimal digits: what every file format the library writes reads. */
 export function isPlainNumber(value: number): boolean {
   return Number.isFinite(value) && !/e/i.test(String(value));
@@ -257,6 +252,10 @@ function isEncodedReference(value: number): boolean {
   return value < -1e288;
 }
 
+/**
+ * Checks the types of the props that are set (and that the required ones are): for plain
+ * JavaScript and JSON configuration, where TypeScript's checks do not apply.
+ */
 export function checkPropTypes(
   props: unknown,
   schema: Readonly<Record<string, PropType>>,

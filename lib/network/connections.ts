@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { IPeer, Peer, Port } from './port';
 import { reportInput } from '../input/report';
 import { PropChecks } from '../input/prop-checks';
-import { cidrFormProblem, isCidr } from '../input/validators';
+import { cidrProblem } from '../input/validators';
 import { VpcSecurityGroupEgressRule, VpcSecurityGroupIngressRule } from '../private/aws';
 import { Token } from '../private/cdktf';
 
@@ -78,8 +78,8 @@ export class Connections {
     const checks = new PropChecks();
     for (const [cidr, family] of [[peer.cidrIpv4, 4], [peer.cidrIpv6, 6]] as const) {
       if (cidr === undefined || Token.isUnresolved(cidr)) continue;
-      const form = isCidr(cidr) ? cidrFormProblem(cidr, family) : { problem: 'is not a valid IPv4 or IPv6 CIDR', fix: 'write an address and a prefix length, e.g. "203.0.113.10/32"' };
-      if (form) checks.fail('peer', cidr, form.problem, form.fix);
+      const problem = cidrProblem(cidr, family);
+      if (problem) checks.fail('peer', cidr, problem.problem, problem.fix);
     }
     // Port 0 alone is no port (a rule for it opens nothing a service listens on); a range may start there.
     if ([port.fromPort, port.toPort].some((p) => !Number.isInteger(p) || p < 0 || p > 65535) || port.toPort === 0) {
