@@ -187,7 +187,7 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
   }
   const tasksMax = props.tasksMax;
   if (!isInt(tasksMax) || tasksMax < 16) c.fail('tasksMax', tasksMax, 'is below 16 threads, too few for the Go runtime', 'use a value such as 4096');
-  else if (tasksMax > PID_MAX_LIMIT) c.fail('tasksMax', tasksMax, `is above ${PID_MAX_LIMIT}, the most tasks Linux allows (it would print as ${String(tasksMax)})`, 'use a value such as 4096, or leave it out');
+  else if (tasksMax > PID_MAX_LIMIT) c.fail('tasksMax', tasksMax, `is above ${PID_MAX_LIMIT}, the most tasks Linux allows`, 'use a value such as 4096, or leave it out');
   const oom = props.oomScoreAdjust;
   if (!isInt(oom) || oom < -1000 || oom > 1000) c.fail('oomScoreAdjust', oom, 'is outside -1000–1000', 'use a value such as -500');
   if (props.gogc !== undefined && props.gogc !== 'off' && (!isInt(props.gogc) || props.gogc < 1 || props.gogc > GOGC_MAX)) {
@@ -215,7 +215,8 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
     const v = props[prop];
     if (typeof v !== 'number' || !(v >= 0)) continue;
     if (v > SECONDS_MAX) c.fail(prop, v, `is more than a day (${SECONDS_MAX} s)`, `use seconds up to ${SECONDS_MAX}`);
-    else if (v > 0 && (v < 0.001 || !Number.isInteger(v * 1000))) c.fail(prop, v, 'has more precision than a millisecond (systemd and the scripts read it as text: it would print as ' + String(v) + ')', 'give whole seconds, or at most three decimals');
+    // Judged on the text the files get: v * 1000 is not an integer for 1.005 in binary floating point.
+    else if (!/^\d+(\.\d{1,3})?$/.test(String(v))) c.fail(prop, v, `has more precision than a millisecond (systemd and the scripts read it as the text ${String(v)})`, 'give whole seconds, or at most three decimals');
   }
 
 }

@@ -162,6 +162,12 @@ describe('HardenedGoHost rejects bad input at synth time, naming the prop, the v
     expect(JSON.stringify(tf)).toContain('GODEBUG=http2client=0');
   });
 
+  it('seconds: at most a day, at most millisecond precision, judged on the text (1.005 is three decimals)', () => {
+    expect(messageFor({ timeoutStopSec: 86401 })).toContain('timeoutStopSec = 86401: is more than a day (86400 s)');
+    expect(messageFor({ restartSec: 1.0005 })).toContain('restartSec = 1.0005: has more precision than a millisecond');
+    for (const restartSec of [1.005, 0.001, 2.5]) expect(() => synthJson(hostStack({ restartSec }).stack), String(restartSec)).not.toThrow();
+  });
+
   it('environment variable with an invalid name', () => {
     expect(messageFor({ environment: { 'MY-VAR': 'x' } })).toContain('environment.MY-VAR = "x": has a name that is not a valid environment variable');
   });
