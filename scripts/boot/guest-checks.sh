@@ -41,7 +41,10 @@ grafana_password() {
   local pw=/srv/gohost-data/secrets/grafana-admin-password
   [[ "$(stat -c '%a %U' $pw)" == '600 root' && $(wc -c < $pw) -ge 32 && "$(cat $pw)" != admin ]] || { stat -c '%a %U %s' $pw; return 1; }
   ! setpriv --reuid=nobody --regid=nogroup --clear-groups cat $pw >/dev/null 2>&1 || { echo "nobody reads it"; return 1; }
-  systemctl cat grafana-server.service | grep -qx "LoadCredential=admin-password:$pw" || { systemctl cat grafana-server.service; return 1; }
+  # What systemd hands the running unit: the password as its credential, and Grafana's variable pointing at it.
+  local cred=/run/credentials/grafana-server.service/admin-password
+  cmp -s "$cred" $pw || { echo "the running unit's credential differs: $(ls -l "$cred" 2>&1)"; return 1; }
+  systemctl show -p Environment --value grafana-server.service | tr ' ' '\n' | grep -qx "GF_SECURITY_ADMIN_PASSWORD__FILE=$cred" || { systemctl show -p Environment grafana-server.service; return 1; }
 }
 main_pid() { systemctl show -p MainPID --value "$SERVICE.service"; }
 # A Go host answers on its own port; the monitoring host through Prometheus; a front-door-only host through nginx.
