@@ -6,11 +6,13 @@ import { App } from 'cdktf';
 import { writeReadinessReports } from '../lib';
 import { FleetStack } from './fleet/main';
 import { SingleHostStack } from './single-host/main';
+import { WorkerStack } from './worker/main';
 
 export function buildExamples(outdir?: string): App {
   const app = new App({ outdir, skipValidation: false });
   new SingleHostStack(app, 'single-host');
   new FleetStack(app, 'fleet');
+  new WorkerStack(app, 'worker');
   return app;
 }
 

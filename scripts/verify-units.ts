@@ -4,7 +4,9 @@
  * Boots the library's unit files, not a whole host, in a Debian VM (qemu; TCG here): the Go
  * service's unit and precheck for a service behind the instance metadata fence and one that
  * opted out of it (allowInstanceMetadataAccess), each running a stand-in binary; the drop-in the
- * library puts on a package's unit; the fence probe and first boot's fence step. Nothing is
+ * library puts on a package's unit; the fence probe and first boot's fence step; a worker's unit
+ * (worker: true) running examples/app's worker mode: READY, first boot's wait for it, the
+ * watchdog restarting a hung worker, a clean stop, and a worker that never says READY. Nothing is
  * installed, so a run takes a minute or two: it proves the mechanisms on each Debian release,
  * where verify:boot proves whole hosts on Debian 12.
  */
@@ -15,9 +17,10 @@ import * as YAML from 'yaml';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HardenedGoHost, ReleaseArtifact } from '../lib';
+import { workerReadyStep } from '../lib/go-service/artifacts';
 import { METADATA_FENCE_PROBE, metadataFenceDropIn, metadataFenceStep } from '../lib/host/instance-metadata';
 import { renderShellScript } from '../lib/render/shell';
-import { DebianSuite, ensureImage, GUEST_IP, HOST_IP, log, makeTls, sh, sha } from './boot/fixtures';
+import { CACHE, DebianSuite, ensureImage, GUEST_IP, HOST_IP, log, makeTls, ROOT, sh, sha } from './boot/fixtures';
 import { guest, Guest } from './boot/qemu';
 import { failed, readConsole, renderReport } from './boot/report';
 import { HarnessServers, startServers } from './boot/servers';
@@ -27,7 +30,11 @@ const STAND_IN = '#!/bin/sh\nexec sleep infinity\n';
 /** A package's unit (nginx, an exporter) as the distribution ships it, without a User=. */
 const PACKAGE_UNIT = 'stand-in-package.service';
 
-function goHosts() {
+/** A worker's timings, short so the proof is quick: the watchdog and the start timeout. */
+const WORKER = { name: 'jobs-worker', watchdogSec: 4, healthTimeoutSec: 30, metricsPort: 9466 };
+const SILENT_WORKER = { name: 'silent-worker', healthTimeoutSec: 10 };
+
+function goHosts(workerSha: string) {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'gohost-units-')) });
   const stack = new TerraformStack(app, 'units');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
@@ -36,21 +43,37 @@ function goHosts() {
   return [
     new HardenedGoHost(stack, 'Fenced', { ...common, serviceName: 'fenced-api' }),
     new HardenedGoHost(stack, 'Caller', { ...common, serviceName: 'aws-caller', allowInstanceMetadataAccess: true }),
+    new HardenedGoHost(stack, 'Worker', {
+      ...common, serviceName: WORKER.name, worker: true, args: ['worker'], watchdogSec: WORKER.watchdogSec, healthTimeoutSec: WORKER.healthTimeoutSec,
+      artifact: ReleaseArtifact.fromUrl('https://artifacts.example.com/gohost-app', workerSha),
+      environment: { JOB_INTERVAL: '200ms', JOB_DURATION: '50ms', METRICS_ADDR: `127.0.0.1:${WORKER.metricsPort}` },
+    }),
+    // The stand-in never says READY=1: its start must fail after healthTimeoutSec.
+    new HardenedGoHost(stack, 'Silent', { ...common, serviceName: SILENT_WORKER.name, worker: true, healthTimeoutSec: SILENT_WORKER.healthTimeoutSec }),
   ];
 }
 
 /** One cloud-config: the service users, the library's units and scripts as the hosts get them, the checks. */
-function userData(): string {
+function userData(workerSha: string): string {
   const files = new Map<string, { path: string; content: string; permissions: string }>();
   const users: unknown[] = ['default'];
-  for (const host of goHosts()) {
+  for (const host of goHosts(workerSha)) {
     const cc = YAML.parse(host.provisioning().renderCloudConfig(), { version: '1.1' });
     const name = host.serviceName;
     users.push(...cc.users.filter((u: unknown) => u !== 'default'));
     for (const f of cc.write_files) {
       if (f.path === `/etc/systemd/system/${name}.service` || f.path === `/usr/local/lib/${name}/precheck` || f.path.endsWith(METADATA_FENCE_PROBE)) files.set(f.path, f);
     }
-    files.set(`/opt/${name}/current/${name}`, { path: `/opt/${name}/current/${name}`, content: STAND_IN, permissions: '0755' });
+    // The worker's binary is examples/app, fetched by the checks from the harness (too large for user data).
+    if (name !== WORKER.name) files.set(`/opt/${name}/current/${name}`, { path: `/opt/${name}/current/${name}`, content: STAND_IN, permissions: '0755' });
+  }
+  for (const w of [WORKER, SILENT_WORKER]) {
+    const step = `/usr/local/sbin/gohost-ready-step-${w.name}`;
+    files.set(step, {
+      path: step,
+      permissions: '0755',
+      content: renderShellScript({ description: [`First boot's wait for ${w.name}'s READY, as the bootstrap runs it.`], preamble: ['log() { echo "$*"; }'], steps: [workerReadyStep(w.name, w.healthTimeoutSec)] }),
+    });
   }
   const probe = files.get(`/etc/systemd/system/${METADATA_FENCE_PROBE}`)!;
   files.set('/etc/systemd/system/gohost-probe-without-deny.service', { ...probe, path: '/etc/systemd/system/gohost-probe-without-deny.service', content: probe.content.replace(/^IPAddressDeny=.*\n/m, '') });
@@ -79,7 +102,11 @@ async function main(): Promise<number> {
   const started = Date.now();
   const W = fs.mkdtempSync(path.join(os.tmpdir(), 'gohost-units-'));
   const image = ensureImage(suite);
-  fs.writeFileSync(path.join(W, 'user-data'), userData());
+  // The worker runs examples/app in worker mode.
+  const app = path.join(W, 'gohost-app');
+  sh('go', ['build', '-trimpath', '-o', app, '.'], { cwd: path.join(ROOT, 'examples', 'app'), env: { ...process.env, CGO_ENABLED: '0', GOPROXY: 'off', GOCACHE: path.join(CACHE, 'gocache') } });
+  const appBinary = fs.readFileSync(app);
+  fs.writeFileSync(path.join(W, 'user-data'), userData(sha(appBinary)));
   fs.writeFileSync(path.join(W, 'meta-data'), `instance-id: gohost-units-${Date.now()}\nlocal-hostname: units\n`);
   // A static address: the guest needs only the metadata service, and Debian 13's dhcpcd refuses the harness's link-local lease.
   fs.writeFileSync(path.join(W, 'network-config'), YAML.stringify({
@@ -93,7 +120,7 @@ async function main(): Promise<number> {
   let vm: Guest | undefined;
   try {
     // The emulated metadata service is the one server the guest needs.
-    servers = await startServers({ repoDir: path.join(W, 'repo'), tls: makeTls(W, 'units.invalid'), artifact: Buffer.from(STAND_IN), binary: '/bin/true', signedArtifact: false });
+    servers = await startServers({ repoDir: path.join(W, 'repo'), tls: makeTls(W, 'units.invalid'), artifact: Buffer.from(STAND_IN), binary: '/bin/true', signedArtifact: false, harnessFiles: { 'gohost-app': appBinary } });
     vm = guest({ image, workDir: W, ports: servers.ports });
     log(`units on Debian ${suite}`);
     const run = await vm.run(Number(process.env.BOOT_BUDGET_SEC ?? 600) * 1000);

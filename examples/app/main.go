@@ -1,5 +1,6 @@
 // Command gohost-app is the example service the library deploys and the tests run: standard
 // library only, /healthz, Prometheus metrics, pprof on loopback, graceful shutdown on SIGTERM.
+// `gohost-app worker` is a background worker instead (worker.go): no HTTP port, health by sd_notify.
 package main
 
 import (
@@ -28,6 +29,10 @@ func env(name, fallback string) string {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "worker" {
+		runWorker()
+		return
+	}
 	listenAddr := env("LISTEN_ADDR", "127.0.0.1:"+env("PORT", "8080"))
 	healthPath := env("HEALTH_PATH", "/healthz")
 	pprofAddr := env("PPROF_ADDR", "127.0.0.1:6060")

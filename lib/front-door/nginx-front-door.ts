@@ -111,7 +111,7 @@ export class NginxFrontDoor extends Construct {
     this.checkUpstreams(upstreams, keepaliveTime, props.vpcId ?? props.host?.vpcId);
 
     // Every backend on another instance is reached through a load balancer: a stable address.
-    const remoteHosts = upstreams.filter((u): u is HardenedGoHost => u instanceof HardenedGoHost && u !== props.host);
+    const remoteHosts = upstreams.filter((u): u is HardenedGoHost & { listenPort: number; healthPath: string } => u instanceof HardenedGoHost && u !== props.host && !u.worker);
     if (remoteHosts.length > 0) {
       const first = remoteHosts[0];
       this.upstreamLoadBalancer = new InternalLoadBalancer(this, 'Upstream', {
@@ -152,7 +152,7 @@ export class NginxFrontDoor extends Construct {
       upstreams: [
         ...upstreams.flatMap((u) =>
           typeof u === 'string' ? [nginxHost.lateBound(u, BOUNDARIES.hostPort, `upstreams (of ${this.node.path})`)]
-            : u === nginxHost ? [`127.0.0.1:${u.listenPort}`]
+            : u === nginxHost ? (u.worker ? [] : [`127.0.0.1:${u.listenPort}`])
               : u instanceof HardenedGoService && u.loadBalancer ? [u.loadBalancer.address]
                 : []),
         ...(this.upstreamLoadBalancer ? [this.upstreamLoadBalancer.address] : []),
@@ -280,6 +280,10 @@ export class NginxFrontDoor extends Construct {
       checks.fail('upstreamKeepaliveTimeSec', keepaliveTimeSec, 'must be a whole number of seconds ≥ 1', `use e.g. ${FRONT_DOOR_DEFAULTS.upstreamKeepaliveTimeSec}`);
     }
     upstreams.forEach((u, i) => {
+      if (typeof u !== 'string' && u.worker) {
+        checks.fail(`upstreams[${i}]`, u.node.path, 'is a worker (worker: true): it has no HTTP port to proxy to', 'proxy to a service with a listenPort, and let the worker take its jobs from a queue');
+        return;
+      }
       if (!(u instanceof HardenedGoService) || u === this.hosts[0]) return;
       if (!u.loadBalancer) {
         checks.fail(`upstreams[${i}]`, u.node.path, 'has no internal load balancer (internalLoadBalancer: false): nothing stable to proxy to from another instance',

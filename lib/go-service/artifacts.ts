@@ -16,10 +16,8 @@ import { fetchSecretsScript, SecretSetting, secretPaths, secretUnits } from './s
 export interface GoHostSettings extends BaseHostSettings {
   readonly serviceName: string;
   readonly artifact: ReleaseArtifact;
-  /** `127.0.0.1` unless another host must reach the service port. */
-  readonly listenAddress: string;
-  readonly listenPort: number;
-  readonly healthPath: string;
+  /** The service's HTTP port; undefined for a worker (health by READY and the watchdog). */
+  readonly http: GoServiceHttp | undefined;
   readonly environment: Readonly<Record<string, string>>;
   readonly args: readonly string[];
   readonly memoryMaxBytes: number;
@@ -42,6 +40,13 @@ export interface GoHostSettings extends BaseHostSettings {
   /** Secrets given to the service as systemd credentials, IDs bound for a bash word. */
   readonly secrets: readonly SecretSetting[];
   readonly secretsRefreshIntervalMin: number;
+}
+
+export interface GoServiceHttp {
+  /** `127.0.0.1` unless another host must reach the service port. */
+  readonly listenAddress: string;
+  readonly listenPort: number;
+  readonly healthPath: string;
 }
 
 export function goHostPaths(name: string) {
@@ -73,11 +78,13 @@ export function goServiceEnvironment(s: GoHostSettings): Array<[string, string]>
     ['GOMEMLIMIT', gomemlimitFor(s.memoryMaxBytes)],
   ];
   if (s.gogc !== undefined) derived.push(['GOGC', String(s.gogc)]);
-  derived.push(
-    ['LISTEN_ADDR', `${s.listenAddress}:${s.listenPort}`],
-    ['PORT', String(s.listenPort)],
-    ['HEALTH_PATH', s.healthPath],
-  );
+  if (s.http) {
+    derived.push(
+      ['LISTEN_ADDR', `${s.http.listenAddress}:${s.http.listenPort}`],
+      ['PORT', String(s.http.listenPort)],
+      ['HEALTH_PATH', s.http.healthPath],
+    );
+  }
   if (s.configFileContent !== undefined) derived.push(['CONFIG_FILE', goHostPaths(s.serviceName).config]);
   const user = Object.keys(s.environment)
     .sort()
@@ -87,7 +94,7 @@ export function goServiceEnvironment(s: GoHostSettings): Array<[string, string]>
 
 export function goServiceUnit(s: GoHostSettings): SystemdUnit {
   const p = goHostPaths(s.serviceName);
-  const notify = s.watchdogSec !== undefined;
+  const notify = s.watchdogSec !== undefined || !s.http;
   const secrets = secretPaths(s.serviceName);
   const fetched = s.secrets.length > 0;
   return {
@@ -104,6 +111,8 @@ export function goServiceUnit(s: GoHostSettings): SystemdUnit {
     service: {
       Type: notify ? 'notify' : 'simple',
       NotifyAccess: notify ? 'main' : undefined,
+      // A worker's READY is its health check: first boot waits for it, systemd fails a start without it.
+      TimeoutStartSec: s.http ? undefined : s.healthTimeoutSec,
       User: s.serviceName,
       Group: s.serviceName,
       WorkingDirectory: p.stateDir,
@@ -177,7 +186,7 @@ export function precheckScript(s: GoHostSettings): string {
   const lines = [
     `binary=${p.binary}`,
     `expected_sha256=${s.artifact.sha256}`,
-    `port=${s.listenPort}`,
+    ...(s.http ? [`port=${s.http.listenPort}`] : []),
     'fail() { echo "precheck: $*" >&2; exit 1; }',
     '[[ -x "$binary" ]] || fail "$binary is missing or not executable"',
     'actual_sha256=$(sha256sum "$binary" | cut -d " " -f 1)',
@@ -186,7 +195,7 @@ export function precheckScript(s: GoHostSettings): string {
   if (s.configFileContent !== undefined) {
     lines.push(`config=${p.config}`, '[[ -r "$config" ]] || fail "$config is missing or unreadable"');
   }
-  lines.push(
+  if (s.http) lines.push(
     '# /proc/net/tcp lists listeners in state 0A; read it directly because the sandbox forbids netlink (ss).',
     'hex_port=$(printf "%04X" "$port")',
     'if awk -v p=":$hex_port" \'$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }\' /proc/net/tcp /proc/net/tcp6; then',
@@ -194,7 +203,7 @@ export function precheckScript(s: GoHostSettings): string {
     'fi',
   );
   return renderBashScript({
-    description: [`${s.serviceName} precheck (ExecStartPre): refuse to start a missing or altered binary, a missing config or a taken port.`],
+    description: [`${s.serviceName} precheck (ExecStartPre): refuse to start a missing or altered binary, a missing config${s.http ? ' or a taken port' : ''}.`],
     body: lines,
   });
 }
@@ -270,24 +279,50 @@ export function provisionGoHost(s: GoHostSettings): HostProvisioning {
       'systemctl daemon-reload',
       // The refresh first: if a secret cannot be read yet, the service starts on the refresh that can.
       ...(s.secrets.length > 0 && s.secretsRefreshIntervalMin > 0 ? [`systemctl enable --now ${secretPaths(name).refreshTimer}`] : []),
-      `systemctl enable --now ${name}.service`,
+      // A worker's start lasts until READY: the verify step waits for it and says why it failed.
+      `systemctl enable --now ${s.http ? '' : '--no-block '}${name}.service`,
     ],
   });
-  h.addStep('verify', {
-    name: `wait for ${name} to answer ${s.healthPath}`,
+  h.addStep('verify', s.http ? httpHealthStep(name, s.http, s.healthTimeoutSec) : workerReadyStep(name, s.healthTimeoutSec));
+  return h;
+}
+
+/** First boot waits for the health path to answer 2xx. */
+function httpHealthStep(name: string, http: GoServiceHttp, timeoutSec: number) {
+  return {
+    name: `wait for ${name} to answer ${http.healthPath}`,
     lines: [
       'healthy=0',
-      `for _ in $(seq 1 ${Math.ceil(s.healthTimeoutSec / 2)}); do`,
-      `  if curl -fsS --max-time 2 -o /dev/null ${shq(`http://127.0.0.1:${s.listenPort}${s.healthPath}`)}; then healthy=1; break; fi`,
+      `for _ in $(seq 1 ${Math.ceil(timeoutSec / 2)}); do`,
+      `  if curl -fsS --max-time 2 -o /dev/null ${shq(`http://127.0.0.1:${http.listenPort}${http.healthPath}`)}; then healthy=1; break; fi`,
       '  sleep 2',
       'done',
       'if [[ "$healthy" -ne 1 ]]; then',
-      `  log ${shq(`${name} did not answer ${s.healthPath} within ${s.healthTimeoutSec} s`)}`,
+      `  log ${shq(`${name} did not answer ${http.healthPath} within ${timeoutSec} s`)}`,
       `  systemctl status --no-pager ${name}.service || true`,
       '  exit 1',
       'fi',
       `log "${name} is healthy"`,
     ],
-  });
-  return h;
+  };
+}
+
+/** First boot waits for a worker to report READY=1 (the unit is active only then). */
+export function workerReadyStep(name: string, timeoutSec: number) {
+  return {
+    name: `wait for ${name} to report READY`,
+    lines: [
+      'ready=0',
+      `for _ in $(seq 1 ${Math.ceil(timeoutSec / 2)}); do`,
+      `  if systemctl is-active --quiet ${name}.service; then ready=1; break; fi`,
+      '  sleep 2',
+      'done',
+      'if [[ "$ready" -ne 1 ]]; then',
+      `  log ${shq(`${name} did not report READY=1 (sd_notify) within ${timeoutSec} s`)}`,
+      `  systemctl status --no-pager ${name}.service || true`,
+      '  exit 1',
+      'fi',
+      `log "${name} reported READY"`,
+    ],
+  };
 }

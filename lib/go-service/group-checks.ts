@@ -41,7 +41,8 @@ export function resolveGroupSettings(props: GroupPropsToResolve): ResolvedGroupS
     cpuTargetUtilizationPercent: props.cpuTargetUtilizationPercent ?? d.cpuTargetUtilizationPercent,
     healthCheckGracePeriodSec: props.healthCheckGracePeriodSec ?? d.bootBudgetSec + healthTimeoutSec,
     deregistrationDelaySec: props.deregistrationDelaySec ?? timeoutStopSec + d.deregistrationMarginSec,
-    internalLoadBalancer: props.internalLoadBalancer ?? d.internalLoadBalancer,
+    // A worker has no port to balance.
+    internalLoadBalancer: props.internalLoadBalancer ?? (props.worker ? false : d.internalLoadBalancer),
     associatePublicIpAddress: props.associatePublicIpAddress ?? d.associatePublicIpAddress,
     maxInstanceLifetimeSec: props.maxInstanceLifetimeSec,
     instanceRefreshCheckpointPercentages: props.instanceRefreshCheckpointPercentages,
@@ -112,8 +113,12 @@ export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown
   }
   checkGroupOptions(s, c);
   const stop = props.timeoutStopSec;
+  if (props.worker && props.internalLoadBalancer === true) {
+    c.fail('internalLoadBalancer', true, 'is set on a worker (worker: true), which has no port for a load balancer to send traffic to or health-check', 'drop internalLoadBalancer: the group judges a worker by EC2 status checks and its launch hook (completed once READY)');
+  }
   if (!s.internalLoadBalancer && props.deregistrationDelaySec !== undefined) {
-    c.fail('deregistrationDelaySec', props.deregistrationDelaySec, 'has no effect with internalLoadBalancer: false (there is no target group to drain)', 'drop deregistrationDelaySec, or drop internalLoadBalancer: false');
+    c.fail('deregistrationDelaySec', props.deregistrationDelaySec, `has no effect ${props.worker ? 'on a worker' : 'with internalLoadBalancer: false'} (there is no target group to drain)`,
+      `drop deregistrationDelaySec; a leaving instance stops its service with timeoutStopSec (${stop} s) to finish its work`);
   }
   if (!Number.isInteger(s.deregistrationDelaySec) || s.deregistrationDelaySec < 0 || s.deregistrationDelaySec > 3600) {
     c.fail('deregistrationDelaySec', s.deregistrationDelaySec, 'is outside 0–3600 seconds (the load balancer\'s range)', `use at least timeoutStopSec (${stop})`);

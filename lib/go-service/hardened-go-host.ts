@@ -10,7 +10,8 @@ import { HostProvisioning } from '../host/provisioning';
 import { ReleaseArtifact } from './release-artifact';
 import { InstanceShape } from '../host/instance-types';
 import { assess } from '../readiness/checklist';
-import { HOST_ITEMS, HostReadinessFacts } from '../host/readiness';
+import { HostReadinessFacts } from '../host/readiness';
+import { GO_HOST_ITEMS, hostServiceFacts } from './readiness';
 import { cpuQuotaPercentFor, goHostArtifactSettings, goServiceSettingsOf, GoServiceSettings, memoryMaxBytesFor, resolveGoServiceSettings } from './settings';
 import { PropChecks } from '../input/prop-checks';
 import type { HostSettings } from '../host/settings';
@@ -21,19 +22,28 @@ import { BOUNDARIES } from '../private/late-bound';
 import { GoServiceProps, HardenedGoHostProps } from './props';
 import { ArnContext, parameterResourceArn, secretResourceArn } from '../host/secret-grants';
 import { StackLookups } from '../host/stack-lookups';
+import { hostPropNames } from '../host/checks';
+import { GO_SERVICE_PROP_TYPES } from './checks';
 
 export type { GoServiceProps, HardenedGoHostProps } from './props';
 
 /** What the front door and the observability stack need of a Go service, single host or group. */
 export interface IGoService {
   readonly serviceName: string;
-  readonly listenPort: number;
-  readonly healthPath: string;
+  /** A background worker: no listenPort, no healthPath. */
+  readonly worker: boolean;
+  /** The service's HTTP port; undefined for a worker. */
+  readonly listenPort: number | undefined;
+  /** The service's health path; undefined for a worker. */
+  readonly healthPath: string | undefined;
   /** MemoryMax of the service, in bytes. */
   readonly memoryMax: number;
   readonly settings: GoHostSettings;
   addEnvironment(name: string, value: string): void;
 }
+
+/** Every prop HardenedGoHost takes (gogc is a number or "off": checked with its value). @internal */
+export const GO_HOST_PROP_NAMES: readonly string[] = hostPropNames(GO_SERVICE_PROP_TYPES, ['gogc']);
 
 /** Stand-ins for the Go service's required props when they fail (the stack then does not synthesize). */
 const GO_SERVICE_PLACEHOLDERS: Partial<GoServiceProps> = {
@@ -51,7 +61,9 @@ export function asHostSettings(props: GoServiceProps & HostConfigurationProps): 
 /** @internal */
 export function goServiceSpec<P extends GoServiceProps & HostConfigurationProps>() {
   return {
-    goService: true,
+    propTypes: GO_SERVICE_PROP_TYPES,
+    requiredProps: ['serviceName', 'artifact'],
+    propNames: GO_HOST_PROP_NAMES,
     placeholders: GO_SERVICE_PLACEHOLDERS as Partial<P>,
     // The host calls both with HOST_DEFAULTS applied; the service's own defaults go on top.
     checkProps: (props: P, checks: PropChecks, warnings: string[]) => {
@@ -59,10 +71,10 @@ export function goServiceSpec<P extends GoServiceProps & HostConfigurationProps>
       for (const f of resolved.failures) checks.fail(f.prop, f.value, f.problem, f.fix);
       warnings.push(...resolved.warnings);
     },
-    describe: (props: P) => ({
-      name: props.serviceName,
-      listenPorts: new Map([[goServiceSettingsOf(asHostSettings(props)).listenPort, 'the service (listenPort)']]),
-    }),
+    describe: (props: P) => {
+      const port = goServiceSettingsOf(asHostSettings(props)).listenPort;
+      return { name: props.serviceName, listenPorts: new Map(port === undefined ? [] : [[port, 'the service (listenPort)']]) };
+    },
   };
 }
 
@@ -72,8 +84,9 @@ export function goServiceSpec<P extends GoServiceProps & HostConfigurationProps>
  */
 export class GoServiceConfiguration {
   public readonly serviceName: string;
-  public readonly listenPort: number;
-  public readonly healthPath: string;
+  public readonly worker: boolean;
+  public readonly listenPort: number | undefined;
+  public readonly healthPath: string | undefined;
   public readonly memoryMaxBytes: number;
   public readonly cpuQuotaPercent: number;
   private readonly extraEnvironment: Record<string, string> = {};
@@ -84,6 +97,7 @@ export class GoServiceConfiguration {
     private readonly shape: InstanceShape | undefined,
   ) {
     this.serviceName = props.serviceName;
+    this.worker = props.worker;
     this.listenPort = props.listenPort;
     this.healthPath = props.healthPath;
     this.memoryMaxBytes = memoryMaxBytesFor(props, shape);
@@ -165,7 +179,8 @@ export class GoServiceConfiguration {
 
   /** The address the service binds: loopback unless a security-group rule admits its port. */
   public get listenAddress(): string {
-    const exposed = this.host.connections.ingressRules.some((r) => r.port.protocol === 'tcp' && r.port.includes(this.listenPort));
+    const port = this.listenPort;
+    const exposed = port !== undefined && this.host.connections.ingressRules.some((r) => r.port.protocol === 'tcp' && r.port.includes(port));
     return exposed ? '0.0.0.0' : '127.0.0.1';
   }
 
@@ -193,21 +208,24 @@ export class GoServiceConfiguration {
     return provisionGoHost(this.settings);
   }
 
-  public readiness(facts: Omit<HostReadinessFacts, 'settings' | 'go'>): ReadinessRow[] {
-    return assess(HOST_ITEMS, { ...facts, settings: this.settings, go: { settings: this.settings, artifactFromS3: !!this.props.artifact.s3 } });
+  public readiness(facts: Omit<HostReadinessFacts, 'settings' | 'service'>): ReadinessRow[] {
+    const go = { settings: this.settings, artifactFromS3: !!this.props.artifact.s3 };
+    return assess(GO_HOST_ITEMS, { ...facts, settings: this.settings, go, service: hostServiceFacts(go) });
   }
 }
 
 export class HardenedGoHost extends HardenedHost implements IGoService {
   public readonly serviceName: string;
-  public readonly listenPort: number;
-  public readonly healthPath: string;
+  public readonly worker: boolean;
+  public readonly listenPort: number | undefined;
+  public readonly healthPath: string | undefined;
   private readonly go: GoServiceConfiguration;
 
   constructor(scope: Construct, id: string, props: HardenedGoHostProps) {
     super(scope, id, props, goServiceSpec<HardenedGoHostProps>());
     this.go = new GoServiceConfiguration(this, goServiceSettingsOf(asHostSettings(this.validProps as HardenedGoHostProps)), this.shape);
     this.serviceName = this.go.serviceName;
+    this.worker = this.go.worker;
     this.listenPort = this.go.listenPort;
     this.healthPath = this.go.healthPath;
   }

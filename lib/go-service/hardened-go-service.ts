@@ -6,7 +6,7 @@
  * instance refresh, keeping 100 % healthy capacity and rolling back on failure.
  */
 import { Construct } from 'constructs';
-import { asHostSettings, GoServiceConfiguration, goServiceSpec, IGoService } from './hardened-go-host';
+import { asHostSettings, GO_HOST_PROP_NAMES, GoServiceConfiguration, goServiceSpec, IGoService } from './hardened-go-host';
 import { goServiceSettingsOf, GoServiceSettings } from './settings';
 import { HardenedHostBase } from '../host/hardened-host';
 import { InternalLoadBalancer } from './internal-load-balancer';
@@ -26,7 +26,7 @@ import { GO_SERVICE_DEFAULTS } from './settings';
 import { HardenedGoServiceProps } from './props';
 
 /** Every prop HardenedGoService takes. @internal */
-export const GO_SERVICE_GROUP_PROP_NAMES: readonly string[] = groupHostPropNames(true, Object.keys(GROUP_PROP_TYPES));
+export const GO_SERVICE_GROUP_PROP_NAMES: readonly string[] = groupHostPropNames(GO_HOST_PROP_NAMES, Object.keys(GROUP_PROP_TYPES));
 
 export type { HardenedGoServiceProps } from './props';
 
@@ -37,8 +37,9 @@ function groupProps(p: HardenedGoServiceProps): GroupPropsToResolve {
 
 export class HardenedGoService extends HardenedHostBase implements IGoService {
   public readonly serviceName: string;
-  public readonly listenPort: number;
-  public readonly healthPath: string;
+  public readonly worker: boolean;
+  public readonly listenPort: number | undefined;
+  public readonly healthPath: string | undefined;
   public readonly launchTemplate: LaunchTemplate;
   public readonly autoScalingGroup: AutoscalingGroup;
   /**
@@ -73,13 +74,14 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
     props = this.validProps as unknown as HardenedGoServiceProps;
     this.go = new GoServiceConfiguration(this, goServiceSettingsOf(asHostSettings(props)), this.shape);
     this.serviceName = this.go.serviceName;
+    this.worker = this.go.worker;
     this.listenPort = this.go.listenPort;
     this.healthPath = this.go.healthPath;
     this.group = resolveGroupSettings(groupProps(props));
     const g = this.group;
     const l = this.launch;
 
-    if (g.internalLoadBalancer) {
+    if (g.internalLoadBalancer && this.listenPort !== undefined && this.healthPath !== undefined) {
       this.loadBalancer = new InternalLoadBalancer(this, 'LoadBalancer', {
         subnetIds: props.subnetIds,
         vpcId: this.vpcId,

@@ -11,9 +11,18 @@ export interface GoServiceProps {
   readonly serviceName: string;
   /** The static Go binary to run and its SHA-256; the host refuses to install anything else. Its parts may be Terraform references. */
   readonly artifact: ReleaseArtifact;
-  /** TCP port the service listens on (given to it as `PORT` and `LISTEN_ADDR`). @default 8080 */
+  /**
+   * A background worker (a queue consumer, a scheduler): a service with no HTTP port. Its unit is
+   * `Type=notify`: the service reports `READY=1` on `$NOTIFY_SOCKET` once it works (first boot waits
+   * for it) and pings the watchdog (`watchdogSec`); it gets no `PORT`, `LISTEN_ADDR` or
+   * `HEALTH_PATH`, and `listenPort`/`healthPath` are refused. In a group: no load balancer, EC2
+   * health checks, a launch hook completed once READY, a termination hook that lets it finish its job.
+   * @default false
+   */
+  readonly worker?: boolean;
+  /** TCP port the service listens on (given to it as `PORT` and `LISTEN_ADDR`). @default 8080 (none for a worker) */
   readonly listenPort?: number;
-  /** HTTP path that answers 2xx when the service is ready. @default "/healthz" */
+  /** HTTP path that answers 2xx when the service is ready. @default "/healthz" (none for a worker) */
   readonly healthPath?: string;
   /**
    * Secrets of the service by credential name: each fetched on the host with the instance role
@@ -71,8 +80,9 @@ export interface GoServiceProps {
   /** Time the service gets to drain after SIGTERM before SIGKILL; at least its own drain timeout. @default 30 */
   readonly timeoutStopSec?: number;
   /**
-   * systemd watchdog: the service must call `sd_notify("WATCHDOG=1")` at least every half of this.
-   * @default - no watchdog (Type=simple)
+   * systemd watchdog: the service must call `sd_notify("WATCHDOG=1")` at least every half of this,
+   * or systemd kills it (SIGABRT) and restarts it. Setting it makes the unit `Type=notify`.
+   * @default - no watchdog (Type=simple); 30 for a worker
    */
   readonly watchdogSec?: number;
   /**
@@ -81,7 +91,7 @@ export interface GoServiceProps {
    * @default - no configuration file
    */
   readonly configFileContent?: string;
-  /** How long first boot waits for the health path before it reports failure. @default 60 */
+  /** How long first boot waits for the health path (a worker: for READY) before it reports failure. @default 60 */
   readonly healthTimeoutSec?: number;
   /**
    * Let the service reach the instance metadata service (IMDS), and so call AWS with the instance
@@ -141,7 +151,8 @@ export interface HardenedGoServiceProps extends HostConfigurationProps, GoServic
    * `host`) or a service nothing calls; the group then judges instances by EC2's status checks,
    * and a new instance goes in service (and a refresh moves on) only once its first boot passed
    * every check, the service's health path included (a launch lifecycle hook it completes itself).
-   * @default true
+   * A worker has none (it has no port).
+   * @default true (false for a worker)
    */
   readonly internalLoadBalancer?: boolean;
   /** Instances get a public IPv4 address of their own (egress from a public subnet without NAT). @default false */

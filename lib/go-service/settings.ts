@@ -5,9 +5,9 @@
 import type { GoHostSettings } from './artifacts';
 import type { GoServiceProps } from './props';
 import { ReleaseArtifact } from './release-artifact';
-import { parseCpuQuotaPercent, parseSystemdBytes } from './units';
+import { parseCpuQuotaPercent, parseSystemdBytes } from '../input/systemd-values';
 import type { BaseHostSettings } from '../host/artifacts';
-import { checkGoHostProps } from '../host/checks';
+import { checkGoHostProps } from './checks';
 import type { InstanceShape } from '../host/instance-types';
 import type { HostConfigurationProps } from '../host/props';
 import type { HostSettings } from '../host/settings';
@@ -18,6 +18,8 @@ import { shq } from '../render/shell';
 import { checkServiceSecrets } from './secrets';
 
 export const GO_HOST_DEFAULTS = {
+  worker: false,
+  /** A service with an HTTP port (not a worker). */
   listenPort: 8080,
   healthPath: '/healthz',
   limitNofile: 65536,
@@ -31,6 +33,8 @@ export const GO_HOST_DEFAULTS = {
   allowInstanceMetadataAccess: false,
   allowInstanceMetadataAccessBesideFrontDoor: false,
   secretsRefreshIntervalMin: 15,
+  /** watchdogSec of a worker: its only health signal besides the process running. */
+  workerWatchdogSec: 30,
   /** Share of the instance's memory the service may use when memoryMax is not given. */
   memoryShare: 0.75,
   /** Share of each vCPU the service may use when cpuQuota is not given (headroom for sshd, nginx, agents). */
@@ -57,12 +61,18 @@ export const GO_SERVICE_DEFAULTS = {
   terminationMarginSec: 60,
 } as const;
 
-/** A Go service's props (host props with HOST_DEFAULTS) with GO_HOST_DEFAULTS applied: what its construct, checks and artifacts read. */
-export type GoServiceSettings = WithDefaults<HostSettings<GoServiceProps & HostConfigurationProps>, typeof GO_HOST_DEFAULTS>;
+/**
+ * A Go service's props (host props with HOST_DEFAULTS) with GO_HOST_DEFAULTS applied: what its
+ * construct, checks and artifacts read. A worker has no port and no health path.
+ */
+export type GoServiceSettings = Omit<WithDefaults<HostSettings<GoServiceProps & HostConfigurationProps>, typeof GO_HOST_DEFAULTS>, 'listenPort' | 'healthPath'>
+  & { readonly listenPort: number | undefined; readonly healthPath: string | undefined };
 
-/** The service's defaults on top of the host's settings. */
+/** The service's defaults on top of the host's settings (a worker's: no port, a watchdog). */
 export function goServiceSettingsOf(host: HostSettings<GoServiceProps & HostConfigurationProps>): GoServiceSettings {
-  return withDefaults(host, GO_HOST_DEFAULTS);
+  const s = withDefaults(host, GO_HOST_DEFAULTS);
+  if (!s.worker) return s;
+  return { ...s, listenPort: host.listenPort, healthPath: host.healthPath, watchdogSec: host.watchdogSec ?? GO_HOST_DEFAULTS.workerWatchdogSec };
 }
 
 /**
@@ -90,7 +100,7 @@ export interface GoServiceContext {
   readonly base: BaseHostSettings;
   /** vCPUs and memory of the instance type, when known (the shares apply to them). */
   readonly shape: InstanceShape | undefined;
-  /** `0.0.0.0` when a security-group rule admits the service port, else loopback. */
+  /** `0.0.0.0` when a security-group rule admits the service port, else loopback (unused for a worker). */
   readonly listenAddress: string;
   /** Variables other constructs added (addEnvironment). */
   readonly extraEnvironment: Readonly<Record<string, string>>;
@@ -130,9 +140,7 @@ export function goHostArtifactSettings(p: GoServiceSettings, c: GoServiceContext
     ...c.base,
     serviceName: p.serviceName,
     artifact,
-    listenAddress: c.listenAddress,
-    listenPort: p.listenPort,
-    healthPath: p.healthPath,
+    http: p.worker || p.listenPort === undefined || p.healthPath === undefined ? undefined : { listenAddress: c.listenAddress, listenPort: p.listenPort, healthPath: p.healthPath },
     environment,
     args: (p.args ?? []).map((arg, i) => l(arg, 'systemdWord', `args[${i}]`)),
     memoryMaxBytes: memoryMaxBytesFor(p, c.shape),

@@ -13,7 +13,7 @@ import { HostProvisioning } from './provisioning';
 import { HOST_GROUP_DEFAULTS, HostSettings } from './settings';
 import { StackLookups } from './stack-lookups';
 import { PropChecks } from '../input/prop-checks';
-import { groupHostPropNames } from './checks';
+import { groupHostPropNames, hostPropNames } from './checks';
 import { checkPropTypes, requireLiterals } from '../input/validators';
 import { AutoscalingGroup, LaunchTemplate } from '../private/aws';
 import { Fn, Token } from '../private/cdktf';
@@ -42,7 +42,7 @@ export function resolveHostGroupSettings(p: Pick<HardenedHostGroupProps, 'minCap
 const GROUP_TYPES = { subnetIds: 'string[]', minCapacity: 'number', maxCapacity: 'number', desiredCapacity: 'number', readyTimeoutSec: 'number', associatePublicIpAddress: 'boolean' } as const;
 
 /** Every prop a HardenedHostGroup takes. @internal */
-export const HOST_GROUP_PROP_NAMES = groupHostPropNames(false, Object.keys(GROUP_TYPES));
+export const HOST_GROUP_PROP_NAMES = groupHostPropNames(hostPropNames(), Object.keys(GROUP_TYPES));
 
 export function checkHostGroupProps(p: HardenedHostGroupProps, isToken: (v: unknown) => boolean, c: PropChecks, warnings: string[]): void {
   const before = c.all.length;

@@ -25,7 +25,7 @@ import { HostSettings, resolveBaseHostSettings, resolveHostSettings } from './se
 import { assess } from '../readiness/checklist';
 import { HOST_ITEMS } from './readiness';
 import { ReadinessRow } from '../readiness/rows';
-import { coversAnyAddress } from '../input/validators';
+import { coversAnyAddress, PropType } from '../input/validators';
 import {
   CloudwatchMetricAlarm, DataAwsSubnet, DataAwsVpc, IamInstanceProfile, IamRole,
   IamRolePolicy, Instance, NetworkInterface, SecurityGroup,
@@ -105,11 +105,13 @@ export interface HostKind {
 
 /** How a subclass's props are checked and what they make the host. */
 export interface HostSpec<P extends HostConfigurationProps> {
-  /** The props include the Go service's (type-checked with them). */
-  readonly goService?: boolean;
+  /** Types of the subclass's own props, checked with the host's (plain JavaScript gets no compiler check). @default - none */
+  readonly propTypes?: Readonly<Record<string, PropType>>;
+  /** The subclass's required props. @default - none */
+  readonly requiredProps?: readonly string[];
   /** Checks of the subclass's own props (given with HOST_DEFAULTS applied), reported together with the host's. */
   readonly checkProps?: (props: P, checks: PropChecks, warnings: string[]) => void;
-  /** Every prop the construct takes. @default - the host's (and the Go service's) */
+  /** Every prop the construct takes. @default - the host's and propTypes' */
   readonly propNames?: readonly string[];
   /** Stand-ins for required props that failed, so the rest of the stack is still checked. */
   readonly placeholders?: Partial<P>;
@@ -188,7 +190,8 @@ export abstract class HardenedHostBase extends Construct implements IConnectable
     // Wrong types (plain JavaScript, JSON configuration) are found first: the value checks assume them.
     const resolved = resolveHostSettings<HostConfigurationProps>(rawProps, {
       isToken,
-      goService: spec.goService ?? false,
+      propTypes: spec.propTypes ?? {},
+      requiredProps: spec.requiredProps ?? [],
       placeholders: spec.placeholders ?? {},
       listenPorts: (p) => spec.describe(p).listenPorts ?? new Map(),
       checkProps: spec.checkProps,

@@ -1,14 +1,27 @@
-/** Checklist items of the host and its Go service (G, X, R and the host audit H). Pure. */
-import { GoHostSettings } from '../go-service/artifacts';
+/**
+ * Checklist items of every hardened host (G, X, R and the host audit H); the Go service's own
+ * items are in go-service/readiness. Pure.
+ */
 import { BaseHostSettings, HOST_HARDENING } from './artifacts';
 import { INSTANCE_METADATA_ADDRESSES, MetadataAccess } from './instance-metadata';
-import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, systemdMiB } from '../go-service/units';
 import { ChecklistItem, enforced, notApplicable, off } from '../readiness/checklist';
+
+/** The service a host runs, as the host's own items describe it (its placement fills it in). */
+export interface HostServiceFacts {
+  readonly name: string;
+  /** `address:port` it listens on; undefined for a worker. */
+  readonly listen: string | undefined;
+  readonly limitNofile: number;
+  readonly watchdogSec: number | undefined;
+  /** The service may use the instance role (allowInstanceMetadataAccess). */
+  readonly instanceMetadataAccess: boolean;
+  readonly artifactFromS3: boolean;
+}
 
 export interface HostReadinessFacts {
   readonly settings: BaseHostSettings;
-  /** The Go service on the host, if any. */
-  readonly go?: { readonly settings: GoHostSettings; readonly artifactFromS3: boolean };
+  /** The service on the host, if any. */
+  readonly service?: HostServiceFacts;
   readonly sshCidrs: readonly string[];
   readonly imdsHopLimit: number;
   readonly autoRecovery: boolean;
@@ -22,30 +35,19 @@ export interface HostReadinessFacts {
 }
 
 type Item = ChecklistItem<HostReadinessFacts>;
-type GoFacts = NonNullable<HostReadinessFacts['go']>;
 
 const GROUP_HEALING = 'Auto Scaling group with load-balancer health checks replaces an unhealthy instance (no per-instance recover alarm)';
 const HOOK_HEALING = 'Auto Scaling group replaces an instance failing EC2\'s status checks; a new one is in service only after its first boot passed every check (launch hook)';
-const NO_SERVICE = notApplicable('no Go service on this host');
 
 const host = (id: string, title: string, why: string, assess: Item['assess']): Item => ({ id, title, why, owner: 'HardenedHost', assess });
-/** An item about the Go service: not applicable on a host without one. */
-const service = (id: string, title: string, why: string, assess: (go: GoFacts, f: HostReadinessFacts) => ReturnType<Item['assess']>): Item =>
-  ({ id, title, why, owner: 'HardenedGoHost', assess: (f) => (f.go ? assess(f.go, f) : NO_SERVICE) });
 
 export const HOST_ITEMS: readonly Item[] = [
   host('G1', 'A supported LTS operating system', 'Security updates for the life of the host; the AMI is found by owner and name, never by a stale ID.',
     (f) => enforced(`${f.settings.distro.title}, AMI looked up by owner ${f.settings.distro.amiOwner} and name, or pinned by ID`)),
-  service('G2', 'One verified release artifact', 'A static binary checked against a pinned SHA-256 cannot be swapped or corrupted on the way to the host.',
-    (g) => enforced(`one release artifact (${g.artifactFromS3 ? 'S3 object' : 'HTTPS URL'}) verified against SHA-256 ${g.settings.artifact.sha256.slice(0, 12)}…; a mismatch stops provisioning`)),
   host('G3', 'Synchronised clock', 'TLS, token expiry and log ordering all depend on the time; the Amazon Time Sync Service is local to every instance.',
     (f) => enforced(`chrony with ${f.settings.ntpServers.join(', ')}`)),
-  service('G4', 'A dedicated unprivileged service user', 'A compromised service cannot log in, own its binary or act as root.',
-    (g) => enforced(`system user ${g.settings.serviceName}, /usr/sbin/nologin, state in /var/lib/${g.settings.serviceName}; binary owned by root`)),
-  service('G5', 'Memory, CPU and task limits in the unit', 'A leaking or runaway service is throttled and then stopped before it takes the host down.',
-    (g) => enforced(`MemoryHigh=${memoryHighFor(g.settings.memoryMaxBytes)} MemoryMax=${systemdMiB(g.settings.memoryMaxBytes)} CPUQuota=${g.settings.cpuQuotaPercent}% TasksMax=${g.settings.tasksMax}, accounting on`)),
   host('G6', 'Host firewall from the same port model as the security groups', 'A second line behind the security group that cannot disagree with it.',
-    (f) => enforced(`UFW default deny with ${f.settings.ufwRules.length} allow rule(s) from the port model${f.go ? `; service on ${f.go.settings.listenAddress}:${f.go.settings.listenPort}` : ''}`)),
+    (f) => enforced(`UFW default deny with ${f.settings.ufwRules.length} allow rule(s) from the port model${f.service?.listen ? `; service on ${f.service.listen}` : f.service ? `; ${f.service.name} is a worker with no port` : ''}`)),
   host('G7', 'Deep accept and SYN queues', 'Bursts of connections queue instead of being refused.',
     (f) => enforced(`somaxconn and tcp_max_syn_backlog ${f.settings.somaxconn}`)),
   host('G8', 'TIME_WAIT reuse without tcp_tw_recycle', 'Many short upstream connections do not exhaust ports; tcp_tw_recycle broke NAT clients and is gone from Linux.',
@@ -53,7 +55,7 @@ export const HOST_ITEMS: readonly Item[] = [
   host('G9', 'Ephemeral ports above every listening port', 'An outgoing connection can never take the port a service needs after a restart.',
     (f) => enforced(`ip_local_port_range ${f.settings.ephemeralPortRange[0]}–${f.settings.ephemeralPortRange[1]}, checked against every listening port`)),
   host('G10', 'Enough file descriptors, set where systemd reads them', 'limits.conf does not apply to services; LimitNOFILE in the unit does.',
-    (f) => enforced(f.go ? `fs.file-max 2097152, LimitNOFILE=${f.go.settings.limitNofile} in the unit, limits.d for PAM sessions` : 'fs.file-max 2097152; per-service LimitNOFILE in each unit')),
+    (f) => enforced(f.service ? `fs.file-max 2097152, LimitNOFILE=${f.service.limitNofile} in the unit, limits.d for PAM sessions` : 'fs.file-max 2097152; per-service LimitNOFILE in each unit')),
   host('G11', 'Almost no swapping', 'Latency stays predictable; the Go heap stays in memory.',
     () => enforced('vm.swappiness=1')),
   host('G12', 'No strict overcommit by default', "Strict overcommit makes the Go runtime's address-space reservations fail; it is opt-in with a warning.",
@@ -62,45 +64,21 @@ export const HOST_ITEMS: readonly Item[] = [
       : off('strict overcommit breaks Go runtime reservations (correction); overcommit left at the kernel default 0'))),
   host('G13', 'BBR congestion control and TCP Fast Open', 'Better throughput on lossy paths and one round trip less for returning clients.',
     (f) => enforced(f.settings.tcpCongestionControl === 'bbr' ? 'bbr + fq, tcp_bbr loaded at boot, tcp_fastopen=3' : `congestion control ${f.settings.tcpCongestionControl} (BBR turned off), tcp_fastopen=3`)),
-  service('G14', 'OOM priority chosen deliberately', 'The kernel kills something else first, but not sshd or nginx in its place.',
-    (g) => enforced(`OOMScoreAdjust=${g.settings.oomScoreAdjust}`)),
-  service('G15', 'Restart on failure, with a limit', 'Crashes heal themselves; a crash loop stops and is visible instead of spinning.',
-    (g) => enforced(`Restart=on-failure RestartSec=${g.settings.restartSec}; StartLimitIntervalSec=${g.settings.startLimitIntervalSec} StartLimitBurst=${g.settings.startLimitBurst} in [Unit]`)),
-  service('G16', 'Go runtime sized to its limits', 'GOMAXPROCS matching the CPU quota avoids throttling; GOMEMLIMIT below MemoryMax makes the GC work before the OOM killer does.',
-    (g) => enforced(`GOMAXPROCS=${gomaxprocsForQuota(g.settings.cpuQuotaPercent)} from CPUQuota, GOMEMLIMIT=${gomemlimitFor(g.settings.memoryMaxBytes)}${g.settings.gogc !== undefined ? `, GOGC=${g.settings.gogc}` : ''}`)),
-  service('G17', 'Graceful shutdown', 'In-flight requests finish during a release instead of failing.',
-    (g) => enforced(`KillSignal=SIGTERM KillMode=mixed TimeoutStopSec=${g.settings.timeoutStopSec}`)),
-  service('G18', 'A precheck before every start', 'A missing or altered binary, or a taken port, fails fast with a clear message.',
-    () => enforced('ExecStartPre precheck: binary present with the pinned SHA-256, config present, port free')),
   host('G19', 'Structured logs kept across reboots, with a cap', 'Logs of a crash survive the reboot, and logs never fill the disk.',
-    (f) => enforced(f.go ? `journal output with SyslogIdentifier=${f.go.settings.serviceName}; persistent journal capped at ${f.settings.journalSystemMaxUse}` : `persistent journal capped at ${f.settings.journalSystemMaxUse}`)),
-  service('G20', 'A health endpoint everyone uses', 'The boot check, nginx, the load balancer and the probes agree on what healthy means.',
-    (g) => enforced(`health path ${g.settings.healthPath}, waited for at first boot`)),
-  service('G21', 'Debug endpoints never public', 'pprof exposes memory and can stall the service.',
-    () => enforced('no security group rule or proxy route for a debug port; reach pprof through SSM port forwarding')),
+    (f) => enforced(f.service ? `journal output with SyslogIdentifier=${f.service.name}; persistent journal capped at ${f.settings.journalSystemMaxUse}` : `persistent journal capped at ${f.settings.journalSystemMaxUse}`)),
   host('G22', 'Self-healing', 'A hung or failed instance comes back without a person.',
     (f) => {
       const healing = f.group ? (f.groupHealthCheck === 'EC2' ? HOOK_HEALING : GROUP_HEALING) : f.autoRecovery ? 'EC2 auto-recovery alarm on StatusCheckFailed_System' : undefined;
-      if (f.go?.settings.watchdogSec !== undefined) return enforced(`WatchdogSec=${f.go.settings.watchdogSec} (Type=notify)${f.group ? `; ${f.groupHealthCheck === 'EC2' ? HOOK_HEALING : GROUP_HEALING}` : f.autoRecovery ? ' and the EC2 recover alarm' : ''}`);
-      if (!healing) return off(f.go ? 'autoRecovery is false and no watchdogSec' : 'autoRecovery is false');
-      return enforced(f.go ? `${healing}; systemd watchdog off (set watchdogSec if the app calls sd_notify)` : healing);
+      if (f.service?.watchdogSec !== undefined) return enforced(`WatchdogSec=${f.service.watchdogSec} (Type=notify)${f.group ? `; ${f.groupHealthCheck === 'EC2' ? HOOK_HEALING : GROUP_HEALING}` : f.autoRecovery ? ' and the EC2 recover alarm' : ''}`);
+      if (!healing) return off(f.service ? 'autoRecovery is false and no watchdogSec' : 'autoRecovery is false');
+      return enforced(f.service ? `${healing}; systemd watchdog off (set watchdogSec if the app calls sd_notify)` : healing);
     }),
   host('G23', 'Mandatory access control', 'On Ubuntu and Debian AppArmor is the MAC; the unit sandbox confines the service itself.',
-    (f) => notApplicable(f.go ? `${f.settings.distro.title} uses AppArmor; the unit sandbox (G24) confines the service` : `${f.settings.distro.title} uses AppArmor; unit sandboxing confines services`)),
-  service('G24', 'A sandboxed service unit', 'A compromised service sees a read-only system, no capabilities and a narrow set of system calls.',
-    () => enforced('unit sandbox: NoNewPrivileges, empty capability set, ProtectSystem=strict, syscall filter …; exposure checked ≤ 2.0 by the test suite')),
-  service('G25', 'Configuration reload without a restart', 'Configuration changes do not drop connections.',
-    (g) => (g.settings.configFileContent !== undefined ? enforced('config file delivered to /etc; ExecReload sends SIGHUP') : notApplicable('no configFileContent'))),
-  service('G26', 'Secrets fetched at runtime, never in user data', 'A database password or API key in user data or Terraform state is readable by anyone who can describe the instance or read the state.',
-    (g) => (g.settings.secrets.length > 0
-      ? enforced(`${g.settings.secrets.length} secret(s) fetched by a root unit with the instance role (exactly their ARNs), given as systemd credentials readable by the service alone`
-        + (g.settings.secretsRefreshIntervalMin > 0 ? `; fetched again every ${g.settings.secretsRefreshIntervalMin} min, the service restarted on a change` : '')
-        + (g.settings.secrets.some((x) => x.environmentVariable) ? '; some also in the environment (opted in)' : ''))
-      : off('no secrets prop: the service gets no secret unless it reads one itself'))),
+    (f) => notApplicable(f.service ? `${f.settings.distro.title} uses AppArmor; the unit sandbox (G24) confines the service` : `${f.settings.distro.title} uses AppArmor; unit sandboxing confines services`)),
   host('X1', 'Only the ports that are needed', 'SSH closed by default (SSM Session Manager); every other port opened by the construct that needs it.',
     (f) => enforced(f.sshCidrs.length > 0 ? `SSH only from ${f.sshCidrs.join(', ')}; everything else closed unless a construct opens it` : 'SSH closed (SSM Session Manager); nothing open unless a construct opens it')),
   host('X2', 'IMDSv2, encrypted volumes, least-privilege role', 'Credentials cannot be stolen through SSRF, disks are encrypted at rest, and the role can do only what the host needs.',
-    (f) => enforced(`IMDSv2 required (hop limit ${f.imdsHopLimit}), encrypted gp3 root volume, role limited to SSM core${f.go ? (f.go.artifactFromS3 ? ' and s3:GetObject on the artifact' : '') : ' and the grants constructs add'}${f.publicIp ? '; public IP requested' : ''}`)),
+    (f) => enforced(`IMDSv2 required (hop limit ${f.imdsHopLimit}), encrypted gp3 root volume, role limited to SSM core${f.service ? (f.service.artifactFromS3 ? ' and s3:GetObject on the artifact' : '') : ' and the grants constructs add'}${f.publicIp ? '; public IP requested' : ''}`)),
   host('X3', 'A production-readiness checklist', 'What is enforced is written down per host, not remembered.',
     () => enforced('readiness report written at synth (this table)')),
   host('X4', 'The instance role only for the processes that call AWS', 'A compromised service, proxy or agent cannot take the instance role\'s credentials from the metadata service.',
@@ -109,7 +87,7 @@ export const HOST_ITEMS: readonly Item[] = [
       const denied = units.filter(([, a]) => a.access === 'denied').map(([unit]) => unit);
       const allowed = units.flatMap(([unit, a]) => (a.access === 'allowed' ? [`${unit} (${a.why})`] : []));
       const detail = `instance metadata (${INSTANCE_METADATA_ADDRESSES.join(', ')}) unreachable from ${denied.join(', ') || 'no unit'} (IPAddressDeny=, checked at first boot); reachable by ${allowed.join(', ')}`;
-      const service = f.go && !f.go.settings.instanceMetadataAccess ? undefined : f.go?.settings.serviceName;
+      const service = f.service && !f.service.instanceMetadataAccess ? undefined : f.service?.name;
       return service ? off(`allowInstanceMetadataAccess: ${service} may use the instance role; ${detail}`) : enforced(detail);
     }),
   host('R1', 'A readiness report per host', 'Reviewers see which items are enforced, which are off and why, before anything is deployed.',
@@ -127,5 +105,4 @@ export const HOST_ITEMS: readonly Item[] = [
   host('H6', 'An audit trail of sensitive changes', 'Who changed accounts, sudoers or sshd, loaded a module or stepped the clock is recorded.',
     () => enforced(`auditd with rules for accounts, privileges, sshd, kernel modules and clock steps (${HOST_HARDENING.auditRulesFile})`)),
   host('H7', 'Services restarted after library updates', 'A patched library protects nothing until the services using it restart.',
-    () => enforced('needrestart restarts services that run outdated libraries after unattended upgrades')),
-];
+    () => enforced('needrestart restarts services that run outdated libraries after unattended upgrades')),];

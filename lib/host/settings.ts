@@ -5,7 +5,7 @@
  */
 import type { BaseHostSettings } from './artifacts';
 import { checkHostPropTypes, checkHostProps, hostPropNames, HostPropsToCheck } from './checks';
-import { checkUnknownProps } from '../input/validators';
+import { checkUnknownProps, PropType } from '../input/validators';
 import type { DistroInfo } from './distro';
 import type { HostConfigurationProps } from './props';
 import { checkProps } from '../input/check';
@@ -53,15 +53,17 @@ export type HostSettings<P extends HostConfigurationProps = HostConfigurationPro
 /** What a host's checks depend on beyond its props: the kind of host around them. */
 export interface HostCheckContext<P extends HostConfigurationProps> {
   readonly isToken: (v: unknown) => boolean;
-  /** The props include the Go service's (type-checked with them). */
-  readonly goService: boolean;
+  /** Types of the subclass's own props, checked with the host's. */
+  readonly propTypes: Readonly<Record<string, PropType>>;
+  /** The subclass's required props. */
+  readonly requiredProps: readonly string[];
   /** Stand-ins for required props that failed, so the rest of the stack is still checked. */
   readonly placeholders: Partial<P>;
   /** Ports the host's own services listen on (checked against the ephemeral range). */
   readonly listenPorts: (props: HostSettings<P>) => ReadonlyMap<number, string>;
   /** Checks of the subclass's own props, reported together with the host's. */
   readonly checkProps?: (props: HostSettings<P>, checks: PropChecks, warnings: string[]) => void;
-  /** Every prop the construct takes: any other key is reported. @default - the host's (and the Go service's) */
+  /** Every prop the construct takes: any other key is reported. @default - the host's and propTypes' */
   readonly propNames?: readonly string[];
 }
 
@@ -75,8 +77,8 @@ export function resolveHostSettings<P extends HostConfigurationProps>(
 ): { settings: HostSettings<P>; failures: readonly PropFailure[]; warnings: readonly string[] } {
   const checked = checkProps<P>(rawProps, c.placeholders,
     (p, checks) => {
-      checkUnknownProps(p, c.propNames ?? hostPropNames(c.goService), (prop, value, problem, fix) => checks.fail(prop, value, problem, fix));
-      checkHostPropTypes(p, c.goService, checks);
+      checkUnknownProps(p, c.propNames ?? hostPropNames(c.propTypes), (prop, value, problem, fix) => checks.fail(prop, value, problem, fix));
+      checkHostPropTypes(p, c.propTypes, c.requiredProps, checks);
     },
     (p, checks, warnings) => {
       const s = withDefaults(p, HOST_DEFAULTS);

@@ -31,3 +31,17 @@ export const notApplicable = (detail: string): Assessment => ({ status: 'not app
 export function assess<F>(items: ReadonlyArray<ChecklistItem<F>>, facts: F): ReadinessRow[] {
   return items.map((item) => ({ id: item.id, ...item.assess(facts) }));
 }
+
+/**
+ * Items of several features in checklist order: by the letter's first appearance (G, X, R, H),
+ * then by number.
+ */
+export function orderedById<F>(items: ReadonlyArray<ChecklistItem<F>>): Array<ChecklistItem<F>> {
+  const letters = [...new Set(items.map((i) => i.id.replace(/\d+$/, '')))];
+  const key = (i: ChecklistItem<F>) => [letters.indexOf(i.id.replace(/\d+$/, '')), Number(/\d+$/.exec(i.id)?.[0] ?? 0)];
+  return [...items].sort((a, b) => {
+    const [la, na] = key(a);
+    const [lb, nb] = key(b);
+    return la - lb || na - nb;
+  });
+}

@@ -1,14 +1,14 @@
 /** The whole checklist, in report order. Pure. */
 import { ChecklistItem } from './checklist';
 import { FRONT_DOOR_ITEMS } from '../front-door/readiness';
-import { HOST_ITEMS } from '../host/readiness';
+import { GO_HOST_ITEMS } from '../go-service/readiness';
 import { OBSERVABILITY_ITEMS } from '../observability/readiness';
 
 export const CHECKLIST: ReadonlyArray<ChecklistItem<never>> = [
-  ...HOST_ITEMS.filter((i) => i.id.startsWith('G')),
+  ...GO_HOST_ITEMS.filter((i) => i.id.startsWith('G')),
   ...FRONT_DOOR_ITEMS,
   ...OBSERVABILITY_ITEMS,
-  ...HOST_ITEMS.filter((i) => !i.id.startsWith('G')),
+  ...GO_HOST_ITEMS.filter((i) => !i.id.startsWith('G')),
 ] as ReadonlyArray<ChecklistItem<never>>;
 
 /** The checklist as Markdown (docs/checklist.md and the README table are this text). */

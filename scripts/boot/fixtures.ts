@@ -148,8 +148,8 @@ export function findHost(stackName: string, host?: string): HostUnderTest {
     facts: {
       service: s && {
         name: s.serviceName,
-        listenPort: s.listenPort,
-        healthPath: s.healthPath,
+        // Workers are proven by verify:units (READY, watchdog); whole-host boots are of HTTP services.
+        ...(s.http ? { listenPort: s.http.listenPort, healthPath: s.http.healthPath } : (() => { throw new Error(`${below(picked)} is a worker: boot it with verify:units`); })()),
         memoryMaxBytes: s.memoryMaxBytes,
         cpuQuotaPercent: s.cpuQuotaPercent,
         limitNofile: s.limitNofile,

@@ -55,6 +55,8 @@ export async function startServers(o: {
   readonly binary: string;
   /** The artifact is an S3 object: requests must be signed. */
   readonly signedArtifact: boolean;
+  /** Files the guest fetches from the metadata address under /harness/ (the harness's own, not IMDS). */
+  readonly harnessFiles?: Readonly<Record<string, Buffer>>;
 }): Promise<HarnessServers> {
   const secretCalls: string[] = [];
   const queryCalls: QueryCall[] = [];
@@ -69,6 +71,8 @@ export async function startServers(o: {
   });
   const imds = http.createServer((req, res) => {
     const url = req.url ?? '';
+    const file = o.harnessFiles?.[url.replace(/^\/harness\//, '')];
+    if (url.startsWith('/harness/') && file) { res.writeHead(200, { 'Content-Length': file.length }).end(file); return; }
     if (url === '/latest/api/token' && req.method !== 'PUT') { res.writeHead(405).end(); return; }
     if (url !== '/latest/api/token' && req.headers['x-aws-ec2-metadata-token'] !== 'harness-imds-token') { res.writeHead(401).end(); return; }
     if (IMDS[url] === undefined) { res.writeHead(404).end(); return; }

@@ -255,7 +255,7 @@ describe('NginxFrontDoor on a Go service group of one (host: HardenedGoService w
 
   it('nginx proxies to the service on loopback, and the service binds loopback only', () => {
     expect(files.file('/etc/nginx/gohost/nginx.conf')).toMatch(/server 127\.0\.0\.1:8080 /);
-    expect(api.settings.listenAddress).toBe('127.0.0.1');
+    expect(api.settings.http?.listenAddress).toBe('127.0.0.1');
   });
 
   it('claims the Elastic IP and then completes the hook as its last steps, after the service and nginx answered; Terraform never associates the address', () => {

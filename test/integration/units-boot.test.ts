@@ -1,7 +1,8 @@
 /**
  * Unit proofs: `npm run verify:units` boots the library's unit files (not whole hosts) in Debian 12
  * and Debian 13 VMs and, from inside each running unit, as its user, tries the instance metadata
- * service. One describe per release; each check is one test.
+ * service; it runs a worker's unit with examples/app's worker mode (READY, the watchdog). One
+ * describe per release; each check is one test.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,5 +43,14 @@ describe.each(['bookworm', 'trixie'])('unit proof on Debian %s', (suite) => {
   });
   it("first boot's fence step passes here, and fails for an unfenced unit or a probe without the deny", () => {
     expect([...failed('first-boot-fence-step-passes'), ...failed('fence-probe-fails-without-deny'), ...failed('fence-step-fails-on-an-unfenced-unit')]).toEqual([]);
+  });
+  it("a worker: first boot's wait passes on READY, the unit is notify and active, its metrics answer on their port", () => {
+    expect([...failed('worker-first-boot-waits-for-ready'), ...failed('worker-is-notify-and-active'), ...failed('worker-metrics-on-their-port')]).toEqual([]);
+  });
+  it('a hung worker is aborted by the watchdog and restarted; a stop lets it finish cleanly', () => {
+    expect([...failed('worker-watchdog-restarts-a-hung-worker'), ...failed('worker-stops-cleanly')]).toEqual([]);
+  });
+  it("a worker that never says READY fails its start and first boot's wait", () => {
+    expect([...failed('worker-without-ready-fails-to-start'), ...failed('worker-without-ready-fails-first-boot')]).toEqual([]);
   });
 });

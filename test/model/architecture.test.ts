@@ -1,7 +1,7 @@
 /**
  * The layer rules of lib/: no import cycle anywhere (type imports count: a cycle of types is still
  * two features that cannot be read apart), the printers in lib/render import nothing from cdktf
- * or from features, and cdktf and the providers are imported through lib/private only.
+ * or from features, lib/host nothing from lib/go-service, and cdktf and the providers are imported through lib/private only.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -95,6 +95,13 @@ describe('layer rules of lib/', () => {
         expect(target.startsWith(`render${path.sep}`) || target === 'errors.ts', `${rel(f)} imports ${target}`).toBe(true);
       }
     }
+  });
+
+  // The host is the lower layer: a Go service is placed on it, never the other way round.
+  it('lib/host imports nothing from lib/go-service', () => {
+    const offending = files.filter((f) => rel(f).startsWith(`host${path.sep}`))
+      .flatMap((f) => graph.get(f)!.filter((t) => rel(t).startsWith(`go-service${path.sep}`)).map((t) => `${rel(f)} → ${rel(t)}`));
+    expect(offending).toEqual([]);
   });
 
   it('cdktf is imported by lib/private/cdktf.ts only, the providers by lib/private/aws.ts and cloudinit.ts only', () => {

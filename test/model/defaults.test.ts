@@ -88,7 +88,7 @@ describe('resolve…Settings: one pure function per feature checks the props and
 
   it('resolveHostSettings: a failed prop is reported and falls back to its default; unset props get theirs', () => {
     const { settings, failures } = resolveHostSettings({ somaxconn: 'many' as unknown as number, rootVolumeSizeGiB: 4 }, {
-      isToken, goService: false, placeholders: {}, listenPorts: () => new Map(),
+      isToken, propTypes: {}, requiredProps: [], placeholders: {}, listenPorts: () => new Map(),
     });
     expect(failures.map((f) => f.prop)).toEqual(['somaxconn', 'rootVolumeSizeGiB']);
     expect(settings.somaxconn).toBe(HOST_DEFAULTS.somaxconn);
@@ -98,7 +98,7 @@ describe('resolve…Settings: one pure function per feature checks the props and
   });
 
   it('resolveGoServiceSettings: the service\'s checks see its defaults; a set prop wins', () => {
-    const host = resolveHostSettings<HostConfigurationProps>({}, { isToken, goService: false, placeholders: {}, listenPorts: () => new Map() }).settings;
+    const host = resolveHostSettings<HostConfigurationProps>({}, { isToken, propTypes: {}, requiredProps: [], placeholders: {}, listenPorts: () => new Map() }).settings;
     const artifact = ReleaseArtifact.fromS3({ bucket: 'releases', key: 'api/v1/api' }, 'a'.repeat(64));
     const ok = resolveGoServiceSettings({ ...host, serviceName: 'api', artifact, timeoutStopSec: 45 }, isToken);
     expect(ok.failures).toEqual([]);

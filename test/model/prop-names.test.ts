@@ -8,6 +8,7 @@ import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { FRONT_DOOR_PROP_TYPES } from '../../lib/front-door/checks';
 import { hostPropNames } from '../../lib/host/checks';
+import { GO_HOST_PROP_NAMES } from '../../lib/go-service/hardened-go-host';
 import { OBSERVABILITY_PROP_TYPES } from '../../lib/observability/checks';
 import { HardenedGoService, HardenedHost, HardenedGoHost, NginxFrontDoor, ObservabilityStack } from '../../lib';
 import { GO_SERVICE_GROUP_PROP_NAMES } from '../../lib/go-service/hardened-go-service';
@@ -29,8 +30,8 @@ function interfaceProps(name: string): string[] {
 
 describe('each construct knows exactly the props of its interface', () => {
   it('HardenedHost and HardenedGoHost', () => {
-    expect([...hostPropNames(false)].sort()).toEqual(interfaceProps('HardenedHostProps'));
-    expect([...hostPropNames(true)].sort()).toEqual(interfaceProps('HardenedGoHostProps'));
+    expect([...hostPropNames()].sort()).toEqual(interfaceProps('HardenedHostProps'));
+    expect([...GO_HOST_PROP_NAMES].sort()).toEqual(interfaceProps('HardenedGoHostProps'));
   });
   it('NginxFrontDoor and ObservabilityStack', () => {
     expect(Object.keys(FRONT_DOOR_PROP_TYPES).sort()).toEqual(interfaceProps('NginxFrontDoorProps'));

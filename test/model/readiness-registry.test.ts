@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKLIST } from '../../lib/readiness';
 import { HOST_ITEMS } from '../../lib/host/readiness';
+import { GO_HOST_ITEMS, GO_SERVICE_ITEMS } from '../../lib/go-service/readiness';
 import { checklistDocument, readmeWithChecklist } from '../../scripts/docs';
 import { HardenedGoHost, HardenedHost } from '../../lib';
 import { baseProps, newStack } from '../helpers/stacks';
@@ -27,14 +28,16 @@ describe('readiness registry', () => {
     }
   });
 
-  it("a host's report has one row per host item, straight from the registry; Go service items are not applicable without a service", () => {
+  it("a host's report has one row per host item, straight from the registry; a Go service host's also one per service item, in checklist order", () => {
     const { stack } = newStack();
     const plain = new HardenedHost(stack, 'Plain', { subnetId: 'subnet-0123456789abcdef0', vpcId: 'vpc-0123456789abcdef0' });
     const go = new HardenedGoHost(stack, 'Api', baseProps);
     expect(plain.readiness().map((r) => r.id)).toEqual(HOST_ITEMS.map((i) => i.id));
-    expect(go.readiness().map((r) => r.id)).toEqual(HOST_ITEMS.map((i) => i.id));
-    for (const item of HOST_ITEMS.filter((i) => i.owner === 'HardenedGoHost')) {
-      expect(plain.readiness().find((r) => r.id === item.id)).toEqual({ id: item.id, status: 'not applicable', detail: 'no Go service on this host' });
+    expect(go.readiness().map((r) => r.id)).toEqual(GO_HOST_ITEMS.map((i) => i.id));
+    expect(go.readiness().map((r) => r.id).slice(0, 6)).toEqual(['G1', 'G2', 'G3', 'G4', 'G5', 'G6']);
+    expect(HOST_ITEMS.filter((i) => i.owner === 'HardenedGoHost')).toEqual([]);
+    for (const item of GO_SERVICE_ITEMS) {
+      expect(item.owner).toBe('HardenedGoHost');
       // G25 (config reload) applies only with configFileContent.
       if (item.id !== 'G25') expect(go.readiness().find((r) => r.id === item.id)!.status, item.id).not.toBe('not applicable');
     }

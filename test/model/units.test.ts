@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instanceShape } from '../../lib/host/instance-types';
-import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor, parseCpuQuotaPercent, parseSystemdBytes } from '../../lib/go-service/units';
+import { gomaxprocsForQuota, gomemlimitFor, memoryHighFor } from '../../lib/go-service/units';
+import { parseCpuQuotaPercent, parseSystemdBytes } from '../../lib/input/systemd-values';
 
 describe('resource figures', () => {
   it('parses systemd byte sizes in powers of 1024', () => {
