@@ -18,6 +18,8 @@ export interface FleetOptions {
   readonly responseHeaders?: Record<string, string>;
   /** Scheduled capacity changes of the Go service group. */
   readonly schedules?: HardenedGoServiceProps['schedules'];
+  /** Secrets of the Go service besides its database password. */
+  readonly moreSecrets?: HardenedGoServiceProps['secrets'];
 }
 
 export const FLEET_RELEASE_SHA256 = 'd2b7b5a1c7e7f0b0c36a5e8f9f1d3a4c5b6a7e8f9d0c1b2a3f4e5d6c7b8a9f0e';
@@ -51,7 +53,7 @@ export class FleetStack extends TerraformStack {
       artifact,
       environment: { APP_ENV: 'production' },
       // Read by the service from $CREDENTIALS_DIRECTORY/db_password; only the secret's name is in the stack.
-      secrets: { db_password: ServiceSecret.fromSecretsManager('orders-api/db', { jsonField: 'password' }) },
+      secrets: { db_password: ServiceSecret.fromSecretsManager('orders-api/db', { jsonField: 'password' }), ...options.moreSecrets },
       minCapacity: 3,
       maxCapacity: 9,
       desiredCapacity: options.desiredCapacity,

@@ -7,7 +7,7 @@
  */
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { CertificateSource, HardenedGoService, NginxFrontDoor, ReleaseArtifact } from '../../lib';
+import { CertificateSource, HardenedGoService, NginxFrontDoor, ReleaseArtifact, ServiceSecret } from '../../lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetOptions, FleetStack } from '../../examples/fleet/main';
 import { SingleHostStack } from '../../examples/single-host/main';
@@ -65,6 +65,19 @@ describe('fleet, deployed (emulated state, constant data sources)', () => {
     const plan = deployed.planChange(fleet({ schedules: { 'business-hours': { recurrence: '0 7 * * MON-FRI', timeZone: 'Europe/Berlin', minCapacity: 6 } } }));
     expect(plan.changed).toEqual([expect.stringMatching(/^aws_autoscaling_schedule\.Api_Schedule-business-hours_/)]);
     expect(plan.changes.find((c) => c.type === 'aws_autoscaling_schedule')!.actions).toEqual(['create']);
+  });
+
+  it('a secret added changes the grant and rolls the group (a new launch template version), nothing else', () => {
+    const plan = deployed.planChange(fleet({ moreSecrets: { stripe_key: ServiceSecret.fromSsmParameter('/orders-api/stripe-key') } }));
+    expect(plan.changed).toEqual([
+      expect.stringMatching(/^aws_autoscaling_group\.Api_Group_/),
+      expect.stringMatching(/^aws_iam_role_policy\.Api_Policy/),
+      expect.stringMatching(/^aws_launch_template\.Api_LaunchTemplate_/),
+    ]);
+    const policy = plan.changes.find((c) => c.type === 'aws_iam_role_policy' && c.after.name === 'read-service-secrets')!;
+    expect(policy.actions).toEqual(['update']);
+    expect(JSON.parse(policy.after.policy).Statement).toContainEqual({ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: [expect.stringMatching(/^arn:aws:ssm:eu-west-1:\d{12}:parameter\/orders-api\/stripe-key$/)] });
+    for (const prefix of ['aws_lb.Api_LoadBalancer_', 'aws_autoscaling_group.FrontDoor_Host_Group_', 'aws_instance.Observability_Monitoring_Instance_']) noOp(plan, prefix);
   });
 
   it('the deployed group rolls back a refresh on the unhealthy-targets alarm, and its instance reads its secret with exactly that grant', () => {
