@@ -1,6 +1,6 @@
 /** Checklist items of the nginx front door (N). Pure. */
 import { PORTS } from '../facts';
-import { FrontDoorSettings } from './artifacts';
+import { FrontDoorSettings } from './render-input';
 import { ChecklistItem, enforced, off, notApplicable } from '../readiness/checklist';
 
 type Item = ChecklistItem<FrontDoorSettings>;

@@ -2,7 +2,7 @@
  * The front door's settings: every default (the only place it lives; each prop's `@default` says
  * the same) and the pure function that applies them for one nginx host. Pure: no cdktf imports.
  */
-import type { CertificateSettings, FrontDoorSettings } from './artifacts';
+import type { CertificateSettings, FrontDoorSettings } from './render-input';
 import { CertificateSource } from './certificate-source';
 import { checkFrontDoorProps, checkFrontDoorPropTypes } from './checks';
 import type { NginxFrontDoorProps } from './props';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FrontDoorSettings, frontDoorNginxConfig, nginxDropIn, nginxPrecheck, securityHeaders } from '../../lib/front-door/artifacts';
+import { frontDoorNginxConfig, nginxDropIn, nginxPrecheck, securityHeaders } from '../../lib/front-door/nginx-config';
+import type { FrontDoorSettings } from '../../lib/front-door/render-input';
 
 const base: FrontDoorSettings = {
   domainNames: ['shop.example.test'],
