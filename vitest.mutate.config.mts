@@ -6,7 +6,7 @@ const TESTS: Record<string, string[]> = {
   render: ['test/render/**/*.test.ts'],
   input: [
     'test/constructs/{bad-input-corpus,front-door-validation,validation,input-safety,string-props.property}.test.ts',
-    'test/model/late-bound.test.ts',
+    'test/private/late-bound.test.ts',
   ],
   policy: ['test/policy/**/*.test.ts'],
 };
