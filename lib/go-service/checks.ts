@@ -5,7 +5,6 @@
  */
 import type { GoServiceProps } from './props';
 import { RESERVED_SERVICE_NAMES } from './reserved-names';
-import { parseCpuQuotaPercent, parseSystemdBytes } from '../input/systemd-values';
 import { HOST_PORTS } from '../facts';
 import type { HostPropsToCheck } from '../host/checks';
 import { instanceShape } from '../host/instance-types';
@@ -21,6 +20,8 @@ const isInt = (v: number) => Number.isInteger(v);
 export type GoHostPropsToCheck = GoServiceProps & HostPropsToCheck & {
   readonly listenPort: number | undefined; readonly healthPath: string | undefined; readonly limitNofile: number; readonly tasksMax: number; readonly oomScoreAdjust: number;
   readonly timeoutStopSec: number; readonly restartSec: number; readonly startLimitBurst: number; readonly startLimitIntervalSec: number;
+  /** memoryMax and cpuQuota as resolved (parsed once, by goServiceSettingsOf): undefined when not in systemd's syntax. */
+  readonly memoryMaxBytes: number | undefined; readonly cpuQuotaPercent: number | undefined;
 };
 
 /** The types of the Go service's props. */
@@ -144,7 +145,7 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
         'set memoryMax (e.g. "1536M") and cpuQuota (e.g. "180%") explicitly');
     }
   } else if (known(memoryMax)) {
-    const bytes = parseSystemdBytes(memoryMax);
+    const bytes = props.memoryMaxBytes;
     if (bytes === undefined) {
       c.fail('memoryMax', memoryMax, "is not in systemd's MemoryMax= byte syntax", 'write a size like "1536M" or "2G" (K, M, G, T are powers of 1024)');
     } else if (bytes < 64 * 1024 * 1024) {
@@ -159,7 +160,7 @@ export function checkGoHostProps(props: GoHostPropsToCheck, isToken: (v: unknown
       c.fail('cpuQuota', undefined, `cannot be derived: the vCPU count of instance type "${instanceType}" is not known to the library`, 'set cpuQuota explicitly, e.g. "180%"');
     }
   } else if (known(cpuQuota)) {
-    const pct = parseCpuQuotaPercent(cpuQuota);
+    const pct = props.cpuQuotaPercent;
     if (pct === undefined) {
       c.fail('cpuQuota', cpuQuota, "is not in systemd's CPUQuota= syntax", 'write a percentage of one CPU, e.g. "150%" for one and a half CPUs');
     } else if (shape && pct > shape.vcpus * 100) {

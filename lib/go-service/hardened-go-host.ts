@@ -8,11 +8,10 @@ import { HardenedHost, HardenedHostBase, HostConfigurationProps } from '../host/
 import { GoHostSettings, provisionGoHost } from './artifacts';
 import { HostProvisioning } from '../host/provisioning';
 import { ReleaseArtifact } from './release-artifact';
-import { InstanceShape } from '../host/instance-types';
 import { assess } from '../readiness/checklist';
 import { HostReadinessFacts } from '../host/readiness';
 import { GO_HOST_ITEMS, hostServiceFacts } from './readiness';
-import { cpuQuotaPercentFor, goHostArtifactSettings, goServiceSettingsOf, GoServiceSettings, memoryMaxBytesFor, resolveGoServiceSettings } from './settings';
+import { cpuQuotaPercentOf, goHostArtifactSettings, goServiceSettingsOf, GoServiceSettings, memoryMaxBytesOf, resolveGoServiceSettings } from './settings';
 import { PropChecks } from '../input/prop-checks';
 import type { HostSettings } from '../host/settings';
 import { ReadinessRow } from '../readiness/rows';
@@ -94,14 +93,13 @@ export class GoServiceConfiguration {
   constructor(
     private readonly host: HardenedHostBase,
     private readonly props: GoServiceSettings,
-    private readonly shape: InstanceShape | undefined,
   ) {
     this.serviceName = props.serviceName;
     this.worker = props.worker;
     this.listenPort = props.listenPort;
     this.healthPath = props.healthPath;
-    this.memoryMaxBytes = memoryMaxBytesFor(props, shape);
-    this.cpuQuotaPercent = cpuQuotaPercentFor(props, shape);
+    this.memoryMaxBytes = memoryMaxBytesOf(props);
+    this.cpuQuotaPercent = cpuQuotaPercentOf(props);
 
     const s3 = props.artifact.s3;
     if (s3) {
@@ -196,7 +194,6 @@ export class GoServiceConfiguration {
   public get settings(): GoHostSettings {
     return goHostArtifactSettings(this.props, {
       base: this.host.baseSettings,
-      shape: this.shape,
       listenAddress: this.listenAddress,
       extraEnvironment: this.extraEnvironment,
       isToken: (v) => Token.isUnresolved(v),
@@ -223,7 +220,7 @@ export class HardenedGoHost extends HardenedHost implements IGoService {
 
   constructor(scope: Construct, id: string, props: HardenedGoHostProps) {
     super(scope, id, props, goServiceSpec<HardenedGoHostProps>());
-    this.go = new GoServiceConfiguration(this, goServiceSettingsOf(asHostSettings(this.validProps as HardenedGoHostProps)), this.shape);
+    this.go = new GoServiceConfiguration(this, goServiceSettingsOf(asHostSettings(this.validProps as HardenedGoHostProps)));
     this.serviceName = this.go.serviceName;
     this.worker = this.go.worker;
     this.listenPort = this.go.listenPort;

@@ -72,7 +72,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
       }),
     });
     props = this.validProps as unknown as HardenedGoServiceProps;
-    this.go = new GoServiceConfiguration(this, goServiceSettingsOf(asHostSettings(props)), this.shape);
+    this.go = new GoServiceConfiguration(this, goServiceSettingsOf(asHostSettings(props)));
     this.serviceName = this.go.serviceName;
     this.worker = this.go.worker;
     this.listenPort = this.go.listenPort;

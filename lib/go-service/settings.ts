@@ -8,7 +8,7 @@ import { ReleaseArtifact } from './release-artifact';
 import { parseCpuQuotaPercent, parseSystemdBytes } from '../input/systemd-values';
 import type { BaseHostSettings } from '../host/artifacts';
 import { checkGoHostProps } from './checks';
-import type { InstanceShape } from '../host/instance-types';
+import { instanceShape } from '../host/instance-types';
 import type { HostConfigurationProps } from '../host/props';
 import type { HostSettings } from '../host/settings';
 import { WithDefaults, withDefaults } from '../input/defaults';
@@ -65,14 +65,28 @@ export const GO_SERVICE_DEFAULTS = {
  * A Go service's props (host props with HOST_DEFAULTS) with GO_HOST_DEFAULTS applied: what its
  * construct, checks and artifacts read. A worker has no port and no health path.
  */
-export type GoServiceSettings = Omit<WithDefaults<HostSettings<GoServiceProps & HostConfigurationProps>, typeof GO_HOST_DEFAULTS>, 'listenPort' | 'healthPath'>
-  & { readonly listenPort: number | undefined; readonly healthPath: string | undefined };
+export type GoServiceSettings = Omit<WithDefaults<HostSettings<GoServiceProps & HostConfigurationProps>, typeof GO_HOST_DEFAULTS>, 'listenPort' | 'healthPath'> & {
+  readonly listenPort: number | undefined;
+  readonly healthPath: string | undefined;
+  /**
+   * MemoryMax in bytes: memoryMax parsed (here only), or a share of the instance type's memory;
+   * undefined when memoryMax is not in systemd's syntax or the instance type is unknown (the checks fail then).
+   */
+  readonly memoryMaxBytes: number | undefined;
+  /** CPUQuota in percent: cpuQuota parsed, or a share of every vCPU; undefined as memoryMaxBytes. */
+  readonly cpuQuotaPercent: number | undefined;
+};
 
-/** The service's defaults on top of the host's settings (a worker's: no port, a watchdog). */
+/** The service's defaults on top of the host's settings (a worker's: no port, a watchdog), its limits parsed. */
 export function goServiceSettingsOf(host: HostSettings<GoServiceProps & HostConfigurationProps>): GoServiceSettings {
   const s = withDefaults(host, GO_HOST_DEFAULTS);
-  if (!s.worker) return s;
-  return { ...s, listenPort: host.listenPort, healthPath: host.healthPath, watchdogSec: host.watchdogSec ?? GO_HOST_DEFAULTS.workerWatchdogSec };
+  const shape = typeof s.instanceType === 'string' ? instanceShape(s.instanceType) : undefined;
+  const limits = {
+    memoryMaxBytes: typeof s.memoryMax === 'string' ? parseSystemdBytes(s.memoryMax) : shape && Math.floor(shape.memoryMiB * GO_HOST_DEFAULTS.memoryShare) * 1024 * 1024,
+    cpuQuotaPercent: typeof s.cpuQuota === 'string' ? parseCpuQuotaPercent(s.cpuQuota) : shape && Math.round(shape.vcpus * 100 * GO_HOST_DEFAULTS.cpuShare),
+  };
+  if (!s.worker) return { ...s, ...limits };
+  return { ...s, ...limits, listenPort: host.listenPort, healthPath: host.healthPath, watchdogSec: host.watchdogSec ?? GO_HOST_DEFAULTS.workerWatchdogSec };
 }
 
 /**
@@ -98,8 +112,6 @@ export type GoServiceBoundary = 'systemdValue' | 'systemdWord' | 'shellWord' | '
 /** What the service's settings depend on beyond its props: the host and its placement. */
 export interface GoServiceContext {
   readonly base: BaseHostSettings;
-  /** vCPUs and memory of the instance type, when known (the shares apply to them). */
-  readonly shape: InstanceShape | undefined;
   /** `0.0.0.0` when a security-group rule admits the service port, else loopback (unused for a worker). */
   readonly listenAddress: string;
   /** Variables other constructs added (addEnvironment). */
@@ -109,15 +121,17 @@ export interface GoServiceContext {
   readonly bind: (value: string, boundary: GoServiceBoundary, prop: string) => string;
 }
 
-/** MemoryMax in bytes: the prop, or a share of the machine's memory. */
-export function memoryMaxBytesFor(p: Pick<GoServiceProps, 'memoryMax'>, shape: InstanceShape | undefined): number {
-  // The checks fail the stack when the shape is unknown and memoryMax is not set; the stand-in only lets the other checks run.
-  return p.memoryMax ? parseSystemdBytes(p.memoryMax)! : Math.floor((shape ?? { memoryMiB: 1024 }).memoryMiB * GO_HOST_DEFAULTS.memoryShare) * 1024 * 1024;
+/** Stand-ins for limits the checks refused (the stack then does not synthesize; the other checks still run). */
+const INVALID_LIMITS = { memoryMaxBytes: 1024 * 1024 * 1024, cpuQuotaPercent: 100 };
+
+/** MemoryMax in bytes as resolved, or its stand-in. */
+export function memoryMaxBytesOf(s: GoServiceSettings): number {
+  return s.memoryMaxBytes ?? INVALID_LIMITS.memoryMaxBytes;
 }
 
-/** CPUQuota in percent: the prop, or a share of every vCPU. */
-export function cpuQuotaPercentFor(p: Pick<GoServiceProps, 'cpuQuota'>, shape: InstanceShape | undefined): number {
-  return p.cpuQuota ? parseCpuQuotaPercent(p.cpuQuota)! : Math.round((shape ?? { vcpus: 1 }).vcpus * 100 * GO_HOST_DEFAULTS.cpuShare);
+/** CPUQuota in percent as resolved, or its stand-in. */
+export function cpuQuotaPercentOf(s: GoServiceSettings): number {
+  return s.cpuQuotaPercent ?? INVALID_LIMITS.cpuQuotaPercent;
 }
 
 /** What the service's artifacts need: its settings on the host's, references bound for their destinations. */
@@ -143,8 +157,8 @@ export function goHostArtifactSettings(p: GoServiceSettings, c: GoServiceContext
     http: p.worker || p.listenPort === undefined || p.healthPath === undefined ? undefined : { listenAddress: c.listenAddress, listenPort: p.listenPort, healthPath: p.healthPath },
     environment,
     args: (p.args ?? []).map((arg, i) => l(arg, 'systemdWord', `args[${i}]`)),
-    memoryMaxBytes: memoryMaxBytesFor(p, c.shape),
-    cpuQuotaPercent: cpuQuotaPercentFor(p, c.shape),
+    memoryMaxBytes: memoryMaxBytesOf(p),
+    cpuQuotaPercent: cpuQuotaPercentOf(p),
     limitNofile: p.limitNofile,
     tasksMax: p.tasksMax,
     gogc: p.gogc,
