@@ -42,8 +42,8 @@ export type { ScriptStep } from './render/shell';
 
 // Front door
 export { NginxFrontDoor } from './front-door/nginx-front-door';
-export { FRONT_DOOR_DEFAULTS, frontDoorArtifactSettings, resolveFrontDoorSettings } from './front-door/settings';
-export type { FrontDoorCheckInput, FrontDoorContext, FrontDoorPropSettings } from './front-door/settings';
+export { FRONT_DOOR_DEFAULTS, resolveFrontDoorSettings } from './front-door/settings';
+export type { FrontDoorCheckInput, FrontDoorPropSettings } from './front-door/settings';
 export type { NginxFrontDoorProps } from './front-door/nginx-front-door';
 export { CertificateSource } from './front-door/certificate-source';
 export type { LetsEncryptOptions, SsmCertificateOptions, SecretsManagerCertificateOptions } from './front-door/certificate-source';
