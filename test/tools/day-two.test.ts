@@ -80,9 +80,13 @@ describe('fleet, deployed (emulated state, constant data sources)', () => {
     for (const prefix of ['aws_lb.Api_LoadBalancer_', 'aws_autoscaling_group.FrontDoor_Host_Group_', 'aws_instance.Observability_Monitoring_Instance_']) noOp(plan, prefix);
   });
 
-  it('the deployed group rolls back a refresh on the unhealthy-targets alarm, and its instance reads its secret with exactly that grant', () => {
+  it('the deployed group rolls back a refresh on the unhealthy-targets alarm and holds a leaving instance with its termination hook, and its instance reads its secret with exactly that grant', () => {
     const group = base.changes.find((c) => c.address.startsWith('aws_autoscaling_group.Api_Group_'))!;
     expect(group.after.instance_refresh[0].preferences[0].alarm_specification).toEqual([{ alarms: ['fleet-Api-unhealthy-targets'] }]);
+    // A leaving instance is held until its service stopped: drain (40 s) + timeoutStopSec (30 s) + the calls' margin.
+    expect(group.after.initial_lifecycle_hook).toEqual([expect.objectContaining({
+      name: 'gohost-terminating', lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING', default_result: 'CONTINUE', heartbeat_timeout: 130,
+    })]);
     const policy = base.changes.find((c) => c.type === 'aws_iam_role_policy' && c.after.name === 'read-service-secrets')!;
     expect(JSON.parse(policy.after.policy).Statement).toEqual([
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [expect.stringMatching(/^arn:aws:secretsmanager:eu-west-1:\d{12}:secret:orders-api\/db-\?{6}$/)] },
