@@ -41,8 +41,8 @@ describe('GP4 no IAM wildcards', () => {
     }
   });
 
-  it('ignores a policy that is not a string', () => {
-    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }))).toEqual([]);
+  it('reads a policy given as an object', () => {
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }))).toEqual(['action *', 'resource * for *']);
   });
 
   it('reads every policy resource type, and several statements', () => {
@@ -52,9 +52,12 @@ describe('GP4 no IAM wildcards', () => {
     expect(policy('aws_iam_role_policy', { Effect: 'Allow', Action: 'a:B', Resource: 'arn:x' }, { Effect: 'Allow', Action: 'c:*', Resource: 'arn:y' })).toEqual(['action c:*']);
   });
 
-  it('ignores what it cannot read (a reference, not JSON) and every other resource or a data source', () => {
-    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '${data.aws_iam_policy_document.p.json}' }))).toEqual([]);
-    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: undefined }))).toEqual([]);
+  it('a policy it cannot read is a finding (what it grants cannot be judged); other resources and data sources are not its business', () => {
+    const unknown = (policy: string) => `policy ${policy} is unknown at synth (neither JSON nor an aws_iam_policy_document of this stack), so what it grants cannot be judged`;
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '${var.policy}' }))).toEqual([unknown('${var.policy}')]);
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '${data.aws_iam_policy_document.missing.json}' }))).toEqual([unknown('${data.aws_iam_policy_document.missing.json}')]);
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '{"Statement": ' }))).toEqual([unknown('{"Statement": ')]);
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: undefined }))).toEqual([unknown('null')]);
     expect(check(NO_IAM_WILDCARDS, res('aws_s3_bucket_policy', { policy: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }))).toEqual([]);
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }, 'X', 'data'))).toEqual([]);
   });
@@ -204,6 +207,39 @@ describe('GP3 no SSH or RDP from the internet', () => {
   it('names itself, its level and its fix', () => {
     expect(NO_ADMIN_PORTS_FROM_WORLD).toMatchObject({ id: 'GP3', level: 'error', title: 'No SSH or RDP from the internet', fix: 'admit your office or VPN ranges only (literal CIDRs), or use SSM Session Manager' });
     expect(NO_ADMIN_PORTS_FROM_WORLD.explanation).toMatch(/more than a \/8 of public IPv4 or a \/32 of public IPv6/);
+  });
+});
+
+describe('GP4 reads aws_iam_policy_document data sources of the stack', () => {
+  const document = (name: string, config: object) => res('aws_iam_policy_document', config, name, 'data');
+  const role = (policy: string) => res('aws_iam_role_policy', { policy }, 'R');
+  it('judges the document\'s statement blocks, json and minified_json alike', () => {
+    const wide = document('wide', { statement: [{ actions: ['s3:*'], resources: ['*'] }, { effect: 'Deny', actions: ['*'], resources: ['*'] }] });
+    for (const attr of ['json', 'minified_json']) {
+      const r = role(`\${data.aws_iam_policy_document.wide.${attr}}`);
+      expect(check(NO_IAM_WILDCARDS, r, [r, wide])).toEqual(['action s3:*', 'resource * for s3:*']);
+    }
+    const narrow = document('narrow', { statement: [{ effect: 'Allow', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/k'] }] });
+    const r = role('${data.aws_iam_policy_document.narrow.json}');
+    expect(check(NO_IAM_WILDCARDS, r, [r, narrow])).toEqual([]);
+  });
+  it('not_actions and not_resources are everything else', () => {
+    const d = document('d', { statement: [{ not_actions: ['iam:*'], resources: ['arn:aws:s3:::b'] }, { actions: ['s3:GetObject'], not_resources: ['arn:aws:s3:::secret/*'] }] });
+    const r = role('${data.aws_iam_policy_document.d.json}');
+    expect(check(NO_IAM_WILDCARDS, r, [r, d])).toEqual(['NotAction iam:* (every other action)', 'NotResource arn:aws:s3:::secret/* (every other resource)']);
+  });
+  it('follows the documents it builds on (source and override), JSON or other documents', () => {
+    const base = document('base', { statement: [{ actions: ['ec2:*'], resources: ['arn:aws:ec2:eu-west-1:1:instance/i-1'] }] });
+    const d = document('d', {
+      source_policy_documents: ['${data.aws_iam_policy_document.base.json}'],
+      override_policy_documents: [doc({ Effect: 'Allow', Action: 'kms:*', Resource: 'arn:aws:kms:eu-west-1:1:key/k' })],
+      statement: [{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/k'] }],
+    });
+    const r = role('${data.aws_iam_policy_document.d.json}');
+    expect(check(NO_IAM_WILDCARDS, r, [r, base, d])).toEqual(['action ec2:*', 'action kms:*']);
+    const unread = document('u', { source_policy_documents: ['${var.extra}'], statement: [] });
+    const r2 = role('${data.aws_iam_policy_document.u.json}');
+    expect(check(NO_IAM_WILDCARDS, r2, [r2, unread])[0]).toMatch(/is unknown at synth/);
   });
 });
 

@@ -1,14 +1,35 @@
-import { blocks, PolicyRule } from '../rule';
+import { blocks, PolicyResource, PolicyRule } from '../rule';
 
 /** Actions AWS grants on `*` only (no resource-level permissions): `Resource: "*"` is their narrowest grant. */
 const RESOURCE_STAR_ONLY = [/^ec2:Describe[A-Za-z]+$/, /^cloudwatch:PutMetricData$/, /^sts:GetCallerIdentity$/, /^ssmmessages:(Create|Open)(Control|Data)Channel$/, /^secretsmanager:ListSecrets$/, /^autoscaling:Describe[A-Za-z]+$/];
 
-function statements(document: unknown): any[] {
-  if (typeof document !== 'string') return [];
+/** `${data.aws_iam_policy_document.<name>.json}`: a policy document of the same stack, read from its blocks. */
+const POLICY_DOCUMENT_REFERENCE = /^\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.(?:minified_)?json\}$/;
+
+/**
+ * The statements a policy grants, in IAM's JSON form: the JSON itself, or an aws_iam_policy_document
+ * of this stack (its statement blocks, and the documents it builds on); undefined when the policy
+ * cannot be read at synth (a variable, another resource's attribute, an expression).
+ */
+function statements(document: unknown, all: readonly PolicyResource[], depth = 0): any[] | undefined {
+  if (typeof document === 'object' && document !== null && 'Statement' in document) return blocks((document as { Statement: unknown }).Statement);
+  if (typeof document !== 'string' || depth > 8) return undefined;
+  const ref = POLICY_DOCUMENT_REFERENCE.exec(document.trim());
+  if (ref) {
+    const data = all.find((r) => r.kind === 'data' && r.type === 'aws_iam_policy_document' && r.name === ref[1]);
+    if (!data) return undefined;
+    const inherited = [...blocks(data.config.source_policy_documents), ...blocks(data.config.override_policy_documents)].map((d) => statements(d, all, depth + 1));
+    if (inherited.some((x) => x === undefined)) return undefined;
+    const own = blocks(data.config.statement).map((st) => ({
+      Effect: st.effect ?? 'Allow',
+      Action: st.actions, NotAction: st.not_actions, Resource: st.resources, NotResource: st.not_resources,
+    }));
+    return [...inherited.flat(), ...own];
+  }
   try {
     return blocks(JSON.parse(document).Statement);
   } catch {
-    return [];
+    return undefined;
   }
 }
 
@@ -33,11 +54,14 @@ export const NO_IAM_WILDCARDS: PolicyRule = {
   title: 'No IAM wildcards',
   explanation: 'A wildcard grant gives a compromised host every permission the pattern matches, today and whatever AWS adds tomorrow.',
   fix: 'name each action and the one resource it needs',
-  check(r) {
+  check(r, all) {
     if (r.kind !== 'resource') return [];
     const managed = attachedPolicies(r).filter((arn) => BROAD_MANAGED_POLICY.test(arn)).map((arn) => `managed policy ${arn}`);
     if (!['aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'].includes(r.type)) return managed;
-    return managed.concat(statements(r.config.policy).filter((s) => s.Effect !== 'Deny').flatMap((s) => {
+    const granted = statements(r.config.policy, all);
+    // What cannot be read cannot be judged: a finding to fix (a document of this stack) or to suppress with a reason.
+    if (granted === undefined) return managed.concat(`policy ${typeof r.config.policy === 'string' ? r.config.policy : JSON.stringify(r.config.policy ?? null)} is unknown at synth (neither JSON nor an aws_iam_policy_document of this stack), so what it grants cannot be judged`);
+    return managed.concat(granted.filter((s) => s.Effect !== 'Deny').flatMap((s) => {
       const actions = blocks(s.Action).map(String);
       const resources = blocks(s.Resource).map(String);
       const out: string[] = [];
