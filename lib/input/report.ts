@@ -58,7 +58,7 @@ function refuseSynthesisWithoutValidation(construct: IConstruct): void {
       const report = inputFailures(stack).flatMap((r) => r.failures.map((f) => `  [${r.path}] ${formatFailure(f)}`));
       if (report.length === 0) return;
       withoutStackTrace();
-      throw new Error(`Validation failed with the following errors (cdktf-gohost checks its input even with skipValidation):\n${report.join('\n')}`);
+      throw printedIfUncaught(new Error(`Validation failed with the following errors (cdktf-gohost checks its input even with skipValidation):\n${report.join('\n')}`));
     },
   });
 }
@@ -108,6 +108,26 @@ let savedLimit: number | undefined;
  * cdktf throws the collected report right after the validations return: without frames it
  * prints as the report alone, not as a stack trace into cdktf's internals. Restored at once after.
  */
+/**
+ * An app run with plain `node` or `tsx` that does not catch `error` gets its message alone on
+ * stderr and exit code 1, not Node's internal frames around it (`node:internal/modules/run_main`,
+ * `triggerUncaughtException(`). A test that expects the error still catches it; any other uncaught
+ * error is rethrown to Node's own handling.
+ */
+function printedIfUncaught(error: Error): Error {
+  if (process.hasUncaughtExceptionCaptureCallback()) return error;
+  process.setUncaughtExceptionCaptureCallback((uncaught) => {
+    process.setUncaughtExceptionCaptureCallback(null);
+    if (uncaught !== error) {
+      process.nextTick(() => { throw uncaught; });
+      return;
+    }
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
+  return error;
+}
+
 function withoutStackTrace(): void {
   if (savedLimit !== undefined) return;
   savedLimit = Error.stackTraceLimit;

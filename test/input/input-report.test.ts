@@ -167,6 +167,16 @@ describe('warnings of an app run without the cdktf CLI', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('[WARNING] [demo/Api] environment.DB_PASS has a name that looks like a secret');
   });
+  it('bad input with plain tsx: the report alone on stderr, exit code 1, none of Node\'s internal frames', () => {
+    const dir = tempDir('bad-app');
+    const file = path.join(dir, 'main.ts');
+    fs.writeFileSync(file, fs.readFileSync(app(dir), 'utf8').replace("environment: { DB_PASS: 'x' }", 'listenPort: 70000'));
+    const outside = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|NODE_OPTIONS|TSX_)/.test(k)));
+    const r = run(path.join(ROOT, 'node_modules/.bin/tsx'), [file, path.join(dir, 'out')], { cwd: dir, env: { ...outside, NODE_PATH: path.join(ROOT, 'node_modules') }, timeoutMs: 120_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('Validation failed with the following errors (cdktf-gohost checks its input even with skipValidation):\n'
+      + '  [demo/Api] listenPort = 70000: is not a TCP port (1–65535). Fix: use a port such as 8080\n');
+  });
   it('are left to the CLI under cdktf synth (CDKTF_OUTDIR set): printed once', () => {
     const r = tsx({ CDKTF_OUTDIR: tempDir('warn-cli') });
     expect(r.status, r.stderr).toBe(0);
