@@ -115,18 +115,23 @@ let savedLimit: number | undefined;
  * error is rethrown to Node's own handling.
  */
 function printedIfUncaught(error: Error): Error {
-  if (process.hasUncaughtExceptionCaptureCallback()) return error;
+  REPORTS.add(error);
+  if (capturing || process.hasUncaughtExceptionCaptureCallback()) return error;
+  capturing = true;
   process.setUncaughtExceptionCaptureCallback((uncaught) => {
-    process.setUncaughtExceptionCaptureCallback(null);
-    if (uncaught !== error) {
-      process.nextTick(() => { throw uncaught; });
-      return;
+    if (uncaught instanceof Error && REPORTS.has(uncaught)) {
+      process.stderr.write(`${uncaught.message}\n`);
+      process.exit(1);
     }
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+    // Not ours: Node's own handling, as if the callback were not there.
+    process.setUncaughtExceptionCaptureCallback(null);
+    capturing = false;
+    process.nextTick(() => { throw uncaught; });
   });
   return error;
 }
+const REPORTS = new WeakSet<Error>();
+let capturing = false;
 
 function withoutStackTrace(): void {
   if (savedLimit !== undefined) return;
