@@ -13,6 +13,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 let project: string;
 let files: string[];
+/** The tarball npm pack wrote, and the name it gave it. */
+let packed: { file: string; name: string };
 
 
 beforeAll(() => {
@@ -23,6 +25,7 @@ beforeAll(() => {
   files = info.files.map((f: { path: string }) => f.path);
   // The user's project as checked in (test/user-project), next to the tarball its package.json names.
   fs.renameSync(path.join(work, info.filename), path.join(work, 'cdktf-gohost.tgz'));
+  packed = { file: path.join(work, 'cdktf-gohost.tgz'), name: info.filename };
   project = path.join(work, 'user-project');
   fs.cpSync(path.join(ROOT, 'test', 'user-project'), project, { recursive: true });
   const modules = path.join(project, 'node_modules');
@@ -62,5 +65,40 @@ describe('the packed package', () => {
     // eslint-disable-next-line no-control-regex
     expect((r.stdout + r.stderr).replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/Tests\s+4 passed \(4\)/);
     expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+});
+
+/** The fenced block of `lang` that follows `heading` in the README. */
+function readmeBlock(heading: string, lang: string): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
+  const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(section);
+  if (!m) throw new Error(`no ${lang} block after ${heading}`);
+  return m[1];
+}
+
+describe('the README, followed as written', () => {
+  it('its install line (npm, from the registry, with the packed tarball) and its usage example compile and synthesize', () => {
+    const dir = tempDir('readme-user');
+    const tarball = packed.name;
+    const install = readmeBlock('## Install', 'sh').split('\n').find((l) => l.startsWith('npm install '))!;
+    // The README names the tarball npm pack writes for this version, in the clone it made.
+    expect(install).toContain(`./cdktf-gohost/${tarball} `);
+    fs.mkdirSync(path.join(dir, 'cdktf-gohost'));
+    fs.copyFileSync(packed.file, path.join(dir, 'cdktf-gohost', tarball));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'readme-user', private: true }));
+    const npm = run('bash', ['-c', `${install} --prefer-offline --no-audit --no-fund typescript@${pkg.devDependencies.typescript} @types/node@20`], { cwd: dir, timeoutMs: 600_000 });
+    expect(npm.status, npm.stdout + npm.stderr).toBe(0);
+    // The usage example with a real digest in place of its placeholder.
+    const usage = readmeBlock('## Usage', 'ts').replace("'3b0c…64 hex characters…'", `'${'3b0c'.padEnd(64, '0')}'`);
+    fs.writeFileSync(path.join(dir, 'main.ts'), usage);
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', esModuleInterop: true, outDir: 'build', types: ['node'] }, files: ['main.ts'] }));
+    const tsc = run(path.join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 300_000 });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    const synth = run('node', ['build/main.js'], { cwd: dir, timeoutMs: 300_000 });
+    expect(synth.status, synth.stderr).toBe(0);
+    const tf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(tf.resource.aws_instance)).toEqual([expect.stringMatching(/^Api_Instance_/)]);
+    expect(fs.existsSync(path.join(dir, 'cdktf.out', 'stacks', 'prod', 'readiness.md'))).toBe(true);
   });
 });
