@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { renderMultipart, MimePart } from '../lib/render/mime';
 import {
-  AUTOSCALING_HOST, CACHE, DATA_VOLUME_ID, EC2_HOST, SERVICE_SECRET, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
+  AUTOSCALING_HOST, CACHE, DATA_VOLUME_ID, DebianSuite, EC2_HOST, SERVICE_SECRET, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
 } from './boot/fixtures';
 import { guest, Guest } from './boot/qemu';
 import { failed, readConsole, renderReport } from './boot/report';
@@ -102,7 +102,8 @@ async function main(): Promise<number> {
   const artifactHost = svc?.s3HostPrefix ? `${svc.s3HostPrefix}eu-west-1.amazonaws.com` : new URL(svc?.artifactUrl ?? 'https://artifact.invalid/').host;
 
   const exp = expectations(host.facts, cc);
-  const image = ensureImage();
+  // BOOT_SUITE=trixie boots the same user data on Debian 13 (the CI proofs boot Debian 12).
+  const image = ensureImage((process.env.BOOT_SUITE ?? 'bookworm') as DebianSuite);
   const repo = ensureRepo(image, packages);
   // A front door that keeps its certificate in Secrets Manager boots as a replacement would: one is stored.
   const restores = cc.write_files.some((f: any) => f.path === '/usr/local/lib/gohost/restore-certificate');

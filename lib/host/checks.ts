@@ -67,7 +67,7 @@ export function checkHostProps(
   const image = props.machineImage;
   if (image && !isDistroName(image.distro)) {
     c.fail('machineImage', image.distro, 'is not a supported machine image',
-      `use one of ${Object.keys(DISTROS).map((n) => `"${n}"`).join(', ')} (MachineImage.ubuntu2404(), .ubuntu2204(), .debian12())`);
+      `use one of ${Object.keys(DISTROS).map((n) => `"${n}"`).join(', ')} (MachineImage.ubuntu2404(), .ubuntu2204(), .debian13(), .debian12())`);
   }
   if (image?.amiId !== undefined && known(image.amiId) && !AMI_ID_PATTERN.test(image.amiId)) {
     c.fail('machineImage', image.amiId, 'is not an AMI ID', 'pass an ID like "ami-0123456789abcdef0"');

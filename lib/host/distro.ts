@@ -1,6 +1,6 @@
 /** Facts about the supported operating systems (GUIDANCE G1). Pure. */
 
-export type DistroName = 'ubuntu-24.04' | 'ubuntu-22.04' | 'debian-12';
+export type DistroName = 'ubuntu-24.04' | 'ubuntu-22.04' | 'debian-13' | 'debian-12';
 
 export interface DistroInfo {
   readonly name: DistroName;
@@ -35,6 +35,15 @@ export const DISTROS: Readonly<Record<DistroName, DistroInfo>> = {
     defaultUser: 'ubuntu',
     nginxVersion: '1.18.0',
     rootDeviceName: '/dev/sda1',
+  },
+  'debian-13': {
+    name: 'debian-13',
+    title: 'Debian 13 (trixie)',
+    amiOwner: '136693071363',
+    amiNamePattern: 'debian-13-{arch}-*',
+    defaultUser: 'admin',
+    nginxVersion: '1.26.3',
+    rootDeviceName: '/dev/xvda',
   },
   'debian-12': {
     name: 'debian-12',

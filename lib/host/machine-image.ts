@@ -10,11 +10,15 @@ export class MachineImage {
   public static ubuntu2204(): MachineImage {
     return new MachineImage('ubuntu-22.04');
   }
+  /** Latest official Debian 13 AMI (the current stable), looked up by owner and name. */
+  public static debian13(): MachineImage {
+    return new MachineImage('debian-13');
+  }
   /** Latest official Debian 12 AMI, looked up by owner and name. */
   public static debian12(): MachineImage {
     return new MachineImage('debian-12');
   }
-  /** By name (`ubuntu-24.04`, `ubuntu-22.04`, `debian-12`); an unknown name fails at synth. */
+  /** By name (`ubuntu-24.04`, `ubuntu-22.04`, `debian-13`, `debian-12`); an unknown name fails at synth. */
   public static fromDistro(name: string): MachineImage {
     return new MachineImage(name);
   }

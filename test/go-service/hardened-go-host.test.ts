@@ -86,6 +86,14 @@ describe('HardenedGoHost: machine images', () => {
     expect(ami.filter[0].values).toEqual(['debian-12-amd64-*']);
   });
 
+  it('looks up Debian 13 by the Debian owner', () => {
+    const tf = synthJson(hostStack({ machineImage: MachineImage.debian13() }).stack);
+    const ami = Object.values<any>(tf.data.aws_ami)[0];
+    expect(ami.owners).toEqual(['136693071363']);
+    expect(ami.filter[0].values).toEqual(['debian-13-amd64-*']);
+    expect(hostStack({ machineImage: MachineImage.debian13() }).host.distro.title).toBe('Debian 13 (trixie)');
+  });
+
   it('looks up Ubuntu 22.04 by name', () => {
     const tf = synthJson(hostStack({ machineImage: MachineImage.ubuntu2204() }).stack);
     expect(Object.values<any>(tf.data.aws_ami)[0].filter[0].values).toEqual(['ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*']);

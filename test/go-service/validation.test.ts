@@ -127,7 +127,7 @@ describe('HardenedGoHost rejects bad input at synth time, naming the prop, the v
 
   it('unknown machine image', () => {
     expect(messageFor({ machineImage: MachineImage.fromDistro('centos-7') })).toContain(
-      'machineImage = "centos-7": is not a supported machine image. Fix: use one of "ubuntu-24.04", "ubuntu-22.04", "debian-12"',
+      'machineImage = "centos-7": is not a supported machine image. Fix: use one of "ubuntu-24.04", "ubuntu-22.04", "debian-13", "debian-12"',
     );
   });
 
