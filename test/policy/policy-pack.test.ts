@@ -6,6 +6,7 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Instance, InstanceConfig } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
@@ -15,10 +16,12 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SecurityGroupRule } from '@cdktf/provider-aws/lib/security-group-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { GoHostPolicy, POLICY_RULES, policyReport } from '../../lib';
 import { FleetStack } from '../../examples/fleet/main';
 import { SingleHostStack } from '../../examples/single-host/main';
+import { WorkerStack } from '../../examples/worker/main';
 
 function stack(): TerraformStack {
   const s = new TerraformStack(Testing.app(), 'test');
@@ -198,9 +201,55 @@ describe('GoHostPolicy as an aspect', () => {
     expect(policyReport(s)).toEqual([expect.objectContaining({ ruleId: 'GP1', path: 'test/Vm', suppressedBecause: 'a vendor appliance that only speaks IMDSv1' })]);
   });
 
+  it('a suppression covers its rule on its construct and below it, nothing else', () => {
+    const s = stack();
+    const bad = { ...GOOD_INSTANCE, metadataOptions: { httpTokens: 'optional' } };
+    const vm = new Instance(s, 'Vm', bad);
+    new Instance(s, 'Vm2', bad);
+    const group = new Construct(s, 'Group');
+    new Instance(group, 'Inner', bad);
+    GoHostPolicy.suppress(vm, 'GP1', 'a vendor appliance that only speaks IMDSv1');
+    GoHostPolicy.suppress(vm, 'GP2', 'not about GP1 at all, and not about Vm2');
+    GoHostPolicy.suppress(group, 'GP1', 'the group holds vendor appliances only');
+    expect(policyReport(s).map((f) => [f.path, f.suppressedBecause ?? 'open'])).toEqual([
+      ['test/Vm', 'a vendor appliance that only speaks IMDSv1'], ['test/Vm2', 'open'], ['test/Group/Inner', 'the group holds vendor appliances only'],
+    ]);
+  });
+
+  it('prints each open warning once, however often the stack is synthesized; suppressed findings and errors are not warnings', () => {
+    const s = stack();
+    new Instance(s, 'Open', { ...GOOD_INSTANCE, associatePublicIpAddress: true });
+    const quiet = new Instance(s, 'Quiet', { ...GOOD_INSTANCE, associatePublicIpAddress: true });
+    GoHostPolicy.suppress(quiet, 'GP6', 'a throwaway build host, replaced with a new address on purpose');
+    const failing = new Instance(s, 'Failing', { ...GOOD_INSTANCE, metadataOptions: { httpTokens: 'optional' } });
+    GoHostPolicy.suppress(failing, 'GP1', 'a vendor appliance that only speaks IMDSv1');
+    GoHostPolicy.applyTo(s);
+    Testing.synth(s, true);
+    Testing.synth(s, true);
+    const warnings = s.node.metadata.map((m) => String(m.data)).filter((d) => /\[GP\d\]/.test(d));
+    expect(warnings).toEqual([expect.stringMatching(/^\[GP6\] test\/Open: aws_instance\.Open: associate_public_ip_address is true/)]);
+  });
+
+  it('reads the stack\'s policy documents (data sources) for GP4', () => {
+    const s = stack();
+    const d = new DataAwsIamPolicyDocument(s, 'Doc', { statement: [{ actions: ['s3:*'], resources: ['arn:aws:s3:::b/*'] }] });
+    new IamRolePolicy(s, 'P', { role: 'r', policy: d.json });
+    expect(policyReport(s).map((f) => f.detail)).toEqual([expect.stringMatching(/^aws_iam_role_policy\.P: action s3:\*$/)]);
+  });
+
+  it('a suppression names a rule that exists, with a reason of ten characters or more (spaces around do not count)', () => {
+    const s = stack();
+    const vm = new Instance(s, 'Vm', GOOD_INSTANCE);
+    expect(() => GoHostPolicy.suppress(vm, 'GP99', 'a vendor appliance needs it')).toThrow('GoHostPolicy.suppress: no rule GP99 (rules: GP1, GP2, GP3, GP4, GP5, GP6, GP7)');
+    expect(() => GoHostPolicy.suppress(vm, 'GP1', '   too short    ')).toThrow('GoHostPolicy.suppress(test/Vm, GP1): give the reason in a sentence');
+    expect(() => GoHostPolicy.suppress(vm, 'GP1', undefined as unknown as string)).toThrow('GoHostPolicy.suppress(test/Vm, GP1): give the reason in a sentence');
+    expect(() => GoHostPolicy.suppress(vm, 'GP1', 'ten chars!')).not.toThrow();
+  });
+
   it.each([
     ['single-host', (app: ReturnType<typeof Testing.app>) => new SingleHostStack(app, 'single-host')],
     ['fleet', (app: ReturnType<typeof Testing.app>) => new FleetStack(app, 'fleet')],
+    ['worker', (app: ReturnType<typeof Testing.app>) => new WorkerStack(app, 'worker')],
   ])('the %s example passes with no suppression', (_name, build) => {
     const s = build(Testing.app());
     expect(policyReport(s)).toEqual([]);

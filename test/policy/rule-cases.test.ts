@@ -58,6 +58,10 @@ describe('GP4 no IAM wildcards', () => {
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '${data.aws_iam_policy_document.missing.json}' }))).toEqual([unknown('${data.aws_iam_policy_document.missing.json}')]);
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '{"Statement": ' }))).toEqual([unknown('{"Statement": ')]);
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: undefined }))).toEqual([unknown('null')]);
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: null }))).toEqual([unknown('null')]);
+    // Only the whole value is a document reference: text around it is an expression.
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: 'x${data.aws_iam_policy_document.d.json}' }))[0]).toMatch(/is unknown at synth/);
+    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '${data.aws_iam_policy_document.d.json}x' }))[0]).toMatch(/is unknown at synth/);
     expect(check(NO_IAM_WILDCARDS, res('aws_s3_bucket_policy', { policy: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }))).toEqual([]);
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }, 'X', 'data'))).toEqual([]);
   });
@@ -228,6 +232,27 @@ describe('GP4 reads aws_iam_policy_document data sources of the stack', () => {
     const r = role('${data.aws_iam_policy_document.d.json}');
     expect(check(NO_IAM_WILDCARDS, r, [r, d])).toEqual(['NotAction iam:* (every other action)', 'NotResource arn:aws:s3:::secret/* (every other resource)']);
   });
+  it('finds the document among the stack\'s resources by kind, type and name; a reference with spaces around it still reads', () => {
+    const real = document('d', { statement: [{ actions: ['s3:*'], resources: ['arn:aws:s3:::b'] }] });
+    const decoys = [res('aws_iam_policy_document', { statement: [] }, 'd'), res('aws_iam_policy', { statement: [] }, 'd', 'data'), document('e', { statement: [] })];
+    const r = role(' ${data.aws_iam_policy_document.d.json}\n');
+    expect(check(NO_IAM_WILDCARDS, r, [r, ...decoys, real])).toEqual(['action s3:*']);
+  });
+  it('reads a chain of nine documents, and stops (unknown) at a document that builds on itself', () => {
+    const chain = Array.from({ length: 9 }, (_, i) => document(`c${i}`, i < 8
+      ? { source_policy_documents: [`\${data.aws_iam_policy_document.c${i + 1}.json}`], statement: [] }
+      : { statement: [{ actions: ['iam:*'], resources: ['arn:aws:iam::1:role/r'] }] }));
+    const r = role('${data.aws_iam_policy_document.c0.json}');
+    expect(check(NO_IAM_WILDCARDS, r, [r, ...chain])).toEqual(['action iam:*']);
+    const loop = document('loop', { source_policy_documents: ['${data.aws_iam_policy_document.loop.json}'], statement: [] });
+    const r2 = role('${data.aws_iam_policy_document.loop.json}');
+    expect(check(NO_IAM_WILDCARDS, r2, [r2, loop])[0]).toMatch(/is unknown at synth/);
+  });
+  it('lists every NotAction and NotResource of a statement', () => {
+    const d = document('d', { statement: [{ not_actions: ['iam:*', 'kms:*'], not_resources: ['arn:a', 'arn:b'] }] });
+    const r = role('${data.aws_iam_policy_document.d.json}');
+    expect(check(NO_IAM_WILDCARDS, r, [r, d])).toEqual(['NotAction iam:*, kms:* (every other action)', 'NotResource arn:a, arn:b (every other resource)']);
+  });
   it('follows the documents it builds on (source and override), JSON or other documents', () => {
     const base = document('base', { statement: [{ actions: ['ec2:*'], resources: ['arn:aws:ec2:eu-west-1:1:instance/i-1'] }] });
     const d = document('d', {
@@ -258,6 +283,10 @@ describe('GP4 judges what a grant allows, whatever its spelling', () => {
     ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' }, ['managed policy arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']],
     ['aws_iam_user_policy_attachment', { user: 'u', policy_arn: 'arn:aws-us-gov:iam::aws:policy/AmazonS3FullAccess' }, ['managed policy arn:aws-us-gov:iam::aws:policy/AmazonS3FullAccess']],
     ['aws_iam_role', { name: 'r', managed_policy_arns: ['arn:aws:iam::aws:policy/service-role/AmazonSSMAutomationRole', 'arn:aws:iam::aws:policy/SecretsManagerReadWrite'] }, ['managed policy arn:aws:iam::aws:policy/SecretsManagerReadWrite']],
+    ['aws_iam_group_policy_attachment', { group: 'g', policy_arn: 'arn:aws:iam::aws:policy/PowerUserAccess' }, ['managed policy arn:aws:iam::aws:policy/PowerUserAccess']],
+    ['aws_iam_policy_attachment', { name: 'a', policy_arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }, ['managed policy arn:aws:iam::aws:policy/ReadOnlyAccess']],
+    ['aws_iam_role_policy_attachments_exclusive', { role_name: 'r', policy_arns: ['arn:aws:iam::aws:policy/AmazonEC2FullAccess'] }, ['managed policy arn:aws:iam::aws:policy/AmazonEC2FullAccess']],
+    ['aws_iam_instance_profile', { name: 'p', managed_policy_arns: ['arn:aws:iam::aws:policy/AdministratorAccess'] }, []],
     ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy' }, []],
     ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::123456789012:policy/AdministratorAccess' }, []],
   ])('%s %j → %j', (type, config, expected) => {

@@ -21,7 +21,7 @@ function statements(document: unknown, all: readonly PolicyResource[], depth = 0
     const inherited = [...blocks(data.config.source_policy_documents), ...blocks(data.config.override_policy_documents)].map((d) => statements(d, all, depth + 1));
     if (inherited.some((x) => x === undefined)) return undefined;
     const own = blocks(data.config.statement).map((st) => ({
-      Effect: st.effect ?? 'Allow',
+      Effect: st.effect,
       Action: st.actions, NotAction: st.not_actions, Resource: st.resources, NotResource: st.not_resources,
     }));
     return [...inherited.flat(), ...own];
