@@ -11,6 +11,8 @@ import { HTTP_LISTENER_REDIRECTS } from '../../lib/policy/rules/http-redirect';
 import { NO_IAM_WILDCARDS } from '../../lib/policy/rules/iam-wildcards';
 import { PUBLIC_IP_HAS_EIP } from '../../lib/policy/rules/public-ip-eip';
 import { USER_DATA_SIZE } from '../../lib/policy/rules/user-data-size';
+import { IMDSV2_REQUIRED } from '../../lib/policy/rules/imdsv2';
+import { POLICY_RULES } from '../../lib/policy/pack';
 
 const res = (type: string, config: any, name = 'X', kind: 'resource' | 'data' = 'resource'): PolicyResource => ({ kind, type, name, path: `s/${name}`, config });
 const check = (rule: PolicyRule, r: PolicyResource, all: PolicyResource[] = [r]) => rule.check(r, all);
@@ -291,5 +293,73 @@ describe('GP4 judges what a grant allows, whatever its spelling', () => {
     ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::123456789012:policy/AdministratorAccess' }, []],
   ])('%s %j → %j', (type, config, expected) => {
     expect(check(NO_IAM_WILDCARDS, res(type, config))).toEqual(expected);
+  });
+});
+
+describe('every rule says what it is, why and how to fix it: the text a finding prints', () => {
+  it('ids, levels, titles, explanations and fixes', () => {
+    expect(POLICY_RULES.map(({ id, level, title, explanation, fix }) => ({ id, level, title, explanation, fix }))).toEqual([
+      { id: 'GP1', level: 'error', title: 'IMDSv2 required', explanation: "With IMDSv1 a server-side request forgery in any process reads the instance role's credentials from the metadata service.", fix: 'set metadata_options { http_tokens = "required" } (HardenedHost does this)' },
+      { id: 'GP2', level: 'error', title: 'Encrypted EBS volumes', explanation: 'An unencrypted volume or its snapshots can be read by anyone who can copy them; encryption costs nothing measurable.', fix: 'set encrypted = true (and kms_key_id for your own key)' },
+      { id: 'GP3', level: 'error', title: 'No SSH or RDP from the internet', explanation: 'Admin ports open to the world are scanned within minutes and brute-forced for ever; SSM Session Manager needs no open port. A group opens a port to the internet when its rules for it together admit more than a /8 of public IPv4 or a /32 of public IPv6 addresses (private ranges do not count); a range only Terraform knows cannot be judged at synth and is refused unless suppressed with the reason it is safe.', fix: 'admit your office or VPN ranges only (literal CIDRs), or use SSM Session Manager' },
+      { id: 'GP4', level: 'error', title: 'No IAM wildcards', explanation: 'A wildcard grant gives a compromised host every permission the pattern matches, today and whatever AWS adds tomorrow.', fix: 'name each action and the one resource it needs' },
+      { id: 'GP5', level: 'error', title: 'User data under 16 KB', explanation: 'EC2 refuses larger user data at launch: the apply fails half-way, after other resources changed.', fix: 'gzip it (the cloudinit provider does), or fetch large files from S3 or SSM at boot' },
+      { id: 'GP6', level: 'warning', title: 'A public address that survives replacement', explanation: 'An auto-assigned public IP changes whenever the instance is replaced (a release, a new AMI): DNS then points at nothing, or at someone else.', fix: 'associate an Elastic IP (NginxFrontDoor does), or put the instance behind a load balancer' },
+      { id: 'GP7', level: 'warning', title: 'HTTP listeners redirect to HTTPS', explanation: 'A listener that serves plain HTTP sends cookies and tokens in clear text.', fix: 'make the default action a redirect to HTTPS (status HTTP_301)' },
+    ]);
+  });
+});
+
+describe('rules at their edges', () => {
+  it('GP1: an instance with the metadata endpoint disabled needs no tokens; data sources are not judged', () => {
+    expect(check(IMDSV2_REQUIRED, res('aws_instance', { metadata_options: { http_endpoint: 'disabled', http_tokens: 'optional' } }))).toEqual([]);
+    expect(check(IMDSV2_REQUIRED, res('aws_instance', { metadata_options: { http_endpoint: 'enabled', http_tokens: 'optional' } }))).not.toEqual([]);
+    expect(check(IMDSV2_REQUIRED, res('aws_instance', { metadata_options: { http_tokens: 'optional' } }, 'X', 'data'))).toEqual([]);
+  });
+  it('GP5: data sources and other types are not judged', () => {
+    const big = 'x'.repeat(16385);
+    expect(check(USER_DATA_SIZE, res('aws_instance', { user_data: big }, 'X', 'data'))).toEqual([]);
+    expect(check(USER_DATA_SIZE, res('aws_launch_template', { user_data: Buffer.from(big).toString('base64') }, 'X', 'data'))).toEqual([]);
+  });
+  it('GP2: a launch-template mapping with an ebs block but no encrypted field, or an empty one, is not encrypted', () => {
+    expect(check(ENCRYPTED_VOLUMES, res('aws_launch_template', { block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_size: 20 } }, { device_name: '/dev/sdb', ebs: [] }] })))
+      .toEqual(['/dev/xvda is not encrypted', '/dev/sdb is not encrypted']);
+  });
+  it('GP7: a redirect without its redirect block is not a redirect to HTTPS', () => {
+    expect(check(HTTP_LISTENER_REDIRECTS, res('aws_lb_listener', { protocol: 'HTTP', port: 80, default_action: [{ type: 'redirect' }] }))).toEqual(['port 80 answers HTTP with redirect']);
+  });
+});
+
+describe('GP3 at its edges', () => {
+  const V = 'aws_vpc_security_group_ingress_rule';
+  const R = 'aws_security_group_rule';
+  const ssh = { ip_protocol: 'tcp', from_port: 22, to_port: 22 };
+  const G = '${aws_security_group.G.id}';
+  const gp3 = (r: PolicyResource, all: PolicyResource[] = [r]) => check(NO_ADMIN_PORTS_FROM_WORLD, r, all);
+  it('the VPC\'s default group\'s inline rules count; other resources with ingress-looking fields and data sources do not', () => {
+    const world = [{ protocol: 'tcp', from_port: 22, to_port: 22, cidr_blocks: ['0.0.0.0/0'] }];
+    expect(gp3(res('aws_default_security_group', { ingress: world }))).toEqual(['SSH (22) from 0.0.0.0/0']);
+    expect(gp3(res('aws_instance', { ingress: world }))).toEqual([]);
+    expect(gp3(res('aws_network_acl_rule', { type: 'ingress', from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'] }))).toEqual([]);
+    expect(gp3(res('aws_security_group', { ingress: world }, 'X', 'data'))).toEqual([]);
+  });
+  it('an empty IPv6 range is no range; a port range unknown at synth may hold 22 and 3389', () => {
+    expect(gp3(res(V, { ...ssh, cidr_ipv4: '203.0.113.0/24', cidr_ipv6: null }))).toEqual([]);
+    expect(gp3(res(V, { ip_protocol: 'tcp', from_port: 20, to_port: '${var.to}', cidr_ipv4: '0.0.0.0/0' }))).toEqual(['SSH (22) from 0.0.0.0/0', 'RDP (3389) from 0.0.0.0/0']);
+  });
+  it('rules without a group (null) are each their own; a rule whose ranges are unknown is judged for those alone', () => {
+    const a = res(V, { ...ssh, security_group_id: null, cidr_ipv4: '0.0.0.0/1' }, 'A');
+    const b = res(V, { ...ssh, security_group_id: null, cidr_ipv4: '128.0.0.0/2' }, 'B');
+    expect(gp3(a, [a, b])).toEqual(['SSH (22) from 0.0.0.0/1']);
+    const v = res(V, { ...ssh, security_group_id: G, cidr_ipv4: '${var.office}' }, 'V');
+    const w = res(V, { ...ssh, security_group_id: G, cidr_ipv4: '0.0.0.0/0' }, 'W');
+    expect(gp3(v, [v, w])).toEqual(['SSH (22) from ${var.office}: a range unknown at synth, which may be the internet']);
+    const k = res(V, { ...ssh, security_group_id: G, cidr_ipv4: '203.0.113.0/24' }, 'K');
+    expect(gp3(k, [k, v])).toEqual([]);
+  });
+  it('names every range of the rule when the group together is the internet', () => {
+    const a = res(R, { type: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, security_group_id: G, cidr_blocks: ['1.0.0.0/9', '2.0.0.0/9'] }, 'A');
+    const b = res(R, { type: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, security_group_id: G, cidr_blocks: ['3.0.0.0/9', '4.0.0.0/9'] }, 'B');
+    expect(gp3(a, [a, b])).toEqual(['SSH (22) from 1.0.0.0/9, 2.0.0.0/9: with the other rules of aws_security_group.G, 33554432 public IPv4 and 0 public IPv6 addresses (the internet)']);
   });
 });

@@ -27,8 +27,9 @@ function admissions(r: PolicyResource): Admission[] {
   if (r.type === 'aws_security_group_rule' && r.config.type === 'ingress') {
     return [{ group: groupKey(r.config.security_group_id, own), protocol: r.config.protocol, from: r.config.from_port, to: r.config.to_port, cidrs: [...blocks(r.config.cidr_blocks), ...blocks(r.config.ipv6_cidr_blocks)] }];
   }
-  if (r.type === 'aws_security_group') {
-    return blocks(r.config.ingress).map((i) => ({ group: `aws_security_group.${r.name}`, protocol: i.protocol, from: i.from_port, to: i.to_port, cidrs: [...blocks(i.cidr_blocks), ...blocks(i.ipv6_cidr_blocks)] }));
+  // The VPC's default group takes inline rules the same way.
+  if (r.type === 'aws_security_group' || r.type === 'aws_default_security_group') {
+    return blocks(r.config.ingress).map((i) => ({ group: `${r.type}.${r.name}`, protocol: i.protocol, from: i.from_port, to: i.to_port, cidrs: [...blocks(i.cidr_blocks), ...blocks(i.ipv6_cidr_blocks)] }));
   }
   return [];
 }
