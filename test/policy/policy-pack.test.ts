@@ -210,6 +210,7 @@ describe('GoHostPolicy as an aspect', () => {
     new Instance(group, 'Inner', bad);
     GoHostPolicy.suppress(vm, 'GP1', 'a vendor appliance that only speaks IMDSv1');
     GoHostPolicy.suppress(vm, 'GP2', 'not about GP1 at all, and not about Vm2');
+    GoHostPolicy.suppress(s.node.findChild('Vm2'), 'GP2', 'covers GP2 on Vm2, which has no GP2 finding');
     GoHostPolicy.suppress(group, 'GP1', 'the group holds vendor appliances only');
     expect(policyReport(s).map((f) => [f.path, f.suppressedBecause ?? 'open'])).toEqual([
       ['test/Vm', 'a vendor appliance that only speaks IMDSv1'], ['test/Vm2', 'open'], ['test/Group/Inner', 'the group holds vendor appliances only'],
@@ -228,6 +229,14 @@ describe('GoHostPolicy as an aspect', () => {
     Testing.synth(s, true);
     const warnings = s.node.metadata.map((m) => String(m.data)).filter((d) => /\[GP\d\]/.test(d));
     expect(warnings).toEqual([expect.stringMatching(/^\[GP6\] test\/Open: aws_instance\.Open: associate_public_ip_address is true/)]);
+  });
+
+  it('an open error fails synthesis and is not also printed as a warning', () => {
+    const s = stack();
+    new Instance(s, 'Vm', { ...GOOD_INSTANCE, metadataOptions: { httpTokens: 'optional' } });
+    GoHostPolicy.applyTo(s);
+    expect(() => Testing.synth(s, true)).toThrow(/\[GP1\] test\/Vm/);
+    expect(s.node.metadata.map((m) => String(m.data)).filter((d) => /\[GP\d\]/.test(d))).toEqual([]);
   });
 
   it('reads the stack\'s policy documents (data sources) for GP4', () => {

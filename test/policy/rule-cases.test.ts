@@ -61,9 +61,12 @@ describe('GP4 no IAM wildcards', () => {
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '{"Statement": ' }))).toEqual([unknown('{"Statement": ')]);
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: undefined }))).toEqual([unknown('null')]);
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: null }))).toEqual([unknown('null')]);
-    // Only the whole value is a document reference: text around it is an expression.
-    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: 'x${data.aws_iam_policy_document.d.json}' }))[0]).toMatch(/is unknown at synth/);
-    expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: '${data.aws_iam_policy_document.d.json}x' }))[0]).toMatch(/is unknown at synth/);
+    // Only the whole value is a document reference: text around it is an expression, even with the document there.
+    const d = res('aws_iam_policy_document', { statement: [{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/k'] }] }, 'd', 'data');
+    for (const policy of ['x${data.aws_iam_policy_document.d.json}', '${data.aws_iam_policy_document.d.json}x']) {
+      const r = res('aws_iam_role_policy', { policy });
+      expect(check(NO_IAM_WILDCARDS, r, [r, d])).toEqual([unknown(policy)]);
+    }
     expect(check(NO_IAM_WILDCARDS, res('aws_s3_bucket_policy', { policy: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }))).toEqual([]);
     expect(check(NO_IAM_WILDCARDS, res('aws_iam_role_policy', { policy: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }, 'X', 'data'))).toEqual([]);
   });
@@ -289,6 +292,9 @@ describe('GP4 judges what a grant allows, whatever its spelling', () => {
     ['aws_iam_policy_attachment', { name: 'a', policy_arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }, ['managed policy arn:aws:iam::aws:policy/ReadOnlyAccess']],
     ['aws_iam_role_policy_attachments_exclusive', { role_name: 'r', policy_arns: ['arn:aws:iam::aws:policy/AmazonEC2FullAccess'] }, ['managed policy arn:aws:iam::aws:policy/AmazonEC2FullAccess']],
     ['aws_iam_instance_profile', { name: 'p', managed_policy_arns: ['arn:aws:iam::aws:policy/AdministratorAccess'] }, []],
+    ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/job-function/AdministratorAccess' }, ['managed policy arn:aws:iam::aws:policy/job-function/AdministratorAccess']],
+    ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'xarn:aws:iam::aws:policy/AdministratorAccess' }, []],
+    ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccessLimited' }, []],
     ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy' }, []],
     ['aws_iam_role_policy_attachment', { role: 'r', policy_arn: 'arn:aws:iam::123456789012:policy/AdministratorAccess' }, []],
   ])('%s %j → %j', (type, config, expected) => {
