@@ -10,7 +10,7 @@ export { HardenedGoHost } from './go-service/hardened-go-host';
 export type { HardenedGoHostProps, GoServiceProps, IGoService } from './go-service/hardened-go-host';
 export { HardenedGoService } from './go-service/hardened-go-service';
 export type { HardenedGoServiceProps } from './go-service/hardened-go-service';
-export { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, resolveGoServiceSettings } from './go-service/settings';
+export { GO_HOST_DEFAULTS, GO_SERVICE_GROUP_DEFAULTS, GO_SERVICE_DEFAULTS, resolveGoServiceSettings } from './go-service/settings';
 export type { GoServiceSettings } from './go-service/settings';
 export { HOST_DEFAULTS, HOST_GROUP_DEFAULTS, resolveHostSettings } from './host/settings';
 export type { HostCheckContext, HostSettings } from './host/settings';

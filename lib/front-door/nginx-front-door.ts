@@ -19,7 +19,7 @@ import { Peer, Port } from '../network/port';
 import { PropChecks } from '../input/prop-checks';
 import { assess } from '../readiness/checklist';
 import { FRONT_DOOR_ITEMS } from './readiness';
-import { GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS } from '../go-service/settings';
+import { GO_HOST_DEFAULTS, GO_SERVICE_GROUP_DEFAULTS } from '../go-service/settings';
 import { DataAwsRoute53Zone, DataAwsSubnet, Eip, EipAssociation, Route53Record, SecretsmanagerSecret } from '../private/aws';
 import { StackLookups } from '../host/stack-lookups';
 import { parameterResourceArn, secretResourceArn } from '../host/secret-grants';
@@ -120,7 +120,7 @@ export class NginxFrontDoor extends Construct {
         port: first.listenPort,
         healthPath: first.healthPath,
         // Covers every host's graceful stop and outlasts nginx's keep-alive connections to it.
-        deregistrationDelaySec: Math.max(keepaliveTime, ...remoteHosts.map((h) => h.settings.timeoutStopSec)) + GO_SERVICE_DEFAULTS.deregistrationMarginSec,
+        deregistrationDelaySec: Math.max(keepaliveTime, ...remoteHosts.map((h) => h.settings.timeoutStopSec)) + GO_SERVICE_GROUP_DEFAULTS.deregistrationMarginSec,
         targets: remoteHosts,
         name: first.serviceName,
       });

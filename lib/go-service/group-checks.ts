@@ -3,7 +3,7 @@
  * checked by checkGoHostProps). Token-valued inputs are skipped. Pure: no cdktf imports.
  */
 import type { HardenedGoServiceProps } from './props';
-import { GO_SERVICE_DEFAULTS } from './settings';
+import { GO_SERVICE_GROUP_DEFAULTS } from './settings';
 import { PropChecks } from '../input/prop-checks';
 import { checkPropTypes, PropType, requireLiterals } from '../input/validators';
 import type { GroupScalingMetric, GroupSchedule } from './props';
@@ -31,7 +31,7 @@ export type GroupPropsToResolve = HardenedGoServiceProps & { readonly timeoutSto
 
 /** The group's settings with every default applied. */
 export function resolveGroupSettings(props: GroupPropsToResolve): ResolvedGroupSettings {
-  const d = GO_SERVICE_DEFAULTS;
+  const d = GO_SERVICE_GROUP_DEFAULTS;
   const minCapacity = props.minCapacity ?? d.minCapacity;
   const { timeoutStopSec, healthTimeoutSec } = props;
   return {
@@ -106,8 +106,8 @@ export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown
   }
   if (!Number.isInteger(s.healthCheckGracePeriodSec) || s.healthCheckGracePeriodSec < 0) {
     c.fail('healthCheckGracePeriodSec', s.healthCheckGracePeriodSec, 'is not a whole number of seconds', 'leave it out to derive it from the boot, or use e.g. 360');
-  } else if (s.internalLoadBalancer && s.healthCheckGracePeriodSec < GO_SERVICE_DEFAULTS.bootBudgetSec + props.healthTimeoutSec) {
-    warnings.push(`healthCheckGracePeriodSec = ${s.healthCheckGracePeriodSec}: shorter than a first boot on EC2 (GO_SERVICE_DEFAULTS.bootBudgetSec ${GO_SERVICE_DEFAULTS.bootBudgetSec} s + healthTimeoutSec ${props.healthTimeoutSec} s), so the group may replace instances that are still booting and never get one in service. Leave it out unless your image boots faster (a baked image).`);
+  } else if (s.internalLoadBalancer && s.healthCheckGracePeriodSec < GO_SERVICE_GROUP_DEFAULTS.bootBudgetSec + props.healthTimeoutSec) {
+    warnings.push(`healthCheckGracePeriodSec = ${s.healthCheckGracePeriodSec}: shorter than a first boot on EC2 (GO_SERVICE_GROUP_DEFAULTS.bootBudgetSec ${GO_SERVICE_GROUP_DEFAULTS.bootBudgetSec} s + healthTimeoutSec ${props.healthTimeoutSec} s), so the group may replace instances that are still booting and never get one in service. Leave it out unless your image boots faster (a baked image).`);
   } else if (!s.internalLoadBalancer && (s.healthCheckGracePeriodSec < 30 || s.healthCheckGracePeriodSec > 7200)) {
     c.fail('healthCheckGracePeriodSec', s.healthCheckGracePeriodSec, 'is outside 30–7200 seconds: without a load balancer it is how long a first boot may take to say it is ready (a lifecycle hook\'s heartbeat range)', 'use e.g. 360');
   }
@@ -124,7 +124,7 @@ export function checkGroupProps(props: GroupPropsToResolve, isToken: (v: unknown
     c.fail('deregistrationDelaySec', s.deregistrationDelaySec, 'is outside 0–3600 seconds (the load balancer\'s range)', `use at least timeoutStopSec (${stop})`);
   } else if (s.deregistrationDelaySec < stop) {
     c.fail('deregistrationDelaySec', s.deregistrationDelaySec, `is shorter than timeoutStopSec (${stop} s): connections would be cut before the service finished draining`,
-      `use at least ${stop}, or leave it out (timeoutStopSec + ${GO_SERVICE_DEFAULTS.deregistrationMarginSec})`);
+      `use at least ${stop}, or leave it out (timeoutStopSec + ${GO_SERVICE_GROUP_DEFAULTS.deregistrationMarginSec})`);
   }
 }
 

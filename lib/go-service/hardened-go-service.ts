@@ -22,7 +22,7 @@ import { launchReadyStep } from '../host/first-boot-signals';
 import { allowLaunchReady } from '../host/hardened-host-group';
 import { HOST_GROUP_DEFAULTS } from '../host/settings';
 import { provisionTerminationWatch, TERMINATION_WATCH } from '../host/termination';
-import { GO_SERVICE_DEFAULTS } from './settings';
+import { GO_SERVICE_GROUP_DEFAULTS } from './settings';
 import { HardenedGoServiceProps } from './props';
 
 /** Every prop HardenedGoService takes. @internal */
@@ -113,7 +113,7 @@ export class HardenedGoService extends HardenedHostBase implements IGoService {
             launchHook: { name: HOST_GROUP_DEFAULTS.launchHookName, heartbeatTimeoutSec: g.healthCheckGracePeriodSec },
           }),
       // Drain (with a load balancer), stop the service gracefully, then let the group terminate it; a margin for the calls.
-      terminationHook: !g.terminationLifecycleHook ? undefined : { name: TERMINATION_WATCH.hookName, heartbeatTimeoutSec: this.drainSec + this.go.timeoutStopSec + GO_SERVICE_DEFAULTS.terminationMarginSec },
+      terminationHook: !g.terminationLifecycleHook ? undefined : { name: TERMINATION_WATCH.hookName, heartbeatTimeoutSec: this.drainSec + this.go.timeoutStopSec + GO_SERVICE_GROUP_DEFAULTS.terminationMarginSec },
       tags: this.tags,
       maxInstanceLifetimeSec: g.maxInstanceLifetimeSec,
       refresh: {

@@ -135,14 +135,14 @@ export interface HardenedGoServiceProps extends HostConfigurationProps, GoServic
    * instance warm-up of refreshes and scaling. Without internalLoadBalancer: how long its first
    * boot may take to say it is ready (the launch hook's heartbeat; past it the instance is
    * abandoned and a refresh rolls back).
-   * @default - GO_SERVICE_DEFAULTS.bootBudgetSec (300, a first boot on EC2) + healthTimeoutSec
+   * @default - GO_SERVICE_GROUP_DEFAULTS.bootBudgetSec (300, a first boot on EC2) + healthTimeoutSec
    */
   readonly healthCheckGracePeriodSec?: number;
   /**
    * Seconds the load balancer keeps a deregistering instance's connections open. At least
    * timeoutStopSec; longer than the front door's upstreamKeepaliveTimeSec, so nginx has renewed
    * its keep-alive connections before the load balancer closes them.
-   * @default - timeoutStopSec + GO_SERVICE_DEFAULTS.deregistrationMarginSec (10)
+   * @default - timeoutStopSec + GO_SERVICE_GROUP_DEFAULTS.deregistrationMarginSec (10)
    */
   readonly deregistrationDelaySec?: number;
   /**

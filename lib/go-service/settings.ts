@@ -17,6 +17,7 @@ import { MANAGED_ENV } from '../input/validators';
 import { shq } from '../render/shell';
 import { checkServiceSecrets } from './secrets';
 
+/** The Go service's defaults, wherever it is placed (one instance or a group). */
 export const GO_HOST_DEFAULTS = {
   worker: false,
   /** A service with an HTTP port (not a worker). */
@@ -41,7 +42,8 @@ export const GO_HOST_DEFAULTS = {
   cpuShare: 0.9,
 } as const;
 
-export const GO_SERVICE_DEFAULTS = {
+/** The defaults of a Go service's Auto Scaling group (HardenedGoService's own props). */
+export const GO_SERVICE_GROUP_DEFAULTS = {
   minCapacity: 2,
   /** maxCapacity defaults to this multiple of minCapacity. */
   maxCapacityFactor: 2,
@@ -60,6 +62,9 @@ export const GO_SERVICE_DEFAULTS = {
   /** Seconds the termination hook's heartbeat adds to the drain and the stop (the API calls that complete it). */
   terminationMarginSec: 60,
 } as const;
+
+/** @deprecated The group's defaults: use GO_SERVICE_GROUP_DEFAULTS (GO_HOST_DEFAULTS are the service's, on any placement). */
+export const GO_SERVICE_DEFAULTS = GO_SERVICE_GROUP_DEFAULTS;
 
 /**
  * A Go service's props (host props with HOST_DEFAULTS) with GO_HOST_DEFAULTS applied: what its

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  CertificateSource, FRONT_DOOR_DEFAULTS, GO_HOST_DEFAULTS, GO_SERVICE_DEFAULTS, HOST_DEFAULTS, HostConfigurationProps, OBSERVABILITY_DEFAULTS, ReleaseArtifact,
+  CertificateSource, FRONT_DOOR_DEFAULTS, GO_HOST_DEFAULTS, GO_SERVICE_GROUP_DEFAULTS, HOST_DEFAULTS, HostConfigurationProps, OBSERVABILITY_DEFAULTS, ReleaseArtifact,
   resolveFrontDoorSettings, resolveGoServiceSettings, resolveHostSettings, resolveObservabilitySettings,
 } from '../../lib';
 import { DISTROS } from '../../lib/host/distro';
@@ -72,7 +72,7 @@ describe('defaults: hosts and Go services', () => {
     ['host', 'HostConfigurationProps', HOST_DEFAULTS],
     ['host', 'HardenedHostProps', HOST_DEFAULTS],
     ['go-service', 'GoServiceProps', GO_HOST_DEFAULTS],
-    ['go-service', 'HardenedGoServiceProps', GO_SERVICE_DEFAULTS],
+    ['go-service', 'HardenedGoServiceProps', GO_SERVICE_GROUP_DEFAULTS],
   ] as const)('%s/props.ts %s: every documented default is the constant\'s value', (folder, iface, defaults) => {
     expectDocumentedDefaults(path.join(folder, 'props.ts'), iface, defaults, 1);
   });
