@@ -221,6 +221,8 @@ export function provisionBaseHost(s: BaseHostSettings): HostProvisioning {
     lines: [
       '# H5: new files and home directories private to their owner\'s group; more rounds for password hashes.',
       `sed -ri 's/^UMASK[[:space:]].*/UMASK\t\t${HOST_HARDENING.umask}/' /etc/login.defs`,
+      // Debian 13's login.defs has no UMASK line to replace.
+      `grep -q '^UMASK[[:space:]]' /etc/login.defs || printf 'UMASK\\t\\t${HOST_HARDENING.umask}\\n' >> /etc/login.defs`,
       ...(['SHA_CRYPT_MIN_ROUNDS', 'SHA_CRYPT_MAX_ROUNDS'] as const).map((key) =>
         `grep -q '^${key}' /etc/login.defs || echo '${key} ${HOST_HARDENING.shaCryptRounds[key]}' >> /etc/login.defs`),
     ],
