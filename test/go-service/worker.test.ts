@@ -120,7 +120,11 @@ describe('a worker group', () => {
     expect(asg.health_check_type).toBe('EC2');
     expect(asg.target_group_arns).toBeUndefined();
     expect(asg.initial_lifecycle_hook.map((h: any) => h.lifecycle_transition).sort()).toEqual(['autoscaling:EC2_INSTANCE_LAUNCHING', 'autoscaling:EC2_INSTANCE_TERMINATING']);
-    expect(files.script.indexOf('orders-api reported READY')).toBeLessThan(files.script.indexOf('complete-lifecycle-action') === -1 ? files.script.indexOf('CompleteLifecycleAction') : files.script.indexOf('complete-lifecycle-action'));
+    const ready = files.script.indexOf('# --- wait for orders-api to report READY');
+    const hook = files.script.indexOf('# --- tell the Auto Scaling group this instance is ready');
+    expect(ready).toBeGreaterThan(0);
+    expect(hook).toBeGreaterThan(ready);
+    expect(files.script.slice(hook)).toContain('Action=CompleteLifecycleAction');
   });
 
   it('a leaving instance stops the worker at once (nothing to drain), giving it timeoutStopSec to finish its job', () => {
