@@ -287,42 +287,44 @@ export function provisionGoHost(s: GoHostSettings): HostProvisioning {
   return h;
 }
 
-/** First boot waits for the health path to answer 2xx. */
-function httpHealthStep(name: string, http: GoServiceHttp, timeoutSec: number) {
+/** First boot polls `probe` every 2 s for `timeoutSec`; on timeout it logs `failure` and the unit's status, and fails. */
+function waitStep(name: string, o: { step: string; probe: string; timeoutSec: number; failure: string; success: string; flag: string }) {
   return {
-    name: `wait for ${name} to answer ${http.healthPath}`,
+    name: o.step,
     lines: [
-      'healthy=0',
-      `for _ in $(seq 1 ${Math.ceil(timeoutSec / 2)}); do`,
-      `  if curl -fsS --max-time 2 -o /dev/null ${shq(`http://127.0.0.1:${http.listenPort}${http.healthPath}`)}; then healthy=1; break; fi`,
+      `${o.flag}=0`,
+      `for _ in $(seq 1 ${Math.ceil(o.timeoutSec / 2)}); do`,
+      `  if ${o.probe}; then ${o.flag}=1; break; fi`,
       '  sleep 2',
       'done',
-      'if [[ "$healthy" -ne 1 ]]; then',
-      `  log ${shq(`${name} did not answer ${http.healthPath} within ${timeoutSec} s`)}`,
+      `if [[ "$${o.flag}" -ne 1 ]]; then`,
+      `  log ${shq(o.failure)}`,
       `  systemctl status --no-pager ${name}.service || true`,
       '  exit 1',
       'fi',
-      `log "${name} is healthy"`,
+      `log "${o.success}"`,
     ],
   };
 }
 
+/** First boot waits for the health path to answer 2xx. */
+function httpHealthStep(name: string, http: GoServiceHttp, timeoutSec: number) {
+  return waitStep(name, {
+    step: `wait for ${name} to answer ${http.healthPath}`,
+    probe: `curl -fsS --max-time 2 -o /dev/null ${shq(`http://127.0.0.1:${http.listenPort}${http.healthPath}`)}`,
+    timeoutSec, flag: 'healthy',
+    failure: `${name} did not answer ${http.healthPath} within ${timeoutSec} s`,
+    success: `${name} is healthy`,
+  });
+}
+
 /** First boot waits for a worker to report READY=1 (the unit is active only then). */
 export function workerReadyStep(name: string, timeoutSec: number) {
-  return {
-    name: `wait for ${name} to report READY`,
-    lines: [
-      'ready=0',
-      `for _ in $(seq 1 ${Math.ceil(timeoutSec / 2)}); do`,
-      `  if systemctl is-active --quiet ${name}.service; then ready=1; break; fi`,
-      '  sleep 2',
-      'done',
-      'if [[ "$ready" -ne 1 ]]; then',
-      `  log ${shq(`${name} did not report READY=1 (sd_notify) within ${timeoutSec} s`)}`,
-      `  systemctl status --no-pager ${name}.service || true`,
-      '  exit 1',
-      'fi',
-      `log "${name} reported READY"`,
-    ],
-  };
+  return waitStep(name, {
+    step: `wait for ${name} to report READY`,
+    probe: `systemctl is-active --quiet ${name}.service`,
+    timeoutSec, flag: 'ready',
+    failure: `${name} did not report READY=1 (sd_notify) within ${timeoutSec} s`,
+    success: `${name} reported READY`,
+  });
 }
