@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { renderMultipart, MimePart } from '../lib/render/mime';
 import {
-  AUTOSCALING_HOST, CACHE, DATA_VOLUME_ID, DebianSuite, EC2_HOST, SERVICE_SECRET, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, ROOT, SECRETS_HOST, sh, sha, BACKEND_IP,
+  AUTOSCALING_HOST, buildExampleApp, DATA_VOLUME_ID, DebianSuite, EC2_HOST, SERVICE_SECRET, ensureImage, ensureRepo, Expectations, expectations, findHost, HARNESS_IP, log, LOG_TOKEN, makeTls, NLB_NAME, resolveForGuest, SECRETS_HOST, sh, sha, BACKEND_IP,
 } from './boot/fixtures';
 import { guest, Guest } from './boot/qemu';
 import { failed, readConsole, renderReport } from './boot/report';
@@ -90,8 +90,7 @@ async function main(): Promise<number> {
   log(`${stack}/${host.id}: work directory ${W}`);
 
   // The release artifact, built from examples/app.
-  const binary = path.join(W, 'gohost-app');
-  sh('go', ['build', '-trimpath', '-o', binary, '.'], { cwd: path.join(ROOT, 'examples', 'app'), env: { ...process.env, CGO_ENABLED: '0', GOPROXY: 'off', GOCACHE: path.join(CACHE, 'gocache') } });
+  const binary = buildExampleApp(W);
   const artifact = fs.readFileSync(binary);
   const artifactSha = sha(artifact);
 

@@ -20,7 +20,7 @@ import { HardenedGoHost, ReleaseArtifact } from '../lib';
 import { workerReadyStep } from '../lib/go-service/artifacts';
 import { METADATA_FENCE_PROBE, metadataFenceDropIn, metadataFenceStep } from '../lib/host/instance-metadata';
 import { renderShellScript } from '../lib/render/shell';
-import { CACHE, DebianSuite, ensureImage, GUEST_IP, HOST_IP, log, makeTls, ROOT, sh, sha } from './boot/fixtures';
+import { buildExampleApp, DebianSuite, ensureImage, GUEST_IP, HOST_IP, log, makeTls, sh, sha } from './boot/fixtures';
 import { guest, Guest } from './boot/qemu';
 import { failed, readConsole, renderReport } from './boot/report';
 import { HarnessServers, startServers } from './boot/servers';
@@ -103,9 +103,7 @@ async function main(): Promise<number> {
   const W = fs.mkdtempSync(path.join(os.tmpdir(), 'gohost-units-'));
   const image = ensureImage(suite);
   // The worker runs examples/app in worker mode.
-  const app = path.join(W, 'gohost-app');
-  sh('go', ['build', '-trimpath', '-o', app, '.'], { cwd: path.join(ROOT, 'examples', 'app'), env: { ...process.env, CGO_ENABLED: '0', GOPROXY: 'off', GOCACHE: path.join(CACHE, 'gocache') } });
-  const appBinary = fs.readFileSync(app);
+  const appBinary = fs.readFileSync(buildExampleApp(W));
   fs.writeFileSync(path.join(W, 'user-data'), userData(sha(appBinary)));
   fs.writeFileSync(path.join(W, 'meta-data'), `instance-id: gohost-units-${Date.now()}\nlocal-hostname: units\n`);
   // A static address: the guest needs only the metadata service, and Debian 13's dhcpcd refuses the harness's link-local lease.

@@ -59,6 +59,13 @@ export function sh(cmd: string, args: string[], opts: { cwd?: string; env?: Node
 /** Debian releases the harness boots: 12 (bookworm, the default) and 13 (trixie, the current stable). */
 export type DebianSuite = 'bookworm' | 'trixie';
 
+/** examples/app built into `dir` (the release artifact and the worker the proofs run): its path. */
+export function buildExampleApp(dir: string): string {
+  const binary = path.join(dir, 'gohost-app');
+  sh('go', ['build', '-trimpath', '-o', binary, '.'], { cwd: path.join(ROOT, 'examples', 'app'), env: { ...process.env, CGO_ENABLED: '0', GOPROXY: 'off', GOCACHE: path.join(CACHE, 'gocache') } });
+  return binary;
+}
+
 /** The image of `suite`, built once per recipe and cached (CACHE); runs that need it at once wait for one build. */
 export function ensureImage(suite: DebianSuite = 'bookworm'): string {
   const recipe = fs.readFileSync(path.join(__dirname, 'build-image.sh'), 'utf8');
