@@ -138,8 +138,8 @@ describe('skipValidation does not let bad input through', () => {
   });
 });
 
-describe('warnings of an app run without the cdktf CLI', () => {
-  const app = (dir: string) => {
+describe('an app run without the cdktf CLI: its warnings and its errors', () => {
+  const app = (dir: string, prop = "environment: { DB_PASS: 'x' }") => {
     const file = path.join(dir, 'main.ts');
     fs.writeFileSync(file, [
       "import { App, TerraformStack } from 'cdktf';",
@@ -149,17 +149,17 @@ describe('warnings of an app run without the cdktf CLI', () => {
       "const stack = new TerraformStack(app, 'demo');",
       "new AwsProvider(stack, 'aws', { region: 'eu-west-1' });",
       "new HardenedGoHost(stack, 'Api', { serviceName: 'orders-api', subnetId: 'subnet-0123456789abcdef0', vpcId: 'vpc-0123456789abcdef0',",
-      "  artifact: ReleaseArtifact.fromS3({ bucket: 'releases', key: 'api' }, 'a'.repeat(64)), environment: { DB_PASS: 'x' } });",
+      `  artifact: ReleaseArtifact.fromS3({ bucket: 'releases', key: 'api' }, 'a'.repeat(64)), ${prop} });`,
       'app.synth();',
     ].join('\n'));
     return file;
   };
-  const tsx = (env: NodeJS.ProcessEnv) => {
+  const tsx = (env: NodeJS.ProcessEnv, prop?: string) => {
     const dir = tempDir('warn-app');
     // As a user's shell would run it: none of the test runner's variables.
     const outside = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|NODE_OPTIONS|TSX_)/.test(k)));
     // The app lives outside the repository: cdktf and the provider come from its node_modules.
-    return run(path.join(ROOT, 'node_modules/.bin/tsx'), [app(dir), path.join(dir, 'out')], { cwd: dir, env: { ...outside, NODE_PATH: path.join(ROOT, 'node_modules'), ...env }, timeoutMs: 120_000 });
+    return run(path.join(ROOT, 'node_modules/.bin/tsx'), [app(dir, prop), path.join(dir, 'out')], { cwd: dir, env: { ...outside, NODE_PATH: path.join(ROOT, 'node_modules'), ...env }, timeoutMs: 120_000 });
   };
 
   it('are printed to stderr with plain tsx (the CLI, which prints annotations, is not there)', () => {
@@ -168,11 +168,7 @@ describe('warnings of an app run without the cdktf CLI', () => {
     expect(r.stderr).toContain('[WARNING] [demo/Api] environment.DB_PASS has a name that looks like a secret');
   });
   it('bad input with plain tsx: the report alone on stderr, exit code 1, none of Node\'s internal frames', () => {
-    const dir = tempDir('bad-app');
-    const file = path.join(dir, 'main.ts');
-    fs.writeFileSync(file, fs.readFileSync(app(dir), 'utf8').replace("environment: { DB_PASS: 'x' }", 'listenPort: 70000'));
-    const outside = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|NODE_OPTIONS|TSX_)/.test(k)));
-    const r = run(path.join(ROOT, 'node_modules/.bin/tsx'), [file, path.join(dir, 'out')], { cwd: dir, env: { ...outside, NODE_PATH: path.join(ROOT, 'node_modules') }, timeoutMs: 120_000 });
+    const r = tsx({}, 'listenPort: 70000');
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('Validation failed with the following errors (cdktf-gohost checks its input even with skipValidation):\n'
       + '  [demo/Api] listenPort = 70000: is not a TCP port (1–65535). Fix: use a port such as 8080\n');
