@@ -116,8 +116,8 @@ let savedLimit: number | undefined;
  */
 function printedIfUncaught(error: Error): Error {
   REPORTS.add(error);
-  if (capturing || process.hasUncaughtExceptionCaptureCallback()) return error;
-  capturing = true;
+  // Installed already (by an earlier report, or by someone else): the report is known to ours either way.
+  if (process.hasUncaughtExceptionCaptureCallback()) return error;
   process.setUncaughtExceptionCaptureCallback((uncaught) => {
     if (uncaught instanceof Error && REPORTS.has(uncaught)) {
       process.stderr.write(`${uncaught.message}\n`);
@@ -125,13 +125,11 @@ function printedIfUncaught(error: Error): Error {
     }
     // Not ours: Node's own handling, as if the callback were not there.
     process.setUncaughtExceptionCaptureCallback(null);
-    capturing = false;
     process.nextTick(() => { throw uncaught; });
   });
   return error;
 }
 const REPORTS = new WeakSet<Error>();
-let capturing = false;
 
 function withoutStackTrace(): void {
   if (savedLimit !== undefined) return;
