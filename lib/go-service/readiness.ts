@@ -34,7 +34,7 @@ export const GO_SERVICE_ITEMS: readonly Item[] = [
   service('G17', 'Graceful shutdown', 'In-flight requests finish during a release instead of failing.',
     (g) => enforced(`KillSignal=SIGTERM KillMode=mixed TimeoutStopSec=${g.settings.timeoutStopSec}`)),
   service('G18', 'A precheck before every start', 'A missing or altered binary, or a taken port, fails fast with a clear message.',
-    () => enforced('ExecStartPre precheck: binary present with the pinned SHA-256, config present, port free')),
+    (g) => enforced(`ExecStartPre precheck: binary present with the pinned SHA-256, config present${g.settings.http ? ', port free' : ''}`)),
   service('G20', 'A health endpoint everyone uses', 'The boot check, nginx, the load balancer and the probes agree on what healthy means.',
     (g) => enforced(g.settings.http ? `health path ${g.settings.http.healthPath}, waited for at first boot`
       : `a worker: healthy is READY=1 (Type=notify, waited for at first boot, TimeoutStartSec=${g.settings.healthTimeoutSec}) and the watchdog (WatchdogSec=${g.settings.watchdogSec})`)),

@@ -60,6 +60,7 @@ describe('a worker on one instance', () => {
   it('readiness says how its health is judged', () => {
     expect(host.readiness().find((r) => r.id === 'G20')?.detail).toMatch(/^a worker: healthy is READY=1 \(Type=notify, waited for at first boot, TimeoutStartSec=60\) and the watchdog \(WatchdogSec=30\)/);
     expect(host.readiness().find((r) => r.id === 'G22')?.detail).toMatch(/^WatchdogSec=30 \(Type=notify\)/);
+    expect(host.readiness().find((r) => r.id === 'G18')?.detail).toBe('ExecStartPre precheck: binary present with the pinned SHA-256, config present');
   });
 
   it('systemd-analyze verify accepts the worker unit', () => {
