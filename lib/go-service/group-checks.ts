@@ -41,8 +41,7 @@ export function resolveGroupSettings(props: GroupPropsToResolve): ResolvedGroupS
     cpuTargetUtilizationPercent: props.cpuTargetUtilizationPercent ?? d.cpuTargetUtilizationPercent,
     healthCheckGracePeriodSec: props.healthCheckGracePeriodSec ?? d.bootBudgetSec + healthTimeoutSec,
     deregistrationDelaySec: props.deregistrationDelaySec ?? timeoutStopSec + d.deregistrationMarginSec,
-    // A worker has no port to balance.
-    internalLoadBalancer: props.internalLoadBalancer ?? (props.worker ? false : d.internalLoadBalancer),
+    internalLoadBalancer: props.internalLoadBalancer ?? (props.worker ? d.workerInternalLoadBalancer : d.internalLoadBalancer),
     associatePublicIpAddress: props.associatePublicIpAddress ?? d.associatePublicIpAddress,
     maxInstanceLifetimeSec: props.maxInstanceLifetimeSec,
     instanceRefreshCheckpointPercentages: props.instanceRefreshCheckpointPercentages,

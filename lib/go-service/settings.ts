@@ -53,6 +53,8 @@ export const GO_SERVICE_GROUP_DEFAULTS = {
   /** Seconds the deregistration delay adds to the service's TimeoutStopSec. */
   deregistrationMarginSec: 10,
   internalLoadBalancer: true,
+  /** A worker has no port to balance. */
+  workerInternalLoadBalancer: false,
   associatePublicIpAddress: false,
   /** AWS's own checkpoint delay. */
   instanceRefreshCheckpointDelaySec: 3600,
